@@ -1,0 +1,39 @@
+"""The normalization advisor: evidence-based scaling and in-network normalization advice.
+
+>>> from advisor import advise                         # doctest: +SKIP
+>>> advice = advise("data.csv", target="price", seed=0)  # doctest: +SKIP
+>>> Z = advice.pipeline.transform(frame.drop(columns="price"))  # doctest: +SKIP
+
+Attributes are imported on first use, so ``import advisor`` (and ``advise --help``) stays
+fast and never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from advisor.version import __version__
+
+if TYPE_CHECKING:
+    from advisor.advice import Advice
+    from advisor.api import advise
+    from advisor.errors import AdvisorError, InputError, RuleError
+    from advisor.pipeline import PlanTransformer
+
+_LAZY = {
+    "advise": "advisor.api",
+    "Advice": "advisor.advice",
+    "PlanTransformer": "advisor.pipeline",
+    "AdvisorError": "advisor.errors",
+    "InputError": "advisor.errors",
+    "RuleError": "advisor.errors",
+}
+
+__all__ = ["Advice", "AdvisorError", "InputError", "PlanTransformer", "RuleError", "__version__", "advise"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'advisor' has no attribute {name!r}")

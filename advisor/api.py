@@ -1,0 +1,121 @@
+"""The Python entry point: `advise()` runs load -> profile -> rules -> search -> fit."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+import pandas as pd
+
+from advisor.advice import Advice
+from advisor.errors import InputError
+from advisor.load import TaskArg, load_table
+from advisor.nets import NetSpec, size_network
+from advisor.pipeline import PlanTransformer
+from advisor.plan import make_candidates
+from advisor.profile import profile_table
+from advisor.rules import apply_rules, load_rules
+from advisor.search import BUDGETS, run_search, search_to_dict
+from advisor.target import LabelCodec, TargetTransformer
+
+
+def advise(
+    data: str | os.PathLike[str] | pd.DataFrame,
+    target: str | None = None,
+    task: TaskArg = "auto",
+    budget: str = "fast",
+    seed: int = 0,
+    rules: Iterable[str | os.PathLike[str]] = (),
+    disable_rules: Iterable[str] = (),
+    progress: Callable[[str], None] | None = None,
+) -> Advice:
+    """Profile ``data``, propose a scaler per feature, validate by cross-validated search
+    when a target is given, and return the `Advice` with a fitted pipeline.
+
+    Parameters
+    ----------
+    data : path to a CSV file, or a DataFrame (never modified)
+    target : the target column; without it the advice is the rules' plan, unvalidated
+    task : "auto" (inferred from the target), "classification" or "regression"
+    budget : "fast", "standard" or "thorough" (folds and training steps of the search)
+    seed : every random choice derives from it: same seed, same advice
+    rules : extra rule files (TOML) that add rules or override built-in ones by id
+    disable_rules : rule ids to switch off
+    progress : called with a short message as the search advances
+
+    Examples
+    --------
+    >>> from advisor import advise  # doctest: +SKIP
+    >>> advice = advise("sample_data/penguins.csv", target="species", seed=0)  # doctest: +SKIP
+    >>> advice.in_network  # doctest: +SKIP
+    'none'
+    """
+    if budget not in BUDGETS:
+        raise InputError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
+    table = load_table(data, target=target, task=task)
+    profile = profile_table(table)
+    ruleset = load_rules(rules, disable_rules)
+    proposals = apply_rules(profile, ruleset)
+    rule_plan = proposals.rule_plan()
+    if not rule_plan.scalers and not rule_plan.categorical:
+        raise InputError(
+            f"{table.source}: no usable feature column (all were dropped: "
+            f"{', '.join(rule_plan.dropped[:5])})"
+        )
+    notes = [f"{n.column}: {n.message}" for n in table.notes]
+    search = None
+    plan = rule_plan
+    in_network = "none"
+    classes = None
+    target_tt = None
+    if table.target is not None and table.task is not None:
+        target_method = proposals.target.top if proposals.target is not None else None
+        candidates = make_candidates(rule_plan)
+        search = run_search(
+            table.features,
+            table.target,
+            table.task,
+            candidates,
+            target_method=target_method,
+            budget=budget,
+            seed=seed,
+            progress=progress,
+        )
+        winner = next(c for c in candidates if c.key == search.winner_key)
+        plan, in_network = winner.plan, winner.in_network
+        if table.task == "classification":
+            classes = tuple(LabelCodec.fit(table.target).classes)
+        else:
+            target_tt = TargetTransformer(target_method or "standard").fit(table.target)
+    else:
+        notes.append("no target given: the plan comes from the rules alone; validation needs --target")
+    pipeline = PlanTransformer(plan, seed=seed).fit(table.features)
+    n_inputs = len(pipeline.get_feature_names_out())
+    if search is not None:
+        net: NetSpec | None = NetSpec(
+            **{**search.net.to_dict(), "n_inputs": n_inputs, "in_network": in_network}
+        )
+    elif table.task is not None:
+        width, depth = size_network(table.n_rows, n_inputs)
+        net = NetSpec(table.task, n_inputs, 1, width, depth, 2e-3, in_network)
+    else:
+        net = None
+    return Advice(
+        plan=plan,
+        in_network=in_network,
+        pipeline=pipeline,
+        task=table.task,
+        target_name=table.target_name,
+        seed=seed,
+        budget=budget,
+        profile=profile.to_dict(),
+        proposals=proposals.to_dict(),
+        search=search_to_dict(search) if search is not None else None,
+        classes=classes,
+        target_transformer=target_tt,
+        net=net,
+        notes=tuple(notes),
+        source=table.source,
+        profile_obj=profile,
+        proposals_obj=proposals,
+        search_obj=search,
+    )

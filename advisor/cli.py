@@ -1,0 +1,146 @@
+"""The `advise` command: a thin shell over the Python API (parse, call, print).
+
+`advise DATA.csv ...` runs the default command; subcommands sit beside it in a click
+group. Nothing heavy is imported at module level, so `advise --help` never loads
+TensorFlow.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+EXIT_INPUT_ERROR = 2
+DEFAULT_COMMAND = "run"
+
+
+class AdvisorCLIError(click.ClickException):
+    """A user-fixable problem: one line on stderr, exit code 2."""
+
+    exit_code = EXIT_INPUT_ERROR
+
+
+class DefaultCommandGroup(click.Group):
+    """A group whose first argument, when it is not a subcommand, goes to the default
+    command: `advise data.csv` means `advise run data.csv`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = [DEFAULT_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("advise", "DATA.csv [OPTIONS]\n       advise COMMAND [ARGS]...")
+
+
+@click.group(
+    cls=DefaultCommandGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=False,
+)
+@click.version_option(package_name="normalization-advisor", prog_name="advise")
+def main() -> None:
+    """Advise, with evidence, how to scale each feature of a tabular dataset and which
+    normalization to put inside the network.
+
+    \b
+    advise data.csv                      profile and propose (no validation)
+    advise data.csv --target price       ... and validate by cross-validated search
+    advise data.csv -t label --json advice.json
+    """
+
+
+@main.command(DEFAULT_COMMAND)
+@click.argument("data", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-t", "--target", help="Target column; validation by search needs it.")
+@click.option(
+    "--task",
+    type=click.Choice(["auto", "classification", "regression"]),
+    default="auto",
+    show_default=True,
+    help="Learning task; auto infers it from the target.",
+)
+@click.option(
+    "--budget",
+    type=click.Choice(["fast", "standard", "thorough"]),
+    default="fast",
+    show_default=True,
+    help="Search effort: folds and training steps.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same advice.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Write the advice as JSON (atomically).",
+)
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Extra rule file (TOML); repeatable. A rule with a built-in id replaces it.",
+)
+@click.option("--disable", "disabled", multiple=True, help="Rule id to switch off; repeatable.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def run(
+    data: str,
+    target: str | None,
+    task: str,
+    budget: str,
+    seed: int,
+    json_path: str | None,
+    rule_files: tuple[str, ...],
+    disabled: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Profile DATA.csv, propose a scaler per feature and, with --target, validate."""
+    from advisor._env import quiet_environment
+
+    quiet_environment()
+    from advisor.api import advise
+    from advisor.errors import AdvisorError
+    from advisor.report import render_text
+
+    progress = _progress_printer() if not quiet else None
+    try:
+        advice = advise(
+            data,
+            target=target,
+            task=task,  # type: ignore[arg-type]
+            budget=budget,
+            seed=seed,
+            rules=rule_files,
+            disable_rules=disabled,
+            progress=progress,
+        )
+        if json_path:
+            try:
+                advice.save(json_path)
+            except OSError as exc:
+                raise AdvisorCLIError(f"{json_path}: cannot write ({exc.strerror})") from None
+    except AdvisorError as exc:
+        raise AdvisorCLIError(str(exc)) from None
+    if not quiet:
+        timings: dict[str, Any] = {}
+        if advice.search_obj is not None:
+            timings["seconds"] = advice.search_obj.seconds
+        click.echo(render_text(advice.to_dict(), timings))
+        if json_path:
+            click.echo(f"Advice written to {json_path}")
+
+
+def _progress_printer() -> Any:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(message: str) -> None:
+        click.echo(f"\r\x1b[K{message}", nl=False, err=True)
+
+    return show
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

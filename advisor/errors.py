@@ -1,0 +1,19 @@
+"""Exceptions the advisor raises for bad input: one line each, naming what was wrong."""
+
+from __future__ import annotations
+
+
+class AdvisorError(Exception):
+    """Base class for errors a user can fix; the CLI prints the message and exits with 2."""
+
+
+class InputError(AdvisorError, ValueError):
+    """The data given to the advisor cannot be used (file, column, row or value named)."""
+
+
+class RuleError(AdvisorError, ValueError):
+    """A rule file is malformed (the rule and the field are named)."""
+
+
+class AdviceFileError(AdvisorError, ValueError):
+    """A saved advice file cannot be read (path and reason named)."""

@@ -1,0 +1,613 @@
+"""Validation search: cross-validated short training runs of every candidate, via keras-tuner.
+
+One keras-tuner trial is one candidate (input plan x in-network normalization) evaluated on
+all folds. `CVTuner.run_trial` does the k-fold cross-validation that keras-tuner lacks for
+Keras models: every scaler is fit on the training part of a fold only, all candidates see
+the same folds (stratified for classification), and fold k starts from the same initial
+weights in every candidate. Fold scores and validation curves travel with the trial as
+metrics through the oracle.
+
+The score is the validation loss at each fold's best epoch: log loss for classification,
+mean squared error of the fold-standardized (and, if advised, log-transformed) target for
+regression; accuracy or R² (in the target's own units) is reported beside it.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from advisor._env import import_keras, import_keras_tuner
+from advisor.nets import NetSpec, build_packed_model, initial_weights, size_network
+from advisor.pipeline import PlanTransformer
+from advisor.plan import Candidate
+from advisor.stats import corrected_resampled_ttest, derive_seed, holm
+from advisor.target import LabelCodec, TargetTransformer
+
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much training the search may spend."""
+
+    name: str
+    folds: int
+    max_steps: int  # optimizer steps per fold, the training length
+    patience: int  # epochs without improvement on every fold before stopping
+    min_steps: int = 50
+
+
+BUDGETS: dict[str, Budget] = {
+    "fast": Budget("fast", folds=5, max_steps=600, patience=8),
+    "standard": Budget("standard", folds=5, max_steps=1500, patience=15),
+    "thorough": Budget("thorough", folds=10, max_steps=3000, patience=25),
+}
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    key: str
+    plan: str
+    in_network: str
+    status: str  # "ok" | "failed"
+    fold_scores: tuple[float, ...] = ()
+    fold_metrics: tuple[float, ...] = ()
+    best_epochs: tuple[int, ...] = ()
+    curves: tuple[tuple[float, ...], ...] = ()
+    message: str = ""
+    seconds: float = 0.0  # report only; never written to the advice file
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.fold_scores)) if self.fold_scores else math.nan
+
+    @property
+    def sd(self) -> float:
+        return float(np.std(self.fold_scores, ddof=1)) if len(self.fold_scores) > 1 else 0.0
+
+    @property
+    def metric_mean(self) -> float:
+        return float(np.mean(self.fold_metrics)) if self.fold_metrics else math.nan
+
+    @property
+    def metric_sd(self) -> float:
+        return float(np.std(self.fold_metrics, ddof=1)) if len(self.fold_metrics) > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A challenger against the default on the same folds."""
+
+    challenger: str
+    mean_improvement: float
+    fold_wins: int
+    t: float | None
+    p: float
+    p_holm: float
+
+    @property
+    def significant(self) -> bool:
+        return self.p_holm < ALPHA and self.mean_improvement > 0
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    candidates: tuple[CandidateResult, ...]
+    default_key: str
+    winner_key: str
+    comparisons: tuple[Comparison, ...]
+    decision: str
+    n_folds: int
+    score_name: str
+    metric_name: str
+    net: NetSpec
+    batch_size: int
+    budget: str
+    seconds: float = field(default=0.0, compare=False)
+
+    def candidate(self, key: str) -> CandidateResult:
+        for c in self.candidates:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    @property
+    def winner(self) -> CandidateResult:
+        return self.candidate(self.winner_key)
+
+
+class CandidateFailed(Exception):
+    """A candidate that cannot be evaluated (the search marks it failed and goes on)."""
+
+
+class FoldRunner:
+    """Evaluates candidates on fixed folds with one reusable packed model per architecture."""
+
+    def __init__(
+        self,
+        features: pd.DataFrame,
+        y: pd.Series,
+        task: str,
+        target_method: str | None,
+        budget: Budget,
+        seed: int,
+    ) -> None:
+        self.features = features
+        self.task = task
+        self.budget = budget
+        self.seed = seed
+        self.target_method = target_method or "standard"
+        n = len(features)
+        if task == "classification":
+            self.codec: LabelCodec | None = LabelCodec.fit(y)
+            self.y = self.codec.encode(y)
+            counts = np.bincount(self.y)
+            n_splits = int(min(budget.folds, max(2, counts.max())))
+            splitter: Any = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # classes smaller than n_splits
+                self.folds = [
+                    (np.sort(tr), np.sort(va)) for tr, va in splitter.split(np.zeros(n), self.y)
+                ]
+            self.n_outputs = len(self.codec.classes)
+        else:
+            self.codec = None
+            self.y = y.to_numpy(dtype=np.float64)
+            n_splits = int(min(budget.folds, n))
+            splitter = KFold(n_splits=n_splits, shuffle=True, random_state=seed)
+            self.folds = [(np.sort(tr), np.sort(va)) for tr, va in splitter.split(np.zeros(n))]
+            self.n_outputs = 1
+        if n < 2 * n_splits or n_splits < 2:
+            raise CandidateFailed(f"{n} rows are too few for {budget.folds}-fold validation")
+        self.k = len(self.folds)
+        n_train = max(len(tr) for tr, _ in self.folds)
+        self.batch_size = _batch_size(n_train)
+        steps_per_epoch = math.ceil(n_train / self.batch_size)
+        self.max_epochs = max(1, math.ceil(budget.max_steps / steps_per_epoch))
+        self.min_epochs = max(1, math.ceil(budget.min_steps / steps_per_epoch))
+        self.steps_per_execution = int(min(steps_per_epoch, 16))
+        self.test_fraction = float(np.mean([len(va) / n for _, va in self.folds]))
+        self._models: dict[NetSpec, tuple[Any, list[np.ndarray], list[np.ndarray]]] = {}
+        self._targets = self._fold_targets()
+        self.net: NetSpec | None = None
+
+    def _fold_targets(self) -> list[tuple[np.ndarray, np.ndarray, TargetTransformer | None]]:
+        out = []
+        for train, valid in self.folds:
+            if self.task == "classification":
+                out.append((self.y[train].astype(np.int64), self.y[valid].astype(np.int64), None))
+            else:
+                tt = TargetTransformer(self.target_method).fit(self.y[train])
+                out.append((tt.transform(self.y[train]), tt.transform(self.y[valid]), tt))
+        return out
+
+    def net_spec(self, n_inputs: int, in_network: str) -> NetSpec:
+        n_train = max(len(tr) for tr, _ in self.folds)
+        width, depth = size_network(n_train, n_inputs)
+        return NetSpec(
+            task=self.task,
+            n_inputs=n_inputs,
+            n_outputs=self.n_outputs,
+            width=width,
+            depth=depth,
+            learning_rate=2e-3,
+            in_network=in_network,
+        )
+
+    def evaluate(self, candidate: Candidate, index: int) -> CandidateResult:
+        started = time.perf_counter()
+        train_blocks, valid_blocks = [], []
+        for fold, (train, valid) in enumerate(self.folds):
+            transformer = PlanTransformer(candidate.plan, seed=derive_seed(self.seed, "q", fold))
+            try:
+                transformer.fit(self.features.iloc[train])
+                z_train = transformer.transform(self.features.iloc[train])
+                z_valid = transformer.transform(self.features.iloc[valid])
+            except (ValueError, ArithmeticError) as exc:
+                raise CandidateFailed(f"fold {fold + 1}: preprocessing failed: {exc}") from None
+            if not (np.isfinite(z_train).all() and np.isfinite(z_valid).all()):
+                raise CandidateFailed(f"fold {fold + 1}: preprocessing produced non-finite values")
+            train_blocks.append(z_train.astype(np.float32))
+            valid_blocks.append(z_valid.astype(np.float32))
+        # Folds can differ in width (a missing-value indicator or a category seen in one
+        # training part only). Each slot has its own weights, so zero columns pad the
+        # narrower folds without changing what their networks compute.
+        n_inputs = max(block.shape[1] for block in train_blocks)
+        train_blocks = [_pad_columns(b, n_inputs) for b in train_blocks]
+        valid_blocks = [_pad_columns(b, n_inputs) for b in valid_blocks]
+        spec = self.net_spec(n_inputs, candidate.in_network)
+        self.net = spec.with_norm("none")
+        x_train, y_train = self._pack_train(train_blocks)
+        x_valid, valid_rows = self._pack_valid(valid_blocks)
+        model = self._model(spec)
+        keras = import_keras()
+        keras.utils.set_random_seed(derive_seed(self.seed, candidate.key, "shuffle"))
+        monitor = _Monitor(self, x_valid, valid_rows)
+        model.fit(
+            x_train,
+            y_train,
+            batch_size=self.batch_size,
+            epochs=self.max_epochs,
+            shuffle=True,
+            verbose=0,
+            callbacks=[monitor.callback],
+        )
+        if monitor.failed is not None:
+            raise CandidateFailed(monitor.failed)
+        best = [int(np.argmin(curve)) for curve in monitor.curves]
+        return CandidateResult(
+            key=candidate.key,
+            plan=candidate.plan.name,
+            in_network=candidate.in_network,
+            status="ok",
+            fold_scores=tuple(float(monitor.curves[k][e]) for k, e in enumerate(best)),
+            fold_metrics=tuple(float(monitor.metrics[k][e]) for k, e in enumerate(best)),
+            best_epochs=tuple(e + 1 for e in best),
+            curves=tuple(tuple(float(v) for v in c) for c in monitor.curves),
+            seconds=time.perf_counter() - started,
+        )
+
+    def _model(self, spec: NetSpec) -> Any:
+        keras = import_keras()
+        if spec not in self._models:
+            model, loss = build_packed_model(spec, self.k)
+            model.compile(
+                optimizer=keras.optimizers.Adam(spec.learning_rate),
+                loss=loss,
+                steps_per_execution=self.steps_per_execution,
+            )
+            model.optimizer.build(model.trainable_variables)
+            # The optimizer's fresh state (step counter, learning rate, zero moments),
+            # restored before every trial so no candidate inherits another's momentum.
+            optimizer_state = [np.array(v.numpy()) for v in model.optimizer.variables]
+            self._models[spec] = (model, model.get_weights(), optimizer_state)
+        model, fresh, optimizer_state = self._models[spec]
+        seeds = [derive_seed(self.seed, "init", fold) for fold in range(self.k)]
+        model.set_weights(initial_weights(model, fresh, seeds))
+        for variable, value in zip(model.optimizer.variables, optimizer_state, strict=True):
+            variable.assign(value)
+        return model
+
+    def _pack_train(self, blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        n_max = max(len(tr) for tr, _ in self.folds)
+        xs, ys = [], []
+        for fold, ((train, _), block) in enumerate(zip(self.folds, blocks, strict=True)):
+            target = self._targets[fold][0]
+            order = np.arange(len(train))
+            if len(train) < n_max:
+                rng = np.random.default_rng(derive_seed(self.seed, "pad", fold))
+                order = np.concatenate([order, rng.choice(len(train), n_max - len(train))])
+            xs.append(block[order])
+            ys.append(target[order])
+        x = np.stack(xs, axis=1)
+        y = np.stack(ys, axis=1)
+        if self.task == "regression":
+            y = y[..., np.newaxis].astype(np.float32)
+        return x, y
+
+    def _pack_valid(self, blocks: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+        v_max = max(len(va) for _, va in self.folds)
+        xs = []
+        rows = []
+        for block in blocks:
+            rows.append(len(block))
+            pad = np.repeat(block[:1], v_max - len(block), axis=0)
+            xs.append(np.concatenate([block, pad]))
+        return np.stack(xs, axis=1), rows
+
+    def fold_loss(self, fold: int, output: np.ndarray) -> tuple[float, float]:
+        """Validation loss and metric (accuracy or R² in target units) of one fold."""
+        _, y_valid, tt = self._targets[fold]
+        if self.task == "classification":
+            logits = output.astype(np.float64)
+            logits -= logits.max(axis=1, keepdims=True)
+            log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+            loss = float(-np.mean(log_p[np.arange(len(y_valid)), y_valid]))
+            accuracy = float(np.mean(np.argmax(logits, axis=1) == y_valid))
+            return loss, accuracy
+        prediction = output[:, 0].astype(np.float64)
+        loss = float(np.mean((prediction - y_valid) ** 2))
+        assert tt is not None
+        truth = self.y[self.folds[fold][1]]
+        with np.errstate(all="ignore"):
+            fitted = tt.inverse_transform(prediction)
+            sst = float(np.sum((truth - truth.mean()) ** 2))
+            r2 = 1.0 - float(np.sum((truth - fitted) ** 2)) / sst if sst > 0 else 0.0
+        return loss, r2 if math.isfinite(r2) else -1e9
+
+
+def _pad_columns(block: np.ndarray, width: int) -> np.ndarray:
+    if block.shape[1] == width:
+        return block
+    return np.hstack([block, np.zeros((block.shape[0], width - block.shape[1]), block.dtype)])
+
+
+def _batch_size(n_train: int) -> int:
+    """About 10-30 optimizer steps per epoch: a power of two between 16 and 256."""
+    target = min(max(n_train / 16.0, 16.0), 256.0)
+    return int(2 ** round(math.log2(target)))
+
+
+class _Monitor:
+    """Keras callback: per-fold validation loss every epoch, and early stopping once no
+    fold has improved for `patience` epochs."""
+
+    def __init__(self, runner: FoldRunner, x_valid: np.ndarray, rows: list[int]) -> None:
+        keras = import_keras()
+        self.runner = runner
+        self.x_valid = x_valid
+        self.rows = rows
+        self.curves: list[list[float]] = [[] for _ in rows]
+        self.metrics: list[list[float]] = [[] for _ in rows]
+        self.failed: str | None = None
+        self._since_best = 0
+        outer = self
+
+        class Callback(keras.callbacks.Callback):  # type: ignore[misc, name-defined]
+            def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+                outer.epoch_end(self.model, epoch)
+
+        self.callback = Callback()
+
+    def epoch_end(self, model: Any, epoch: int) -> None:
+        output = np.asarray(model.predict_on_batch(self.x_valid))
+        improved = False
+        for k, n in enumerate(self.rows):
+            loss, metric = self.runner.fold_loss(k, output[:n, k, :])
+            if not math.isfinite(loss):
+                self.failed = f"fold {k + 1}: training diverged (validation loss is not finite)"
+                model.stop_training = True
+                return
+            if not self.curves[k] or loss < min(self.curves[k]) - 1e-7:
+                improved = True
+            self.curves[k].append(loss)
+            self.metrics[k].append(metric)
+        self._since_best = 0 if improved else self._since_best + 1
+        if epoch + 1 >= self.runner.min_epochs and self._since_best >= self.runner.budget.patience:
+            model.stop_training = True
+
+
+def run_search(
+    features: pd.DataFrame,
+    y: pd.Series,
+    task: str,
+    candidates: tuple[Candidate, ...],
+    target_method: str | None = None,
+    budget: str = "fast",
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> SearchResult:
+    """Evaluate ``candidates`` (the first is the default) with keras-tuner's GridSearch
+    oracle and pick a winner that beats the default beyond fold noise."""
+    if budget not in BUDGETS:
+        raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
+    started = time.perf_counter()
+    kt = import_keras_tuner()
+    _quiet_failed_trials()
+    runner = FoldRunner(features, y, task, target_method, BUDGETS[budget], seed)
+    by_key = {c.key: (i, c) for i, c in enumerate(candidates)}
+    results: dict[str, CandidateResult] = {}
+    fatal: list[BaseException] = []
+
+    class CVTuner(kt.Tuner):  # type: ignore[misc, name-defined]
+        def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
+            hp = trial.hyperparameters
+            key = f"{hp.get('plan')}+{hp.get('in_network')}"
+            if key not in by_key:  # a grid point that is not a candidate (deduplicated plan)
+                raise kt.errors.FailedTrialError(f"{key} is not a candidate")
+            index, candidate = by_key[key]
+            if progress is not None:
+                progress(f"trial {len(results) + 1}/{len(candidates)}: {key}")
+            try:
+                result = runner.evaluate(candidate, index)
+            except CandidateFailed as exc:
+                results[key] = CandidateResult(
+                    key, candidate.plan.name, candidate.in_network, "failed", message=str(exc)
+                )
+                raise kt.errors.FailedTrialError(str(exc)) from None
+            except Exception as exc:
+                # Not the candidate's fault but a bug or a broken environment: abort the
+                # search instead of quietly marking the trial invalid.
+                fatal.append(exc)
+                raise kt.errors.FatalError(repr(exc)) from exc
+            results[key] = result
+            metrics = {"score": result.mean}
+            for k in range(len(result.fold_scores)):
+                metrics[f"fold{k}_score"] = result.fold_scores[k]
+                metrics[f"fold{k}_metric"] = result.fold_metrics[k]
+                metrics[f"fold{k}_best_epoch"] = float(result.best_epochs[k])
+                for epoch, value in enumerate(result.curves[k]):
+                    metrics[f"fold{k}_curve_{epoch:04d}"] = value
+            return metrics
+
+        def save_model(self, trial_id: Any, model: Any, step: int = 0) -> None:
+            return None
+
+    hp = kt.HyperParameters()
+    plans = list(dict.fromkeys(c.plan.name for c in candidates))
+    norms = list(dict.fromkeys(c.in_network for c in candidates))
+    hp.Choice("plan", plans)
+    hp.Choice("in_network", norms)
+    oracle = kt.oracles.GridSearchOracle(
+        objective=kt.Objective("score", direction="min"),
+        max_trials=len(plans) * len(norms),
+        hyperparameters=hp,
+        seed=seed,
+        max_consecutive_failed_trials=len(plans) * len(norms) + 1,
+    )
+    workdir = tempfile.mkdtemp(prefix="advisor-search-")
+    try:
+        tuner = CVTuner(oracle=oracle, directory=workdir, project_name="search", overwrite=True)
+        tuner.search(verbose=0)
+    except kt.errors.FatalError:
+        if fatal:
+            raise fatal[0] from None
+        raise
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    ordered = tuple(
+        results.get(
+            c.key,
+            CandidateResult(c.key, c.plan.name, c.in_network, "failed", message="not run"),
+        )
+        for c in candidates
+    )
+    return decide(
+        ordered,
+        candidates,
+        runner,
+        budget,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _quiet_failed_trials() -> None:
+    """keras-tuner prints a traceback for every failed trial while its DEBUG flag is on (the
+    default); the failure's reason is kept in the result and shown in the report instead."""
+    try:
+        from keras_tuner.src import config as kt_config
+
+        kt_config.DEBUG = False
+    except ImportError:  # a keras-tuner layout without the flag: nothing to silence
+        pass
+
+
+def decide(
+    results: tuple[CandidateResult, ...],
+    candidates: tuple[Candidate, ...],
+    runner: FoldRunner,
+    budget: str,
+    seconds: float,
+) -> SearchResult:
+    """Keep the default unless a challenger beats it beyond fold noise.
+
+    Each challenger is compared with the default by the corrected resampled t-test on the
+    same folds; the p-values are Holm-adjusted over all challengers, and among those that
+    stay below ALPHA the lowest mean loss wins (ties: the simpler candidate).
+    """
+    default = results[0]
+    score_name = "log loss" if runner.task == "classification" else "MSE (standardized target)"
+    metric_name = "accuracy" if runner.task == "classification" else "R²"
+    net = runner.net or runner.net_spec(1, "none")
+    if default.status != "ok":
+        return SearchResult(
+            results, default.key, default.key, (), (
+                f"the default {default.key} failed ({default.message}); "
+                "the rules' plan is kept without validation"
+            ), runner.k, score_name, metric_name, net, runner.batch_size, budget, seconds,
+        )
+    challengers = [r for r in results[1:] if r.status == "ok"]
+    tests = [
+        corrected_resampled_ttest(default.fold_scores, r.fold_scores, runner.test_fraction)
+        for r in challengers
+    ]
+    adjusted = holm([t.p for t in tests]) if tests else []
+    comparisons = tuple(
+        Comparison(r.key, t.mean_improvement, t.fold_wins, t.t, t.p, p)
+        for r, t, p in zip(challengers, tests, adjusted, strict=True)
+    )
+    complexity = {c.key: c.complexity for c in candidates}
+    passing = [c for c in comparisons if c.significant]
+    if passing:
+        best = min(
+            passing,
+            key=lambda c: (round(results_by_key(results)[c.challenger].mean, 12), complexity[c.challenger]),
+        )
+        winner = best.challenger
+        decision = (
+            f"{winner} beats the default {default.key} beyond fold noise: loss lower by "
+            f"{best.mean_improvement:.4g} on average, better on {best.fold_wins}/{runner.k} "
+            f"folds, corrected resampled t-test p={best.p:.3g} (Holm-adjusted {best.p_holm:.3g} "
+            f"< {ALPHA})"
+        )
+    else:
+        winner = default.key
+        nearest = min(comparisons, key=lambda c: c.p_holm, default=None)
+        detail = (
+            f"; the closest challenger, {nearest.challenger}, has Holm-adjusted p="
+            f"{nearest.p_holm:.3g} (mean loss change {-nearest.mean_improvement:+.4g})"
+            if nearest is not None
+            else ""
+        )
+        decision = (
+            f"the default {default.key} stands: no candidate beats it beyond fold noise "
+            f"(corrected resampled t-test, Holm-adjusted over {len(comparisons)} challengers, "
+            f"alpha {ALPHA}){detail}"
+        )
+    return SearchResult(
+        candidates=results,
+        default_key=default.key,
+        winner_key=winner,
+        comparisons=comparisons,
+        decision=decision,
+        n_folds=runner.k,
+        score_name=score_name,
+        metric_name=metric_name,
+        net=net,
+        batch_size=runner.batch_size,
+        budget=budget,
+        seconds=seconds,
+    )
+
+
+def results_by_key(results: tuple[CandidateResult, ...]) -> dict[str, CandidateResult]:
+    return {r.key: r for r in results}
+
+
+def search_to_dict(result: SearchResult) -> dict[str, Any]:
+    """The search as JSON-ready data (no timings: the advice file must be reproducible)."""
+    return {
+        "budget": result.budget,
+        "n_folds": result.n_folds,
+        "score": result.score_name,
+        "metric": result.metric_name,
+        "batch_size": result.batch_size,
+        "net": result.net.to_dict(),
+        "default": result.default_key,
+        "winner": result.winner_key,
+        "decision": result.decision,
+        "test": "corrected resampled t-test (Nadeau & Bengio 2003), one-sided, Holm-adjusted",
+        "alpha": ALPHA,
+        "candidates": [
+            {
+                "key": c.key,
+                "plan": c.plan,
+                "in_network": c.in_network,
+                "status": c.status,
+                "message": c.message,
+                "mean": None if c.status != "ok" else c.mean,
+                "sd": None if c.status != "ok" else c.sd,
+                "metric_mean": None if c.status != "ok" else c.metric_mean,
+                "metric_sd": None if c.status != "ok" else c.metric_sd,
+                "fold_scores": list(c.fold_scores),
+                "fold_metrics": list(c.fold_metrics),
+                "best_epochs": list(c.best_epochs),
+                "curves": [list(curve) for curve in c.curves],
+            }
+            for c in result.candidates
+        ],
+        "comparisons": [
+            {
+                "challenger": c.challenger,
+                "mean_improvement": c.mean_improvement,
+                "fold_wins": c.fold_wins,
+                "t": c.t,
+                "p": c.p,
+                "p_holm": c.p_holm,
+                "significant": c.significant,
+            }
+            for c in result.comparisons
+        ],
+    }
