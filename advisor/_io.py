@@ -19,6 +19,11 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
+        # mkstemp creates the file 0600; give it the mode a plain open() would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask
+        os.chmod(tmp_name, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()

@@ -18,6 +18,9 @@ SHAPIRO_MAX_N = 5000
 #: Normality tests need at least this many values (D'Agostino's kurtosis test needs 8).
 NORMALITY_MIN_N = 8
 
+#: (q99 - q01) / IQR of a normal distribution: 2 * 2.3263 / 1.3490.
+NORMAL_TAIL_RATIO = 2.0 * 2.326347874 / 1.348979500
+
 # Natural bounds, tightest first: (name, low, high). A column gets a bound when its values
 # lie inside it and reach at least halfway to its top, so 0..16 is not called a percentage.
 NATURAL_BOUNDS: tuple[tuple[str, float, float], ...] = (
@@ -67,6 +70,8 @@ class FeatureProfile:
     normality_p: float | None = None
     bounds: str | None = None  # unit | signed_unit | percent | byte
     log_skew: float | None = None  # skewness of log1p(x) for non-negative columns
+    quantile_skew: float | None = None  # Bowley: (q75 + q25 - 2 q50) / IQR, in [-1, 1]
+    tail_ratio: float | None = None  # (q99 - q01) / IQR relative to a normal's (1.0 = normal)
     top_categories: tuple[tuple[str, int], ...] = ()
 
     @property
@@ -255,6 +260,9 @@ def profile_numeric(values: np.ndarray, name: str) -> FeatureProfile:
         "integer_valued": integer_valued,
         "bounds": _natural_bounds(xmin, xmax, integer_valued, n_distinct),
     }
+    if iqr > 0 and np.isfinite(iqr):
+        out["quantile_skew"] = _clean((q75 + q25 - 2.0 * q50) / iqr)
+        out["tail_ratio"] = _clean((q99 - q01) / iqr / NORMAL_TAIL_RATIO)
     if np.isfinite(iqr):
         lo15, hi15 = q25 - 1.5 * iqr, q75 + 1.5 * iqr
         lo3, hi3 = q25 - 3.0 * iqr, q75 + 3.0 * iqr

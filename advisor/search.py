@@ -26,12 +26,13 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from advisor._env import import_keras, import_keras_tuner
-from advisor.nets import NetSpec, build_packed_model, initial_weights, size_network
+from advisor._env import import_keras_tuner
+from advisor.nets import NetSpec, size_network
 from advisor.pipeline import PlanTransformer
 from advisor.plan import Candidate
 from advisor.stats import corrected_resampled_ttest, derive_seed, holm
 from advisor.target import LabelCodec, TargetTransformer
+from advisor.train import PackedTrainer
 
 ALPHA = 0.05
 
@@ -177,10 +178,10 @@ class FoldRunner:
         steps_per_epoch = math.ceil(n_train / self.batch_size)
         self.max_epochs = max(1, math.ceil(budget.max_steps / steps_per_epoch))
         self.min_epochs = max(1, math.ceil(budget.min_steps / steps_per_epoch))
-        self.steps_per_execution = int(min(steps_per_epoch, 16))
         self.test_fraction = float(np.mean([len(va) / n for _, va in self.folds]))
-        self._models: dict[NetSpec, tuple[Any, list[np.ndarray], list[np.ndarray]]] = {}
+        self._trainers: dict[NetSpec, PackedTrainer] = {}
         self._targets = self._fold_targets()
+        self._baselines = [self._baseline_loss(k) for k in range(self.k)]
         self.net: NetSpec | None = None
 
     def _fold_targets(self) -> list[tuple[np.ndarray, np.ndarray, TargetTransformer | None]]:
@@ -192,6 +193,16 @@ class FoldRunner:
                 tt = TargetTransformer(self.target_method).fit(self.y[train])
                 out.append((tt.transform(self.y[train]), tt.transform(self.y[valid]), tt))
         return out
+
+    def _baseline_loss(self, fold: int) -> float:
+        """The validation loss of the trivial predictor fit on the training part: class
+        frequencies (log loss) or the training mean (MSE of the standardized target)."""
+        y_train, y_valid, _ = self._targets[fold]
+        if self.task == "classification":
+            counts = np.bincount(y_train, minlength=self.n_outputs).astype(float) + 0.5
+            log_prior = np.log(counts / counts.sum())
+            return float(-np.mean(log_prior[y_valid]))
+        return float(np.mean((y_valid - np.mean(y_train)) ** 2))
 
     def net_spec(self, n_inputs: int, in_network: str) -> NetSpec:
         n_train = max(len(tr) for tr, _ in self.folds)
@@ -231,54 +242,55 @@ class FoldRunner:
         self.net = spec.with_norm("none")
         x_train, y_train = self._pack_train(train_blocks)
         x_valid, valid_rows = self._pack_valid(valid_blocks)
-        model = self._model(spec)
-        keras = import_keras()
-        keras.utils.set_random_seed(derive_seed(self.seed, candidate.key, "shuffle"))
-        monitor = _Monitor(self, x_valid, valid_rows)
-        model.fit(
-            x_train,
-            y_train,
-            batch_size=self.batch_size,
-            epochs=self.max_epochs,
-            shuffle=True,
-            verbose=0,
-            callbacks=[monitor.callback],
-        )
-        if monitor.failed is not None:
-            raise CandidateFailed(monitor.failed)
-        best = [int(np.argmin(curve)) for curve in monitor.curves]
+        trainer = self._trainer(spec)
+        trainer.reset([derive_seed(self.seed, "init", fold) for fold in range(self.k)])
+        x_t, y_t = trainer.load(x_train, y_train)
+        x_v = trainer.load(x_valid, np.zeros(1))[0]
+        rng = np.random.default_rng(derive_seed(self.seed, candidate.key, "shuffle"))
+        curves: list[list[float]] = [[] for _ in range(self.k)]
+        metrics: list[list[float]] = [[] for _ in range(self.k)]
+        train_curve: list[float] = []
+        since_best = 0
+        for epoch in range(self.max_epochs):
+            train_curve.append(trainer.epoch(x_t, y_t, rng.permutation(len(x_train))))
+            output = trainer.predict(x_v)
+            improved = False
+            for k, n_rows in enumerate(valid_rows):
+                loss, metric = self.fold_loss(k, output[:n_rows, k, :])
+                if not math.isfinite(loss):
+                    raise CandidateFailed(
+                        f"fold {k + 1}: training diverged (validation loss is not finite "
+                        f"at epoch {epoch + 1})"
+                    )
+                if not curves[k] or loss < min(curves[k]) - 1e-7:
+                    improved = True
+                curves[k].append(loss)
+                metrics[k].append(metric)
+            since_best = 0 if improved else since_best + 1
+            if epoch + 1 >= self.min_epochs and since_best >= self.budget.patience:
+                break
+        best = [int(np.argmin(curve)) for curve in curves]
         return CandidateResult(
             key=candidate.key,
             plan=candidate.plan.name,
             in_network=candidate.in_network,
             status="ok",
-            fold_scores=tuple(float(monitor.curves[k][e]) for k, e in enumerate(best)),
-            fold_metrics=tuple(float(monitor.metrics[k][e]) for k, e in enumerate(best)),
+            # A fold's score is capped at the trivial predictor's loss: a model worse than
+            # predicting the training prior is useless however much worse it is, and an
+            # unbounded loss would let one diverged fold hide a consistent difference.
+            fold_scores=tuple(
+                min(float(curves[k][e]), self._baselines[k]) for k, e in enumerate(best)
+            ),
+            fold_metrics=tuple(float(metrics[k][e]) for k, e in enumerate(best)),
             best_epochs=tuple(e + 1 for e in best),
-            curves=tuple(tuple(float(v) for v in c) for c in monitor.curves),
+            curves=tuple(tuple(float(v) for v in c) for c in curves),
             seconds=time.perf_counter() - started,
         )
 
-    def _model(self, spec: NetSpec) -> Any:
-        keras = import_keras()
-        if spec not in self._models:
-            model, loss = build_packed_model(spec, self.k)
-            model.compile(
-                optimizer=keras.optimizers.Adam(spec.learning_rate),
-                loss=loss,
-                steps_per_execution=self.steps_per_execution,
-            )
-            model.optimizer.build(model.trainable_variables)
-            # The optimizer's fresh state (step counter, learning rate, zero moments),
-            # restored before every trial so no candidate inherits another's momentum.
-            optimizer_state = [np.array(v.numpy()) for v in model.optimizer.variables]
-            self._models[spec] = (model, model.get_weights(), optimizer_state)
-        model, fresh, optimizer_state = self._models[spec]
-        seeds = [derive_seed(self.seed, "init", fold) for fold in range(self.k)]
-        model.set_weights(initial_weights(model, fresh, seeds))
-        for variable, value in zip(model.optimizer.variables, optimizer_state, strict=True):
-            variable.assign(value)
-        return model
+    def _trainer(self, spec: NetSpec) -> PackedTrainer:
+        if spec not in self._trainers:
+            self._trainers[spec] = PackedTrainer(spec, self.k, self.batch_size)
+        return self._trainers[spec]
 
     def _pack_train(self, blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         n_max = max(len(tr) for tr, _ in self.folds)
@@ -338,45 +350,6 @@ def _batch_size(n_train: int) -> int:
     """About 10-30 optimizer steps per epoch: a power of two between 16 and 256."""
     target = min(max(n_train / 16.0, 16.0), 256.0)
     return int(2 ** round(math.log2(target)))
-
-
-class _Monitor:
-    """Keras callback: per-fold validation loss every epoch, and early stopping once no
-    fold has improved for `patience` epochs."""
-
-    def __init__(self, runner: FoldRunner, x_valid: np.ndarray, rows: list[int]) -> None:
-        keras = import_keras()
-        self.runner = runner
-        self.x_valid = x_valid
-        self.rows = rows
-        self.curves: list[list[float]] = [[] for _ in rows]
-        self.metrics: list[list[float]] = [[] for _ in rows]
-        self.failed: str | None = None
-        self._since_best = 0
-        outer = self
-
-        class Callback(keras.callbacks.Callback):  # type: ignore[misc, name-defined]
-            def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-                outer.epoch_end(self.model, epoch)
-
-        self.callback = Callback()
-
-    def epoch_end(self, model: Any, epoch: int) -> None:
-        output = np.asarray(model.predict_on_batch(self.x_valid))
-        improved = False
-        for k, n in enumerate(self.rows):
-            loss, metric = self.runner.fold_loss(k, output[:n, k, :])
-            if not math.isfinite(loss):
-                self.failed = f"fold {k + 1}: training diverged (validation loss is not finite)"
-                model.stop_training = True
-                return
-            if not self.curves[k] or loss < min(self.curves[k]) - 1e-7:
-                improved = True
-            self.curves[k].append(loss)
-            self.metrics[k].append(metric)
-        self._since_best = 0 if improved else self._since_best + 1
-        if epoch + 1 >= self.runner.min_epochs and self._since_best >= self.runner.budget.patience:
-            model.stop_training = True
 
 
 def run_search(
@@ -534,10 +507,12 @@ def decide(
         )
     else:
         winner = default.key
-        nearest = min(comparisons, key=lambda c: c.p_holm, default=None)
+        by_key = results_by_key(results)
+        nearest = min(comparisons, key=lambda c: by_key[c.challenger].mean, default=None)
         detail = (
-            f"; the closest challenger, {nearest.challenger}, has Holm-adjusted p="
-            f"{nearest.p_holm:.3g} (mean loss change {-nearest.mean_improvement:+.4g})"
+            f"; the best challenger, {nearest.challenger}, changes the mean loss by "
+            f"{-nearest.mean_improvement:+.4g} (better on {nearest.fold_wins}/{runner.k} folds, "
+            f"Holm-adjusted p={nearest.p_holm:.3g})"
             if nearest is not None
             else ""
         )

@@ -100,10 +100,5 @@ class SmoothClip(_Elementwise):
 
     def _apply(self, values: np.ndarray) -> np.ndarray:
         c = float(self.clip)
-        with np.errstate(over="ignore"):
-            ratio = values / c
-            out = values / np.sqrt(1.0 + ratio * ratio)
-        # For |x| so large that x**2 overflows the limit is sign(x) * c.
-        overflow = ~np.isfinite(out) & ~np.isnan(values)
-        out[overflow] = np.sign(values[overflow]) * c
-        return out
+        # x / sqrt(1 + (x/c)^2) == c * x / hypot(c, x); hypot never overflows.
+        return c * (values / np.hypot(c, values))

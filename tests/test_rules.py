@@ -1,0 +1,221 @@
+"""Rules: each fires on data that should fire it and not on data that must not; the rule
+language is safe; rule files are validated, overridable and can be disabled."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from advisor.errors import RuleError
+from advisor.expr import ExpressionError, parse_condition
+from advisor.load import load_table
+from advisor.profile import DatasetProfile, profile_numeric, profile_table
+from advisor.rules import _evaluate, apply_rules, load_rules
+
+RULES = load_rules()
+
+
+def _outliers(n: int = 2000) -> np.ndarray:
+    rng = np.random.default_rng(3)
+    x = rng.normal(0.0, 1.0, n)
+    x[:12] = 100.0
+    x[12:24] = -100.0
+    return x
+
+
+def _ranked(values: np.ndarray) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    profile = profile_numeric(values, "x")
+    result = _evaluate("x", RULES.active("feature"), profile.field_value, profile)
+    return [p.choice for p in result.ranked], {p.choice: p.rule_ids for p in result.ranked}
+
+
+def _fired(values: np.ndarray) -> set[str]:
+    profile = profile_numeric(values, "x")
+    result = _evaluate("x", RULES.active("feature"), profile.field_value, profile)
+    return {f.rule_id for f in result.findings}
+
+
+# (column, expected top scaler, rule that must decide it)
+TOP = [
+    ("gaussian", "standard", "NRM010"),
+    ("lognormal", "log1p_standard", "NRM012"),
+    ("uniform01", "minmax", "NRM006"),
+    ("pixels", "divide255", "NRM005"),
+    ("cauchy", "quantile_normal", "NRM015"),
+    ("zero_inflated", "maxabs", "NRM016"),
+    ("binary", "passthrough", "NRM003"),
+    ("constant", "drop", "NRM001"),
+    ("left_skew_negative", "yeo_johnson", "NRM014"),
+]
+
+
+@pytest.mark.parametrize(("column", "scaler", "rule"), TOP, ids=[t[0] for t in TOP])
+def test_generated_shapes_get_the_expected_top_scaler(shapes, column, scaler, rule):
+    ranked, rules = _ranked(shapes[column])
+    assert ranked[0] == scaler
+    assert rules[scaler][0] == rule
+
+
+def test_every_numeric_feature_gets_a_ranked_list_not_one_answer(shapes):
+    for name, values in shapes.items():
+        ranked, _ = _ranked(values)
+        if name != "constant":
+            assert len(ranked) >= 2, name
+
+
+# (rule, data that fires it, data that must not)
+FIRES = [
+    ("NRM001", "constant", "gaussian"),
+    ("NRM003", "binary", "uniform01"),
+    ("NRM005", "pixels", "uniform01"),
+    ("NRM006", "uniform01", "lognormal"),
+    ("NRM010", "gaussian", "lognormal"),
+    ("NRM011", "outliers", "gaussian"),
+    ("NRM012", "lognormal", "gaussian"),
+    ("NRM013", "zero_inflated", "lognormal"),
+    ("NRM014", "left_skew_negative", "lognormal"),
+    ("NRM015", "cauchy", "gaussian"),
+    ("NRM016", "zero_inflated", "binary"),
+    ("NRM019", "gaussian", "constant"),
+]
+
+
+@pytest.mark.parametrize(("rule", "fires", "quiet"), FIRES, ids=[f[0] for f in FIRES])
+def test_rule_fires_on_its_case_and_not_on_others(shapes, rule, fires, quiet):
+    data = {**shapes, "outliers": _outliers()}
+    assert rule in _fired(data[fires])
+    assert rule not in _fired(data[quiet])
+
+
+def test_binary_codes_other_than_0_1_map_to_unit():
+    ranked, rules = _ranked(np.array([1.0, 2.0] * 50))
+    assert ranked[0] == "minmax" and rules["minmax"][0] == "NRM004"
+
+
+def test_row_index_is_dropped():
+    ranked, rules = _ranked(np.arange(200, dtype=float))
+    assert ranked == ["drop"] and rules["drop"] == ("NRM002",)
+
+
+def test_log_is_never_proposed_for_negative_values(shapes):
+    for values in shapes.values():
+        if np.nanmin(values) < 0:
+            assert "log1p_standard" not in _ranked(values)[0]
+
+
+def _dataset(n_rows: int, scale_ratio: float = 10.0) -> DatasetProfile:
+    return DatasetProfile("d", n_rows, "classification", "y", (), 3, 0, scale_ratio, 0.0, 0.0)
+
+
+def _network(profile: DatasetProfile) -> list[str]:
+    result = _evaluate("network", RULES.active("dataset"), profile.field_value, None)
+    return [p.choice for p in result.ranked]
+
+
+def test_network_rules_keep_none_first_and_prefer_layernorm_for_small_data():
+    assert _network(_dataset(200)) == ["none", "layer", "batch"]
+    assert _network(_dataset(5000)) == ["none", "batch"]
+    assert _network(_dataset(5000, scale_ratio=1e5)) == ["none", "batch", "layer"]
+
+
+def test_target_rules_log_a_skewed_positive_target(shapes):
+    rules = RULES.active("target")
+    skewed = profile_numeric(shapes["lognormal"], "y")
+    plain = profile_numeric(shapes["gaussian"], "y")
+    assert _evaluate("target", rules, skewed.field_value, None).top == "log1p_standard"
+    assert _evaluate("target", rules, plain.field_value, None).top == "standard"
+
+
+def test_proposals_for_penguins_name_rules_and_evidence(penguins_path):
+    proposals = apply_rules(profile_table(load_table(penguins_path, target="species")), RULES)
+    mass = proposals.feature("body_mass_g")
+    assert mass.top == "standard"
+    finding = mass.finding("NRM010")
+    assert dict(finding.evidence)["kind"] == "integer"
+    assert "NRM010 near-gaussian: kind=integer" in mass.reason()
+    assert proposals.rule_plan().categorical == ("island", "sex")
+
+
+# ------------------------------------------------------------------ the condition language
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['__import__("os").system("true")', "x.__class__", "open('f')", "[c for c in x]", "x if y else z", "lambda: 1", "x[0]"],
+)
+def test_condition_language_rejects_anything_but_comparisons(text):
+    with pytest.raises(ExpressionError):
+        parse_condition(text)
+
+
+def test_undefined_statistics_never_fire_a_rule():
+    condition = parse_condition("skew > 1 or not (skew <= 1)")
+    assert condition.evaluate({"skew": None}.get) is True  # 'not' of a false comparison
+    assert parse_condition("skew > 1").evaluate({"skew": None}.get) is False
+    assert parse_condition("abs(skew) / 2 < 1").evaluate({"skew": None}.get) is False
+
+
+def test_condition_records_the_fields_it_reads():
+    c = parse_condition("nonneg and skew > 1 and abs(log_skew) < abs(skew) / 2")
+    assert c.fields == ("nonneg", "skew", "log_skew")
+
+
+# ------------------------------------------------------------------ rule files
+
+GOOD_RULE = """
+[[rule]]
+id = "USR001"
+name = "always-robust"
+when = "kind == 'continuous'"
+propose = [{ use = "robust", score = 99 }]
+rationale.triggers = "Every continuous column."
+rationale.why = "House policy."
+rationale.example = "Any column."
+"""
+
+
+def test_user_rule_file_adds_rules_and_overrides_by_id(tmp_path, shapes):
+    path = tmp_path / "mine.toml"
+    path.write_text(GOOD_RULE + GOOD_RULE.replace("USR001", "NRM010").replace("robust", "maxabs").replace("99", "98"))
+    rules = load_rules([path])
+    assert rules.by_id("NRM010").proposals == (("maxabs", 98.0),)
+    profile = profile_numeric(shapes["gaussian"], "g")
+    result = _evaluate("g", rules.active("feature"), profile.field_value, profile)
+    assert result.top == "robust" and result.ranked[0].rule_ids == ("USR001",)
+
+
+def test_disabling_a_rule_removes_it_and_unknown_ids_are_refused(shapes):
+    rules = load_rules(disable=["NRM010"])
+    with pytest.raises(KeyError):
+        rules.by_id("NRM010")
+    with pytest.raises(RuleError, match="cannot disable unknown rule 'NRM999'"):
+        load_rules(disable=["NRM999"])
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace('name = "always-robust"\n', ""), "rule USR001: field 'name' must be a non-empty string"),
+        (lambda t: t.replace("kind == 'continuous'", "kind === 1"), "rule USR001: field 'when': cannot parse"),
+        (lambda t: t.replace("kind == 'continuous'", "colour == 'red'"), "rule USR001: field 'when': unknown field 'colour'"),
+        (lambda t: t.replace('use = "robust"', 'use = "magic"'), "rule USR001: field 'propose': unknown choice 'magic'"),
+        (lambda t: t.replace('rationale.why = "House policy."\n', ""), "rule USR001: field 'rationale.why'"),
+        (lambda t: t + 'colour = "red"\n', "rule USR001: unknown field 'colour'"),
+        (lambda t: t.replace("[[rule]]", "[[rule]"), "not valid TOML"),
+    ],
+    ids=["no-name", "bad-syntax", "unknown-field", "unknown-choice", "no-rationale", "extra-field", "toml"],
+)
+def test_malformed_rule_file_names_the_rule_and_the_field(tmp_path, edit, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(edit(GOOD_RULE))
+    with pytest.raises(RuleError) as info:
+        load_rules([path])
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_builtin_rules_have_unique_ids_and_complete_rationale():
+    ids = [r.id for r in RULES.rules]
+    assert len(ids) == len(set(ids))
+    for rule in RULES.rules:
+        assert rule.rationale.triggers and rule.rationale.why and rule.rationale.example

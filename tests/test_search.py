@@ -1,0 +1,123 @@
+"""The validation search: fair folds, determinism, failed candidates, and picking a plan
+that is clearly better."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advisor.pipeline import PlanTransformer
+from advisor.plan import Candidate, InputPlan, make_candidates
+from advisor.search import run_search
+
+pytestmark = pytest.mark.slow
+
+
+def _data(n: int = 400, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+    """A classification task whose signal sits in a huge-scale, heavy-tailed column."""
+    rng = np.random.default_rng(seed)
+    signal = rng.standard_t(2, n)
+    frame = pd.DataFrame(
+        {
+            "amount": signal * 50_000.0 + 1e6,
+            "noise": rng.normal(0, 1, n),
+            "count": rng.poisson(3, n).astype(float),
+        }
+    )
+    y = pd.Series(np.where(signal + 0.3 * rng.normal(size=n) > 0, "yes", "no"), name="y")
+    return frame, y
+
+
+def _plan(name: str, key_for_amount: str) -> InputPlan:
+    return InputPlan(
+        name, (("amount", key_for_amount), ("noise", "standard"), ("count", "standard"))
+    )
+
+
+def test_scaled_plans_beat_raw_inputs_and_the_default_stands():
+    frame, y = _data()
+    candidates = make_candidates(_plan("rules", "quantile_normal"), ("none",))
+    result = run_search(frame, y, "classification", candidates, seed=0)
+    scores = {c.key: c.mean for c in result.candidates}
+    assert scores["rules+none"] < scores["none+none"]
+    assert result.winner_key == "rules+none"
+    assert result.candidate("rules+none").metric_mean > 0.8
+    assert len(result.candidate("rules+none").fold_scores) == 5
+
+
+def test_search_replaces_a_bad_default_when_the_evidence_is_clear():
+    frame, y = _data(n=600)
+    bad_default = _plan("rules", "passthrough")  # the huge column left raw
+    candidates = (
+        Candidate(bad_default, "none"),
+        Candidate(_plan("quantile", "quantile_normal"), "none"),
+    )
+    result = run_search(frame, y, "classification", candidates, seed=0)
+    assert result.winner_key == "quantile+none"
+    assert "beats the default" in result.decision
+    assert result.comparisons[0].p_holm < 0.05
+
+
+def test_same_seed_same_scores_and_a_new_seed_changes_them():
+    frame, y = _data()
+    candidates = make_candidates(_plan("rules", "robust_clip"), ("none", "batch"))[:3]
+    first = run_search(frame, y, "classification", candidates, seed=1)
+    second = run_search(frame, y, "classification", candidates, seed=1)
+    other = run_search(frame, y, "classification", candidates, seed=2)
+    assert [c.fold_scores for c in first.candidates] == [c.fold_scores for c in second.candidates]
+    assert [c.fold_scores for c in first.candidates] != [c.fold_scores for c in other.candidates]
+
+
+def test_failed_candidate_is_reported_and_the_search_goes_on():
+    frame, y = _data()
+    frame["count"] = frame["count"] - 1.0  # zeros and negatives: Box-Cox cannot fit
+    box_cox = InputPlan(
+        "boxcox", (("amount", "robust"), ("noise", "standard"), ("count", "box_cox"))
+    )
+    candidates = (Candidate(_plan("rules", "robust"), "none"), Candidate(box_cox, "none"))
+    result = run_search(frame, y, "classification", candidates, seed=0)
+    failed = result.candidate("boxcox+none")
+    assert failed.status == "failed"
+    assert "strictly positive" in failed.message
+    assert result.candidate("rules+none").status == "ok"
+    assert result.winner_key == "rules+none"
+
+
+def test_every_scaler_is_fit_on_training_rows_only_and_folds_are_shared(monkeypatch):
+    frame, y = _data(n=300)
+    frame = frame.copy()
+    frame["row"] = np.arange(len(frame), dtype=float)  # lets the spy see which rows it got
+    seen: list[tuple[str, frozenset[int]]] = []
+    real_fit = PlanTransformer.fit
+
+    def spying_fit(self, X, y=None):
+        seen.append((self.plan.name, frozenset(X["row"].astype(int))))
+        return real_fit(self, X, y)
+
+    monkeypatch.setattr(PlanTransformer, "fit", spying_fit)
+    plan = InputPlan("rules", (*_plan("rules", "robust").scalers, ("row", "standard")))
+    candidates = make_candidates(plan, ("none",))
+    result = run_search(frame, y, "classification", candidates, seed=0)
+    by_plan: dict[str, list[frozenset[int]]] = {}
+    for name, rows in seen:
+        by_plan.setdefault(name, []).append(rows)
+    folds = by_plan["rules"]
+    assert len(folds) == result.n_folds
+    for rows in folds:
+        assert len(rows) < len(frame)  # never the whole data set
+    assert all(fits == folds for fits in by_plan.values())  # same folds for every plan
+    held_out = [set(range(len(frame))) - set(rows) for rows in folds]
+    assert set().union(*held_out) == set(range(len(frame)))  # each row validated once
+
+
+def test_regression_scores_on_the_standardized_target_and_reports_r2():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 2))
+    frame = pd.DataFrame({"a": x[:, 0] * 1000, "b": x[:, 1]})
+    y = pd.Series(3 * x[:, 0] - x[:, 1] + 0.1 * rng.normal(size=300) + 500, name="y")
+    candidates = make_candidates(InputPlan("rules", (("a", "standard"), ("b", "standard"))), ("none",))
+    result = run_search(frame, y, "regression", candidates, seed=0)
+    best = result.candidate("rules+none")
+    assert best.mean < 0.2  # MSE in units of the target's standard deviation squared
+    assert best.metric_mean > 0.8  # R² in the target's own units
