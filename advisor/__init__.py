@@ -30,7 +30,15 @@ _LAZY = {
     "RuleError": "advisor.errors",
 }
 
-__all__ = ["Advice", "AdvisorError", "InputError", "PlanTransformer", "RuleError", "__version__", "advise"]
+__all__ = [
+    "Advice",
+    "AdvisorError",
+    "InputError",
+    "PlanTransformer",
+    "RuleError",
+    "__version__",
+    "advise",
+]
 
 
 def __getattr__(name: str) -> Any:

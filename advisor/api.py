@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+
 import pandas as pd
 
 from advisor.advice import Advice
@@ -87,7 +88,9 @@ def advise(
         else:
             target_tt = TargetTransformer(target_method or "standard").fit(table.target)
     else:
-        notes.append("no target given: the plan comes from the rules alone; validation needs --target")
+        notes.append(
+            "no target given: the plan comes from the rules alone; validation needs --target"
+        )
     pipeline = PlanTransformer(plan, seed=seed).fit(table.features)
     n_inputs = len(pipeline.get_feature_names_out())
     if search is not None:

@@ -104,6 +104,8 @@ def run(
     from advisor.errors import AdvisorError
     from advisor.report import render_text
 
+    if json_path:
+        _check_output_path(json_path)
     progress = _progress_printer() if not quiet else None
     try:
         advice = advise(
@@ -130,6 +132,17 @@ def run(
         click.echo(render_text(advice.to_dict(), timings))
         if json_path:
             click.echo(f"Advice written to {json_path}")
+
+
+def _check_output_path(path: str) -> None:
+    """Fail before the search, not after it, when an output cannot be written."""
+    import os
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise AdvisorCLIError(f"{path}: directory {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise AdvisorCLIError(f"{path}: directory {directory} is not writable")
 
 
 def _progress_printer() -> Any:

@@ -30,6 +30,15 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.In: lambda a, b: a in b,
     ast.NotIn: lambda a, b: a not in b,
 }
+
+
+class _Undefined:
+    """Propagates through arithmetic when a statistic is None; comparisons become false."""
+
+
+_UNDEFINED = _Undefined()
+
+
 _ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -105,16 +114,10 @@ def _check_node(node: ast.AST, text: str) -> None:
             raise ExpressionError(f"only abs(...) may be called in {text!r}")
         if len(node.args) != 1 or node.keywords:
             raise ExpressionError(f"abs takes one argument in {text!r}")
-    if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, bool)):
-        if node.value is not None:
-            raise ExpressionError(f"constant {node.value!r} is not allowed in {text!r}")
-
-
-class _Undefined:
-    """Propagates through arithmetic when a statistic is None; comparisons become false."""
-
-
-_UNDEFINED = _Undefined()
+    if isinstance(node, ast.Constant) and not isinstance(
+        node.value, (int, float, str, bool, type(None))
+    ):
+        raise ExpressionError(f"constant {node.value!r} is not allowed in {text!r}")
 
 
 class _Evaluator(ast.NodeVisitor):

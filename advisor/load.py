@@ -145,9 +145,7 @@ def load_table(
         frame = read_csv(source)
         frame.columns = [str(c) for c in frame.columns]
     else:
-        raise InputError(
-            f"expected a CSV path or a pandas DataFrame, got {type(source).__name__}"
-        )
+        raise InputError(f"expected a CSV path or a pandas DataFrame, got {type(source).__name__}")
     if task not in ("auto", "classification", "regression"):
         raise InputError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
 
@@ -251,7 +249,7 @@ def _clean_target(y: pd.Series, task: Task, name: str, column: str) -> pd.Series
             if np.all(np.mod(values, 1) == 0):
                 return pd.Series(values.astype(np.int64), name=y.name)
         if not pd.api.types.is_numeric_dtype(y.dtype) and not pd.api.types.is_bool_dtype(y.dtype):
-            return y.astype(str).str.strip().rename(y.name)
+            return pd.Series(y.astype(str).str.strip().to_numpy(), name=y.name)
         return y.reset_index(drop=True)
     numbers = pd.to_numeric(y, errors="coerce")
     bad = numbers.isna() | ~np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
@@ -261,7 +259,7 @@ def _clean_target(y: pd.Series, task: Task, name: str, column: str) -> pd.Series
             f"{name}, column {column!r}, data row {row + 1}: regression target must be a "
             f"finite number, got {y.iloc[row]!r}"
         )
-    return numbers.astype(float).rename(y.name)
+    return pd.Series(numbers.to_numpy(dtype=float), name=y.name)
 
 
 def _classify_column(
@@ -274,7 +272,11 @@ def _classify_column(
     if pd.api.types.is_numeric_dtype(values.dtype):
         return "numeric", values.astype(float), None
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return "excluded", None, ColumnNote(column, "dropped", "datetime column: reported, not scaled")
+        return (
+            "excluded",
+            None,
+            ColumnNote(column, "dropped", "datetime column: reported, not scaled"),
+        )
     text = values.astype("string").str.strip()
     missing = text.isna() | text.eq("")
     present = text[~missing]
@@ -299,15 +301,21 @@ def _classify_column(
             )
         return "numeric", converted, note
     if _looks_like_datetime(present):
-        return "excluded", None, ColumnNote(
-            column, "dropped", "datetime-like text: reported, not scaled"
+        return (
+            "excluded",
+            None,
+            ColumnNote(column, "dropped", "datetime-like text: reported, not scaled"),
         )
     distinct = present.nunique()
     if distinct > 20 and distinct > ID_LIKE_SHARE * len(present):
-        return "excluded", None, ColumnNote(
-            column,
-            "dropped",
-            f"id-like text: {distinct} distinct values in {len(present)} rows",
+        return (
+            "excluded",
+            None,
+            ColumnNote(
+                column,
+                "dropped",
+                f"id-like text: {distinct} distinct values in {len(present)} rows",
+            ),
         )
     converted = text.where(~missing).astype(object)
     return "categorical", converted, None

@@ -77,9 +77,7 @@ def build_model(spec: NetSpec, seed: int = 0) -> Any:
         loss = keras.losses.MeanSquaredError()
         metrics = []
     model = keras.Model(inputs, outputs, name=f"mlp_{spec.in_network}")
-    model.compile(
-        optimizer=keras.optimizers.Adam(spec.learning_rate), loss=loss, metrics=metrics
-    )
+    model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss=loss, metrics=metrics)
     return model
 
 
@@ -107,7 +105,7 @@ def build_packed_model(spec: NetSpec, slots: int) -> Any:
     ops = keras.ops
     layers = keras.layers
 
-    class PackedDense(layers.Layer):  # type: ignore[misc, name-defined]
+    class PackedDense(layers.Layer):  # type: ignore[name-defined]
         """A Dense layer per slot: (batch, K, d) x (K, d, h) -> (batch, K, h)."""
 
         def __init__(self, units: int, use_bias: bool = True, **kwargs: Any) -> None:
@@ -129,7 +127,7 @@ def build_packed_model(spec: NetSpec, slots: int) -> Any:
             out = ops.einsum("bkd,kdh->bkh", x, self.kernel)
             return out + self.bias if self.bias is not None else out
 
-    class PackedAffine(layers.Layer):  # type: ignore[misc, name-defined]
+    class PackedAffine(layers.Layer):  # type: ignore[name-defined]
         """Per-slot scale and shift (the gamma/beta of LayerNorm and GroupNorm)."""
 
         def build(self, shape: Any) -> None:

@@ -55,9 +55,11 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
         self.scalers_ = fitted
         scaled = self._scale(numeric)
         with np.errstate(all="ignore"):
-            medians = np.nanmedian(np.where(np.isfinite(scaled), scaled, np.nan), axis=0) if (
-                scaled.shape[1]
-            ) else np.zeros(0)
+            medians = (
+                np.nanmedian(np.where(np.isfinite(scaled), scaled, np.nan), axis=0)
+                if (scaled.shape[1])
+                else np.zeros(0)
+            )
         self.fill_values_ = np.nan_to_num(np.asarray(medians, dtype=float), nan=0.0)
         missing = ~np.isfinite(numeric)
         self.indicator_columns_ = [

@@ -84,7 +84,9 @@ class Candidate:
     def complexity(self) -> int:
         """Simpler candidates win ties: no in-network layer, then simpler scalers."""
         network = 0 if self.in_network == "none" else 1
-        return network * 100 + max((get_spec(k).complexity for _, k in self.plan.scalers), default=0)
+        return network * 100 + max(
+            (get_spec(k).complexity for _, k in self.plan.scalers), default=0
+        )
 
 
 def make_candidates(

@@ -4,6 +4,7 @@ advice file renders the same as a fresh one)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from advisor.catalog import CATALOG
@@ -67,8 +68,7 @@ def render_text(data: dict[str, Any], timings: dict[str, float] | None = None) -
     if proposals.get("target"):
         target = proposals["target"]
         lines.append(
-            f"Target transform: {_scaler_label(target['ranked'][0]['choice'])} "
-            f"({_reason(target)})"
+            f"Target transform: {_scaler_label(target['ranked'][0]['choice'])} ({_reason(target)})"
         )
         lines.append("")
 
@@ -82,7 +82,9 @@ def render_text(data: dict[str, Any], timings: dict[str, float] | None = None) -
     if search is not None:
         lines += _search_lines(search, timings or {})
     else:
-        lines.append("Validation: not run. Validation needs a target: advise DATA.csv --target COLUMN")
+        lines.append(
+            "Validation: not run. Validation needs a target: advise DATA.csv --target COLUMN"
+        )
         lines.append("")
 
     lines.append("Advice")
@@ -182,7 +184,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _table(rows: list[tuple[str, ...]], indent: str = "") -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]], indent: str = "") -> list[str]:
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     out = []
     for n, row in enumerate(rows):

@@ -19,6 +19,7 @@ Conflict resolution, in this order:
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,7 +62,8 @@ class Rule:
 
     def describe(self) -> str:
         uses = ", ".join(f"{c} ({s:g})" for c, s in self.proposals)
-        return f"{self.id} {self.name} [{self.scope}, {self.status}]: when {self.condition.text} -> {uses}"
+        head = f"{self.id} {self.name} [{self.scope}, {self.status}]"
+        return f"{head}: when {self.condition.text} -> {uses}"
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,7 @@ def builtin_rule_text() -> list[tuple[str, str]]:
 
 
 def load_rules(
-    extra: Iterable[str | Path] = (), disable: Iterable[str] = ()
+    extra: Iterable[str | os.PathLike[str]] = (), disable: Iterable[str] = ()
 ) -> RuleSet:
     """The built-in rules, overridden or extended by ``extra`` files (a rule with an existing
     id replaces it), with the ids in ``disable`` removed."""
@@ -387,7 +389,11 @@ def _evaluate(
     # that gave that score down, so the first rule is the one that decided the rank.
     ranked = sorted(
         (
-            Proposal(c, max(s for s, _ in given), tuple(r for _, r in sorted(given, key=lambda x: (-x[0], x[1]))))
+            Proposal(
+                c,
+                max(s for s, _ in given),
+                tuple(r for _, r in sorted(given, key=lambda x: (-x[0], x[1]))),
+            )
             for c, given in merged.items()
         ),
         key=lambda p: (-p.score, _complexity(p.choice), p.choice),

@@ -185,7 +185,7 @@ class FoldRunner:
         self.net: NetSpec | None = None
 
     def _fold_targets(self) -> list[tuple[np.ndarray, np.ndarray, TargetTransformer | None]]:
-        out = []
+        out: list[tuple[np.ndarray, np.ndarray, TargetTransformer | None]] = []
         for train, valid in self.folds:
             if self.task == "classification":
                 out.append((self.y[train].astype(np.int64), self.y[valid].astype(np.int64), None))
@@ -374,7 +374,7 @@ def run_search(
     results: dict[str, CandidateResult] = {}
     fatal: list[BaseException] = []
 
-    class CVTuner(kt.Tuner):  # type: ignore[misc, name-defined]
+    class CVTuner(kt.Tuner):  # type: ignore[name-defined]
         def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
             hp = trial.hyperparameters
             key = f"{hp.get('plan')}+{hp.get('in_network')}"
@@ -476,10 +476,21 @@ def decide(
     net = runner.net or runner.net_spec(1, "none")
     if default.status != "ok":
         return SearchResult(
-            results, default.key, default.key, (), (
+            results,
+            default.key,
+            default.key,
+            (),
+            (
                 f"the default {default.key} failed ({default.message}); "
                 "the rules' plan is kept without validation"
-            ), runner.k, score_name, metric_name, net, runner.batch_size, budget, seconds,
+            ),
+            runner.k,
+            score_name,
+            metric_name,
+            net,
+            runner.batch_size,
+            budget,
+            seconds,
         )
     challengers = [r for r in results[1:] if r.status == "ok"]
     tests = [
@@ -496,7 +507,10 @@ def decide(
     if passing:
         best = min(
             passing,
-            key=lambda c: (round(results_by_key(results)[c.challenger].mean, 12), complexity[c.challenger]),
+            key=lambda c: (
+                round(results_by_key(results)[c.challenger].mean, 12),
+                complexity[c.challenger],
+            ),
         )
         winner = best.challenger
         decision = (

@@ -53,7 +53,7 @@ def dump(value: Any) -> Any:
     if isinstance(value, InputPlan):
         return {"__plan__": value.to_dict()}
     if type(value).__name__ in ALLOWED and isinstance(value, ALLOWED[type(value).__name__]):
-        params = value.get_params(deep=False)
+        params = value.get_params(deep=False)  # type: ignore[attr-defined]
         state = {k: v for k, v in vars(value).items() if k not in params}
         return {
             "__estimator__": type(value).__name__,
@@ -64,10 +64,16 @@ def dump(value: Any) -> Any:
         return {"__dtype__": np.dtype(value).name}
     if isinstance(value, np.ndarray):
         if value.dtype == object:
-            return {"__ndarray__": [dump(v) for v in value.tolist()], "dtype": "object",
-                    "shape": list(value.shape)}
-        return {"__ndarray__": [dump(v) for v in value.reshape(-1).tolist()],
-                "dtype": value.dtype.str, "shape": list(value.shape)}
+            return {
+                "__ndarray__": [dump(v) for v in value.tolist()],
+                "dtype": "object",
+                "shape": list(value.shape),
+            }
+        return {
+            "__ndarray__": [dump(v) for v in value.reshape(-1).tolist()],
+            "dtype": value.dtype.str,
+            "shape": list(value.shape),
+        }
     if isinstance(value, np.generic):
         return dump(value.item())
     if isinstance(value, float):
@@ -112,8 +118,10 @@ def load(value: Any) -> Any:
         if value["dtype"] == "object":
             out = np.empty(len(items), dtype=object)
             out[:] = items
-            return out.reshape(value["shape"]) if len(value["shape"]) == 1 else np.array(
-                items, dtype=object
+            return (
+                out.reshape(value["shape"])
+                if len(value["shape"]) == 1
+                else np.array(items, dtype=object)
             )
         return np.asarray(items, dtype=np.dtype(value["dtype"])).reshape(value["shape"])
     if "__dtype__" in value:

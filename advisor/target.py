@@ -86,7 +86,9 @@ class LabelCodec:
             raise ValueError(f"unknown class label {exc.args[0]!r}") from None
 
     def decode(self, codes: Any) -> np.ndarray:
-        return np.asarray([self.classes[int(c)] for c in np.asarray(codes).reshape(-1)], dtype=object)
+        return np.asarray(
+            [self.classes[int(c)] for c in np.asarray(codes).reshape(-1)], dtype=object
+        )
 
 
 def _plain(value: Any) -> Any:

@@ -83,7 +83,9 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("case", "content", "message"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-def test_bad_files_raise_one_line_errors_naming_file_and_place(write_csv, tmp_path, case, content, message):
+def test_bad_files_raise_one_line_errors_naming_file_and_place(
+    write_csv, tmp_path, case, content, message
+):
     path = tmp_path / "absent.csv" if content is None else write_csv(content)
     with pytest.raises(InputError) as info:
         load_table(path)

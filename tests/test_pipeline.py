@@ -29,9 +29,14 @@ def _frame(shapes: dict[str, np.ndarray]) -> pd.DataFrame:
 def _plan(frame: pd.DataFrame, key: str | None = None) -> InputPlan:
     numeric = [c for c in frame.columns if c != "colour"]
     keys = {
-        "gaussian": "standard", "lognormal": "log1p_standard", "uniform01": "minmax",
-        "pixels": "divide255", "cauchy": "quantile_normal", "zero_inflated": "maxabs",
-        "binary": "passthrough", "left_skew_negative": "yeo_johnson",
+        "gaussian": "standard",
+        "lognormal": "log1p_standard",
+        "uniform01": "minmax",
+        "pixels": "divide255",
+        "cauchy": "quantile_normal",
+        "zero_inflated": "maxabs",
+        "binary": "passthrough",
+        "left_skew_negative": "yeo_johnson",
     }
     return InputPlan("test", tuple((c, key or keys[c]) for c in numeric), ("colour",), ())
 
@@ -104,7 +109,9 @@ def test_smooth_clip_is_identity_near_zero_and_bounded():
 
 def test_signed_log_and_divide_pass_nan_through():
     x = np.array([[0.0], [np.e - 1], [np.nan], [-(np.e - 1)]])
-    assert np.allclose(SignedLog1p().fit(x).transform(x), [[0], [1], [np.nan], [-1]], equal_nan=True)
+    assert np.allclose(
+        SignedLog1p().fit(x).transform(x), [[0], [1], [np.nan], [-1]], equal_nan=True
+    )
     assert DivideScaler(255).fit(x).transform(np.array([[255.0]]))[0, 0] == 1.0
 
 

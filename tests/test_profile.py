@@ -26,8 +26,12 @@ def test_statistics_match_numpy_and_scipy(shapes):
     assert (p.q01, p.q25, p.q50, p.q75, p.q99) == pytest.approx(tuple(q))
     iqr = q[3] - q[1]
     assert p.iqr == pytest.approx(iqr)
-    assert p.outlier_share_15 == pytest.approx(np.mean((finite < q[1] - 1.5 * iqr) | (finite > q[3] + 1.5 * iqr)))
-    assert p.outlier_share_3 == pytest.approx(np.mean((finite < q[1] - 3 * iqr) | (finite > q[3] + 3 * iqr)))
+    assert p.outlier_share_15 == pytest.approx(
+        np.mean((finite < q[1] - 1.5 * iqr) | (finite > q[3] + 1.5 * iqr))
+    )
+    assert p.outlier_share_3 == pytest.approx(
+        np.mean((finite < q[1] - 3 * iqr) | (finite > q[3] + 3 * iqr))
+    )
     assert p.mad == pytest.approx(np.median(np.abs(finite - np.median(finite))))
     assert p.log_skew == pytest.approx(stats.skew(np.log1p(finite), bias=False), rel=1e-9)
     assert p.normality_test == "shapiro-wilk"

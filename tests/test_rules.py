@@ -141,7 +141,15 @@ def test_proposals_for_penguins_name_rules_and_evidence(penguins_path):
 
 @pytest.mark.parametrize(
     "text",
-    ['__import__("os").system("true")', "x.__class__", "open('f')", "[c for c in x]", "x if y else z", "lambda: 1", "x[0]"],
+    [
+        '__import__("os").system("true")',
+        "x.__class__",
+        "open('f')",
+        "[c for c in x]",
+        "x if y else z",
+        "lambda: 1",
+        "x[0]",
+    ],
 )
 def test_condition_language_rejects_anything_but_comparisons(text):
     with pytest.raises(ExpressionError):
@@ -176,12 +184,15 @@ rationale.example = "Any column."
 
 def test_user_rule_file_adds_rules_and_overrides_by_id(tmp_path, shapes):
     path = tmp_path / "mine.toml"
-    path.write_text(GOOD_RULE + GOOD_RULE.replace("USR001", "NRM010").replace("robust", "maxabs").replace("99", "98"))
+    path.write_text(
+        GOOD_RULE
+        + GOOD_RULE.replace("USR001", "NRM010").replace("robust", "maxabs").replace("99", "98")
+    )
     rules = load_rules([path])
     assert rules.by_id("NRM010").proposals == (("maxabs", 98.0),)
     profile = profile_numeric(shapes["gaussian"], "g")
     result = _evaluate("g", rules.active("feature"), profile.field_value, profile)
-    assert result.top == "robust" and result.ranked[0].rule_ids == ("USR001",)
+    assert result.top == "robust" and result.ranked[0].rule_ids[0] == "USR001"
 
 
 def test_disabling_a_rule_removes_it_and_unknown_ids_are_refused(shapes):
@@ -195,15 +206,38 @@ def test_disabling_a_rule_removes_it_and_unknown_ids_are_refused(shapes):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda t: t.replace('name = "always-robust"\n', ""), "rule USR001: field 'name' must be a non-empty string"),
-        (lambda t: t.replace("kind == 'continuous'", "kind === 1"), "rule USR001: field 'when': cannot parse"),
-        (lambda t: t.replace("kind == 'continuous'", "colour == 'red'"), "rule USR001: field 'when': unknown field 'colour'"),
-        (lambda t: t.replace('use = "robust"', 'use = "magic"'), "rule USR001: field 'propose': unknown choice 'magic'"),
-        (lambda t: t.replace('rationale.why = "House policy."\n', ""), "rule USR001: field 'rationale.why'"),
+        (
+            lambda t: t.replace('name = "always-robust"\n', ""),
+            "rule USR001: field 'name' must be a non-empty string",
+        ),
+        (
+            lambda t: t.replace("kind == 'continuous'", "kind === 1"),
+            "rule USR001: field 'when': cannot parse",
+        ),
+        (
+            lambda t: t.replace("kind == 'continuous'", "colour == 'red'"),
+            "rule USR001: field 'when': unknown field 'colour'",
+        ),
+        (
+            lambda t: t.replace('use = "robust"', 'use = "magic"'),
+            "rule USR001: field 'propose': unknown choice 'magic'",
+        ),
+        (
+            lambda t: t.replace('rationale.why = "House policy."\n', ""),
+            "rule USR001: field 'rationale.why'",
+        ),
         (lambda t: t + 'colour = "red"\n', "rule USR001: unknown field 'colour'"),
         (lambda t: t.replace("[[rule]]", "[[rule]"), "not valid TOML"),
     ],
-    ids=["no-name", "bad-syntax", "unknown-field", "unknown-choice", "no-rationale", "extra-field", "toml"],
+    ids=[
+        "no-name",
+        "bad-syntax",
+        "unknown-field",
+        "unknown-choice",
+        "no-rationale",
+        "extra-field",
+        "toml",
+    ],
 )
 def test_malformed_rule_file_names_the_rule_and_the_field(tmp_path, edit, message):
     path = tmp_path / "bad.toml"

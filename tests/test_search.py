@@ -116,7 +116,9 @@ def test_regression_scores_on_the_standardized_target_and_reports_r2():
     x = rng.normal(size=(300, 2))
     frame = pd.DataFrame({"a": x[:, 0] * 1000, "b": x[:, 1]})
     y = pd.Series(3 * x[:, 0] - x[:, 1] + 0.1 * rng.normal(size=300) + 500, name="y")
-    candidates = make_candidates(InputPlan("rules", (("a", "standard"), ("b", "standard"))), ("none",))
+    candidates = make_candidates(
+        InputPlan("rules", (("a", "standard"), ("b", "standard"))), ("none",)
+    )
     result = run_search(frame, y, "regression", candidates, seed=0)
     best = result.candidate("rules+none")
     assert best.mean < 0.2  # MSE in units of the target's standard deviation squared

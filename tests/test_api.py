@@ -1,0 +1,104 @@
+"""The Python API end to end: advise() on real data returns a fitted pipeline, a model
+builder, class labels or a reversible target transform, and a reproducible advice file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import shared_dataset
+
+from advisor import Advice, advise
+from advisor.errors import AdviceFileError, InputError
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def penguin_advice(penguins_path) -> Advice:
+    return advise(penguins_path, target="species", seed=0)
+
+
+def test_pipeline_turns_feature_frame_into_finite_matrix(penguin_advice, penguins):
+    features = penguins.drop(columns="species")
+    z = penguin_advice.pipeline.transform(features)
+    assert z.shape == (len(penguins), len(penguin_advice.pipeline.get_feature_names_out()))
+    assert np.isfinite(z).all()
+    assert penguin_advice.in_network in {"none", "batch", "layer"}
+    assert penguin_advice.classes == ("Adelie", "Chinstrap", "Gentoo")
+
+
+def test_string_labels_work_end_to_end_with_the_built_model(penguin_advice, penguins):
+    features = penguins.drop(columns="species")
+    model = penguin_advice.build_model()
+    x = penguin_advice.pipeline.transform(features).astype("float32")
+    y = penguin_advice.encode_target(penguins["species"])
+    model.fit(x, y, epochs=30, batch_size=32, verbose=0)
+    predicted = penguin_advice.decode_predictions(model.predict(x, verbose=0))
+    assert set(predicted) <= {"Adelie", "Chinstrap", "Gentoo"}
+    assert np.mean(predicted == penguins["species"].to_numpy()) > 0.9
+
+
+def test_search_results_and_decision_are_in_the_advice(penguin_advice):
+    search = penguin_advice.search
+    assert search["default"] == "rules+none"
+    assert search["winner"] in {c["key"] for c in search["candidates"]}
+    for candidate in search["candidates"]:
+        assert len(candidate["fold_scores"]) == search["n_folds"]
+    assert "t-test" in search["test"]
+
+
+def test_save_and_load_round_trip_gives_identical_transforms(penguin_advice, penguins, tmp_path):
+    path = penguin_advice.save(tmp_path / "advice.json")
+    loaded = Advice.load(path)
+    features = penguins.drop(columns="species")
+    np.testing.assert_array_equal(
+        loaded.pipeline.transform(features), penguin_advice.pipeline.transform(features)
+    )
+    assert loaded.to_json() == penguin_advice.to_json()
+    assert loaded.in_network == penguin_advice.in_network
+
+
+def test_loading_a_file_of_another_schema_version_is_refused(penguin_advice, tmp_path):
+    text = penguin_advice.to_json().replace('"schema_version": 1', '"schema_version": 99')
+    path = tmp_path / "future.json"
+    path.write_text(text)
+    with pytest.raises(AdviceFileError, match="schema version 99 is not supported"):
+        Advice.load(path)
+
+
+def test_regression_target_transform_maps_predictions_back():
+    advice = advise(shared_dataset("cars"), target="Miles_per_Gallon", seed=0)
+    assert advice.task == "regression"
+    tt = advice.target_transformer
+    frame = pd.read_csv(shared_dataset("cars"))
+    y = frame["Miles_per_Gallon"].dropna().to_numpy()
+    np.testing.assert_allclose(tt.inverse_transform(tt.transform(y)), y, rtol=1e-9)
+    model = advice.build_model()
+    assert model.output_shape == (None, 1)
+
+
+def test_no_target_profiles_and_proposes_without_search(penguins):
+    advice = advise(penguins)
+    assert advice.search is None and not advice.validated
+    assert any("validation needs --target" in note for note in advice.notes)
+    z = advice.pipeline.transform(penguins)
+    assert np.isfinite(z).all()
+
+
+def test_same_seed_same_advice_bytes(penguins):
+    small = penguins.sample(150, random_state=0).reset_index(drop=True)
+    first = advise(small, target="species", seed=3).to_json()
+    second = advise(small, target="species", seed=3).to_json()
+    assert first == second
+
+
+def test_dataframe_input_is_left_untouched(penguins):
+    before = penguins.copy(deep=True)
+    advise(penguins)
+    pd.testing.assert_frame_equal(penguins, before)
+
+
+def test_bad_budget_is_a_clear_error(penguins):
+    with pytest.raises(InputError, match="budget must be one of fast, standard, thorough"):
+        advise(penguins, target="species", budget="huge")

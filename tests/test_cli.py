@@ -1,0 +1,124 @@
+"""The `advise` command: help without TensorFlow, one-line errors with exit code 2, the
+report, and JSON output that is atomic and reproducible."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from advisor._io import write_atomic
+from advisor.cli import main
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_help_does_not_import_tensorflow():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from advisor.cli import main\n"
+        "r = CliRunner().invoke(main, ['--help'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "heavy = ('tensorflow', 'keras', 'keras_tuner', 'sklearn')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_help_shows_the_default_command_usage():
+    result = _run("--help")
+    assert result.exit_code == 0
+    assert "advise DATA.csv [OPTIONS]" in result.output
+    assert "--target" in _run("run", "--help").output
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (None, (), "file not found"),
+        ("", (), "file is empty"),
+        ("a,b\n", (), "header but no data rows"),
+        ("a,b\n1,2\n3\n", (), "line 3: expected 2 fields"),
+        (b"a,b\n1,\xff\n", (), "not valid UTF-8"),
+        ("a,b\n1,2\n3,4\n", ("--target", "c"), "target column 'c' not found"),
+        ("a,b\n1,x\n3,x\n", ("--target", "b"), "target has one class"),
+        ("a,b\n1,\n3,\n", ("--target", "b"), "target has no values"),
+    ],
+    ids=[
+        "missing",
+        "empty",
+        "header-only",
+        "ragged",
+        "non-utf8",
+        "unknown-target",
+        "one-class",
+        "no-target-values",
+    ],
+)
+def test_bad_input_gives_one_line_error_and_exit_2(tmp_path, content, args, message):
+    path = tmp_path / "data.csv"
+    if content is not None:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = _run(str(path), *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+
+
+def test_without_target_prints_proposals_and_says_validation_needs_one(penguins_path):
+    result = _run(str(penguins_path))
+    assert result.exit_code == 0, result.output
+    assert "bill_length_mm" in result.output and "NRM010" in result.output
+    assert "Validation needs a target" in result.output
+
+
+def test_failed_run_leaves_an_existing_output_untouched(tmp_path):
+    out = tmp_path / "advice.json"
+    out.write_text("previous advice")
+    result = _run(str(tmp_path / "absent.csv"), "--json", str(out))
+    assert result.exit_code == 2
+    assert out.read_text() == "previous advice"
+
+
+def test_interrupted_write_leaves_no_half_written_file(tmp_path, monkeypatch):
+    out = tmp_path / "advice.json"
+    out.write_text("previous advice")
+
+    def crash(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(out, "new advice")
+    assert out.read_text() == "previous advice"
+    assert os.listdir(tmp_path) == ["advice.json"]
+
+
+def test_unwritable_json_path_is_a_clear_error(tmp_path, penguins_path):
+    result = _run(str(penguins_path), "--json", str(tmp_path / "no" / "such" / "dir.json"))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_with_target_runs_the_search_and_writes_reproducible_json(tmp_path, penguins_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    result = _run(str(penguins_path), "--target", "species", "--json", str(first))
+    assert result.exit_code == 0, result.output
+    for text in ("Validation: 5-fold", "rules+none", "±", "winner", "Decision:", "in-network"):
+        assert text in result.output
+    assert _run(str(penguins_path), "-t", "species", "--json", str(second), "-q").exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    data = json.loads(first.read_text())
+    assert data["schema_version"] == 1 and data["advice"]["validated"] is True
+    assert "seconds" not in first.read_text()
