@@ -187,7 +187,13 @@ class RuleSet:
 
 def builtin_rule_text() -> list[tuple[str, str]]:
     """The built-in rule files as (name, TOML text), in name order."""
-    root = resources.files("advisor._rules")
+    root: Any
+    try:
+        root = resources.files("advisor._rules")
+    except ModuleNotFoundError:
+        # Imported from a source checkout (not installed): the rule files sit in the
+        # repository's rules/ directory beside the package.
+        root = Path(__file__).resolve().parents[1] / "rules"
     names = sorted(p.name for p in root.iterdir() if p.name.endswith(".toml"))
     return [(name, (root / name).read_text(encoding="utf-8")) for name in names]
 
