@@ -125,6 +125,9 @@ def run(
                 raise AdvisorCLIError(f"{json_path}: cannot write ({exc.strerror})") from None
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted: nothing was written.", err=True)
+        sys.exit(130)
     if not quiet:
         timings: dict[str, Any] = {}
         if advice.search_obj is not None:

@@ -51,6 +51,11 @@ def test_help_shows_the_default_command_usage():
         ("a,b\n1,2\n3,4\n", ("--target", "c"), "target column 'c' not found"),
         ("a,b\n1,x\n3,x\n", ("--target", "b"), "target has one class"),
         ("a,b\n1,\n3,\n", ("--target", "b"), "target has no values"),
+        (
+            "a,y\nx1,0\nx2,1\n" + "".join(f"x{i},{i % 2}\n" for i in range(3, 40)),
+            ("--target", "y"),
+            "no usable feature column",
+        ),
     ],
     ids=[
         "missing",
@@ -61,6 +66,7 @@ def test_help_shows_the_default_command_usage():
         "unknown-target",
         "one-class",
         "no-target-values",
+        "no-feature",
     ],
 )
 def test_bad_input_gives_one_line_error_and_exit_2(tmp_path, content, args, message):
