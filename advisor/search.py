@@ -179,7 +179,6 @@ class FoldRunner:
         self.max_epochs = max(1, math.ceil(budget.max_steps / steps_per_epoch))
         self.min_epochs = max(1, math.ceil(budget.min_steps / steps_per_epoch))
         self.test_fraction = float(np.mean([len(va) / n for _, va in self.folds]))
-        self._trainers: dict[NetSpec, PackedTrainer] = {}
         self._targets = self._fold_targets()
         self._baselines = [self._baseline_loss(k) for k in range(self.k)]
         self.net: NetSpec | None = None
@@ -288,9 +287,7 @@ class FoldRunner:
         )
 
     def _trainer(self, spec: NetSpec) -> PackedTrainer:
-        if spec not in self._trainers:
-            self._trainers[spec] = PackedTrainer(spec, self.k, self.batch_size)
-        return self._trainers[spec]
+        return shared_trainer(spec, self.k, self.batch_size)
 
     def _pack_train(self, blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         n_max = max(len(tr) for tr, _ in self.folds)
@@ -338,6 +335,22 @@ class FoldRunner:
             sst = float(np.sum((truth - truth.mean()) ** 2))
             r2 = 1.0 - float(np.sum((truth - fitted) ** 2)) / sst if sst > 0 else 0.0
         return loss, r2 if math.isfinite(r2) else -1e9
+
+
+_TRAINERS: dict[tuple[NetSpec, int, int], PackedTrainer] = {}
+_MAX_TRAINERS = 16
+
+
+def shared_trainer(spec: NetSpec, slots: int, batch_size: int) -> PackedTrainer:
+    """A compiled trainer for this architecture, kept for the life of the process: a
+    second search with the same shapes (another dataset of the same width, a benchmark
+    fold, a test) skips the 1-2 s of tracing. Trainers are reset before every use."""
+    key = (spec, slots, batch_size)
+    if key not in _TRAINERS:
+        if len(_TRAINERS) >= _MAX_TRAINERS:
+            _TRAINERS.pop(next(iter(_TRAINERS)))
+        _TRAINERS[key] = PackedTrainer(spec, slots, batch_size)
+    return _TRAINERS[key]
 
 
 def _pad_columns(block: np.ndarray, width: int) -> np.ndarray:
