@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError
+from advisor.read import read_frame
 
 Task = Literal["classification", "regression"]
 TaskArg = Literal["auto", "classification", "regression"]
@@ -52,6 +50,7 @@ class Table:
     task: Task | None = None
     excluded: tuple[str, ...] = ()
     notes: tuple[ColumnNote, ...] = field(default_factory=tuple)
+    excluded_kinds: tuple[tuple[str, str], ...] = ()  # (column, "datetime" | "id-like")
 
     @property
     def n_rows(self) -> int:
@@ -63,61 +62,9 @@ class Table:
 
 
 def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a CSV file into a DataFrame, turning every parse problem into an `InputError`.
-
-    The file is checked to be UTF-8 and rectangular; the first bad line is named.
-    """
-    p = Path(path)
-    name = str(path)
-    if not p.exists():
-        raise InputError(f"{name}: file not found")
-    if p.is_dir():
-        raise InputError(f"{name}: is a directory, expected a CSV file")
-    raw = p.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{name}, line {line}: byte 0x{raw[exc.start]:02x} is not valid UTF-8; "
-            "save the file as UTF-8"
-        ) from None
-    if not text.strip():
-        raise InputError(f"{name}: file is empty, expected a header line and data rows")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            frame = pd.read_csv(io.BytesIO(raw), engine="pyarrow")
-    except Exception as exc:  # pyarrow and pandas raise several types for malformed CSV
-        raise InputError(_describe_parse_error(name, text, exc)) from None
-    if frame.shape[1] == 0:
-        raise InputError(f"{name}: no columns found in the header line")
-    if len(frame) == 0:
-        raise InputError(f"{name}: has a header but no data rows")
-    duplicated = [c for c in frame.columns if str(c).endswith(".1") and str(c)[:-2] in frame]
-    if duplicated:
-        raise InputError(f"{name}: duplicate column name {str(duplicated[0])[:-2]!r} in header")
-    return frame
-
-
-def _describe_parse_error(name: str, text: str, exc: Exception) -> str:
-    """Find the first ragged line (the parser's own message rarely names it)."""
-    reader = csv.reader(io.StringIO(text))
-    expected: int | None = None
-    for line_no, row in enumerate(reader, start=1):
-        if not row:
-            continue
-        if expected is None:
-            expected = len(row)
-        elif len(row) != expected:
-            return (
-                f"{name}, line {line_no}: expected {expected} fields as in the header, "
-                f"found {len(row)}"
-            )
-    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"{name}: cannot parse as CSV ({detail})"
+    """Read a CSV (plain or gzip) or Parquet file into a DataFrame; every parse problem
+    becomes a one-line `InputError` naming the file and, where it can, the line."""
+    return read_frame(path)
 
 
 def load_table(
@@ -187,10 +134,18 @@ def load_table(
     numeric: list[str] = []
     categorical: list[str] = []
     excluded: list[str] = []
+    excluded_kinds: list[tuple[str, str]] = []
     for column in frame.columns:
         kind, converted, note = _classify_column(frame[column], column)
         if note is not None:
             notes.append(note)
+        if kind == "excluded":
+            excluded_kinds.append(
+                (
+                    column,
+                    "datetime" if note is not None and "datetime" in note.message else "id-like",
+                )
+            )
         if kind == "numeric":
             frame[column] = converted
             numeric.append(column)
@@ -216,6 +171,7 @@ def load_table(
         task=resolved_task,
         excluded=tuple(excluded),
         notes=tuple(notes),
+        excluded_kinds=tuple(excluded_kinds),
     )
 
 

@@ -1,25 +1,46 @@
-"""Profiling: per-column distribution statistics and tests, as plain numbers and flags."""
+"""Profiling: per-column distribution statistics and tests, as plain numbers and flags.
+
+Two paths give the same `DatasetProfile`:
+
+* in memory (`profile_table`, `profile_arrow`): every statistic exact, columns profiled in
+  parallel threads (numpy and Arrow release the GIL);
+* streaming (`profile_stream`, for files larger than memory): counts, min/max, moments,
+  zeros, integer-valuedness and distinct values (up to 10,000) exact and merged chunk by
+  chunk; quantiles, IQR, MAD, outlier shares, tail ratio, quartile skew, Shapiro-Wilk and
+  Anderson-Darling from a seeded uniform sample of 100,000 rows (`sketched=True`).
+
+Which statistic comes from where is listed in docs/profiler.md.
+"""
 
 from __future__ import annotations
 
 import math
+import os
+import time
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from advisor import colstats
+from advisor.colstats import Moments, power_of_two_scale
 from advisor.load import Table
+from advisor.sketch import DISTINCT_CAP, NumericAccumulator, RowReservoir
 
 #: Shapiro-Wilk's p-value is accurate up to this many values (scipy's documented limit).
 SHAPIRO_MAX_N = 5000
-#: Normality tests need at least this many values (D'Agostino's kurtosis test needs 8).
-NORMALITY_MIN_N = 8
-
-#: (q99 - q01) / IQR of a normal distribution: 2 * 2.3263 / 1.3490.
-NORMAL_TAIL_RATIO = 2.0 * 2.326347874 / 1.348979500
+#: Anderson-Darling runs on at most this many values (a seeded sample beyond).
+ANDERSON_MAX_N = 5000
+NORMAL_TAIL_RATIO = colstats.NORMAL_TAIL_RATIO
+#: Integer columns with at most this many levels are ordinal.
+ORDINAL_MAX_LEVELS = 10
+#: In-memory profiling is used while the data's float64 size stays below this share of
+#: the memory available; larger files stream.
+IN_MEMORY_SHARE = 0.25
 
 # Natural bounds, tightest first: (name, low, high). A column gets a bound when its values
 # lie inside it and reach at least halfway to its top, so 0..16 is not called a percentage.
@@ -30,6 +51,8 @@ NATURAL_BOUNDS: tuple[tuple[str, float, float], ...] = (
     ("byte", 0.0, 255.0),
 )
 
+ProgressFn = Callable[[float], None]
+
 
 @dataclass(frozen=True)
 class FeatureProfile:
@@ -37,13 +60,13 @@ class FeatureProfile:
     (no finite value, a categorical column, too few values for a test)."""
 
     name: str
-    kind: str  # continuous | integer | binary | constant | empty | id-like | categorical
+    kind: str  # continuous|count|integer|ordinal|binary|constant|empty|id-like|categorical|datetime
     n_rows: int
     count: int  # finite, non-missing values
     missing: int
     non_finite: int
     missing_share: float
-    n_distinct: int
+    n_distinct: int  # exact, except on the streaming path when distinct_capped
     min: float | None = None
     max: float | None = None
     mean: float | None = None
@@ -65,49 +88,39 @@ class FeatureProfile:
     integer_valued: bool | None = None
     outlier_share_15: float | None = None  # beyond 1.5 IQR Tukey fences
     outlier_share_3: float | None = None  # beyond 3 IQR
-    normality_test: str | None = None
+    robust_z_share: float | None = None  # |x - median| / (1.4826 MAD) > 3.5
+    tail_ratio: float | None = None  # (q99 - q01) / IQR relative to a normal's (1.0 = normal)
+    quantile_skew: float | None = None  # Bowley: (q75 + q25 - 2 q50) / IQR, in [-1, 1]
+    normality_test: str | None = None  # the headline test: Shapiro-Wilk, else D'Agostino
     normality_stat: float | None = None
     normality_p: float | None = None
+    shapiro_w: float | None = None
+    shapiro_p: float | None = None
+    dagostino_k2: float | None = None
+    dagostino_p: float | None = None
+    anderson_a2: float | None = None
+    anderson_p: float | None = None
+    gaussian_like: bool | None = None  # |skew| < 0.5 and |excess kurtosis| < 1
     bounds: str | None = None  # unit | signed_unit | percent | byte
+    share_at_min: float | None = None
+    share_at_max: float | None = None
+    piles_at_bound: bool | None = None  # > 5% of values sit exactly on a natural bound
+    zero_inflated: bool | None = None
+    bimodality: float | None = None  # Sarle's coefficient; > 5/9 suggests several modes
     log_skew: float | None = None  # skewness of log1p(x) for non-negative columns
-    quantile_skew: float | None = None  # Bowley: (q75 + q25 - 2 q50) / IQR, in [-1, 1]
-    tail_ratio: float | None = None  # (q99 - q01) / IQR relative to a normal's (1.0 = normal)
+    sketched: bool = False  # order statistics from a sample (streaming path)
+    distinct_capped: bool = False  # more than DISTINCT_CAP distinct values (streaming path)
     top_categories: tuple[tuple[str, int], ...] = ()
 
     @property
     def numeric(self) -> bool:
-        return self.kind not in ("categorical",)
+        return self.kind not in ("categorical", "datetime")
 
     def field_value(self, name: str) -> Any:
         """The value of a profile field by name (what rule conditions read)."""
         if name not in _FEATURE_FIELDS:
             raise KeyError(name)
         return getattr(self, name)
-
-    def highlights(self) -> str:
-        """A one-line summary for the report."""
-        if self.kind == "categorical":
-            return f"{self.n_distinct} categories" + (
-                f", {self.missing_share:.0%} missing" if self.missing else ""
-            )
-        if self.count == 0:
-            return "no finite values"
-        parts = [f"range [{_g(self.min)}, {_g(self.max)}]"]
-        if self.skew is not None:
-            parts.append(f"skew {self.skew:+.2f}")
-        if self.kurtosis is not None:
-            parts.append(f"kurt {self.kurtosis:+.1f}")
-        if self.outlier_share_3:
-            parts.append(f"{self.outlier_share_3:.1%} far outliers")
-        if self.zero_share and self.zero_share >= 0.2:
-            parts.append(f"{self.zero_share:.0%} zeros")
-        if self.bounds:
-            parts.append(f"bounded {self.bounds}")
-        if self.missing:
-            parts.append(f"{self.missing_share:.0%} missing")
-        if self.non_finite:
-            parts.append(f"{self.non_finite} non-finite")
-        return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -136,6 +149,9 @@ class DatasetProfile:
     min_class_share: float | None = None
     target: FeatureProfile | None = None
     excluded: tuple[str, ...] = field(default_factory=tuple)
+    image_like: bool = False  # rows look like flattened images (many same-range pixels)
+    mode: str = "in-memory"  # or "streaming"
+    sample_rows: int | None = None  # rows in the order-statistics sample when streaming
 
     def feature(self, name: str) -> FeatureProfile:
         for feature in self.features:
@@ -149,181 +165,253 @@ class DatasetProfile:
         return getattr(self, name)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "n_rows": self.n_rows,
-            "task": self.task,
-            "target_name": self.target_name,
-            "n_numeric": self.n_numeric,
-            "n_categorical": self.n_categorical,
-            "scale_ratio": self.scale_ratio,
-            "share_skewed": self.share_skewed,
-            "share_outlier_heavy": self.share_outlier_heavy,
-            "n_classes": self.n_classes,
-            "min_class_share": self.min_class_share,
-            "excluded": list(self.excluded),
-            "target": self.target.to_dict() if self.target is not None else None,
-            "features": [f.to_dict() for f in self.features],
-        }
+        data = {k: v for k, v in asdict(self).items() if k not in ("features", "target")}
+        data["excluded"] = list(self.excluded)
+        data["target"] = self.target.to_dict() if self.target is not None else None
+        data["features"] = [f.to_dict() for f in self.features]
+        return data
 
 
 _DATASET_FIELDS = frozenset(DatasetProfile.__dataclass_fields__)
 
 
-def profile_table(table: Table) -> DatasetProfile:
-    """Profile every feature column of ``table`` (and a regression target)."""
-    features: list[FeatureProfile] = []
-    for column in table.numeric:
-        features.append(profile_numeric(table.features[column].to_numpy(dtype=float), column))
-    for column in table.categorical:
-        features.append(profile_categorical(table.features[column], column))
-    numeric = [f for f in features if f.kind not in ("categorical", "constant", "empty")]
-    stds = [f.std for f in numeric if f.std is not None and f.std > 0]
-    scale_ratio = (max(stds) / min(stds)) if stds else None
-    skewed = [f for f in numeric if f.abs_skew is not None and f.abs_skew > 1.0]
-    heavy = [f for f in numeric if (f.outlier_share_3 or 0.0) > 0.01]
-    n_classes = min_share = None
-    target_profile = None
-    if table.target is not None and table.task == "classification":
-        counts = table.target.value_counts()
-        n_classes = len(counts)
-        min_share = float(counts.min() / counts.sum())
-    elif table.target is not None:
-        target_profile = profile_numeric(table.target.to_numpy(dtype=float), str(table.target_name))
-    return DatasetProfile(
-        source=table.source,
-        n_rows=table.n_rows,
-        task=table.task,
-        target_name=table.target_name,
-        features=tuple(features),
-        n_numeric=len(table.numeric),
-        n_categorical=len(table.categorical),
-        scale_ratio=_clean(scale_ratio),
-        share_skewed=len(skewed) / len(numeric) if numeric else 0.0,
-        share_outlier_heavy=len(heavy) / len(numeric) if numeric else 0.0,
-        n_classes=n_classes,
-        min_class_share=min_share,
-        target=target_profile,
-        excluded=table.excluded,
+# ----------------------------------------------------------------------------- summaries
+
+
+@dataclass
+class ColumnSummary:
+    """What the statistics are computed from: exact facts plus sorted values (the whole
+    column, or a sample of it when ``sketched``)."""
+
+    name: str
+    n_rows: int
+    missing: int
+    non_finite: int
+    moments: Moments
+    log_moments: Moments | None
+    min: float
+    max: float
+    count_at_min: int
+    count_at_max: int
+    zeros: int
+    negatives: int
+    integer_valued: bool
+    n_distinct: int | None  # None: more than the streaming cap
+    increasing: bool
+    ordered: np.ndarray  # sorted finite values
+    sketched: bool = False
+    seed: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.n_rows - self.missing - self.non_finite
+
+
+def summarize_values(values: np.ndarray, name: str, seed: int = 0) -> ColumnSummary:
+    """Exact summary of a whole column (float array, NaN = missing)."""
+    values = np.asarray(values, dtype=np.float64)
+    nan = np.isnan(values)
+    finite = ~nan & np.isfinite(values)
+    x = values[finite] if not finite.all() else values
+    ordered = np.sort(x)
+    n = ordered.size
+    if n == 0:
+        return ColumnSummary(
+            name,
+            values.size,
+            int(nan.sum()),
+            int((~finite & ~nan).sum()),
+            Moments(0, 0.0, 0.0, 0.0, 0.0),
+            None,
+            math.nan,
+            math.nan,
+            0,
+            0,
+            0,
+            0,
+            True,
+            0,
+            False,
+            ordered,
+            seed=seed,
+        )
+    lo, hi = float(ordered[0]), float(ordered[-1])
+    scale = power_of_two_scale(max(abs(lo), abs(hi)))
+    negatives = int(np.searchsorted(ordered, 0.0, side="left"))
+    zeros = int(np.searchsorted(ordered, 0.0, side="right")) - negatives
+    distinct = int(np.count_nonzero(ordered[1:] != ordered[:-1])) + 1
+    integer = bool(np.all(np.floor(ordered) == ordered))
+    with np.errstate(over="ignore", invalid="ignore"):
+        increasing = bool(finite.all() and n > 1 and np.all(values[1:] > values[:-1]))
+    return ColumnSummary(
+        name=name,
+        n_rows=values.size,
+        missing=int(nan.sum()),
+        non_finite=int((~finite & ~nan).sum()),
+        moments=Moments.of(x, scale),
+        log_moments=Moments.of(np.log1p(x)) if negatives == 0 else None,
+        min=lo,
+        max=hi,
+        count_at_min=int(np.searchsorted(ordered, lo, side="right")),
+        count_at_max=n - int(np.searchsorted(ordered, hi, side="left")),
+        zeros=zeros,
+        negatives=negatives,
+        integer_valued=integer,
+        n_distinct=distinct,
+        increasing=increasing,
+        ordered=ordered,
+        seed=seed,
     )
 
 
-def profile_numeric(values: np.ndarray, name: str) -> FeatureProfile:
-    """Profile one numeric column given as a float array (NaN = missing)."""
-    values = np.asarray(values, dtype=float)
-    n_rows = int(values.size)
-    missing_mask = np.isnan(values)
-    finite_mask = np.isfinite(values)
-    missing = int(missing_mask.sum())
-    non_finite = int((~finite_mask & ~missing_mask).sum())
-    x = values[finite_mask]
-    count = int(x.size)
+def summarize_accumulator(
+    acc: NumericAccumulator, sample: np.ndarray, name: str, seed: int = 0
+) -> ColumnSummary:
+    """Summary from a streamed column: exact facts, order statistics from ``sample``."""
+    values = sample[np.isfinite(sample)]
+    return ColumnSummary(
+        name=name,
+        n_rows=acc.n_rows,
+        missing=acc.missing,
+        non_finite=acc.non_finite,
+        moments=acc.moments,
+        log_moments=acc.log_moments,
+        min=acc.min if acc.count else math.nan,
+        max=acc.max if acc.count else math.nan,
+        count_at_min=acc.count_at_min,
+        count_at_max=acc.count_at_max,
+        zeros=acc.zeros,
+        negatives=acc.negatives,
+        integer_valued=acc.integer_valued,
+        n_distinct=acc.n_distinct,
+        increasing=acc.increasing and acc.count > 1,
+        ordered=np.sort(values),
+        sketched=acc.count > values.size,
+        seed=seed,
+    )
+
+
+def feature_from_summary(s: ColumnSummary) -> FeatureProfile:
+    """Every numeric statistic of one column, from its summary."""
+    count = s.count
     base: dict[str, Any] = {
-        "name": name,
-        "n_rows": n_rows,
+        "name": s.name,
+        "n_rows": s.n_rows,
         "count": count,
-        "missing": missing,
-        "non_finite": non_finite,
-        "missing_share": (missing + non_finite) / n_rows if n_rows else 0.0,
+        "missing": s.missing,
+        "non_finite": s.non_finite,
+        "missing_share": (s.missing + s.non_finite) / s.n_rows if s.n_rows else 0.0,
+        "sketched": s.sketched,
     }
     if count == 0:
         return FeatureProfile(kind="empty", n_distinct=0, **base)
-    distinct = np.unique(x)
-    n_distinct = int(distinct.size)
-    xmin, xmax = float(distinct[0]), float(distinct[-1])
-    integer_valued = bool(np.all(np.mod(distinct, 1.0) == 0.0))
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean = float(np.mean(x))
-        std = float(np.std(x, ddof=1)) if count > 1 else 0.0
-    q01, q25, q50, q75, q99 = (float(q) for q in np.quantile(x, [0.01, 0.25, 0.5, 0.75, 0.99]))
-    iqr = q75 - q25
-    mad = float(np.median(np.abs(x - q50)))
-    kind = _numeric_kind(x, n_distinct, integer_valued, xmin, xmax)
+    n_distinct = s.n_distinct if s.n_distinct is not None else 10**9
+    kind = _numeric_kind(s, n_distinct)
+    m = s.moments
+    skew, kurt = m.skew, m.kurtosis
     out: dict[str, Any] = {
         "kind": kind,
-        "n_distinct": n_distinct,
-        "min": xmin,
-        "max": xmax,
-        "mean": _clean(mean),
-        "std": _clean(std),
-        "q01": q01,
-        "q25": q25,
-        "q50": q50,
-        "q75": q75,
-        "q99": q99,
-        "iqr": _clean(iqr),
-        "mad": _clean(mad),
-        "zero_share": float(np.mean(x == 0.0)),
-        "negative": xmin < 0.0,
-        "positive": xmin > 0.0,
-        "nonneg": xmin >= 0.0,
-        "integer_valued": integer_valued,
-        "bounds": _natural_bounds(xmin, xmax, integer_valued, n_distinct),
+        "n_distinct": s.n_distinct if s.n_distinct is not None else DISTINCT_CAP,
+        "distinct_capped": s.n_distinct is None,
+        "min": s.min,
+        "max": s.max,
+        "mean": _clean(m.mean_value),
+        "std": m.std,
+        "skew": skew,
+        "abs_skew": abs(skew) if skew is not None else None,
+        "kurtosis": kurt,
+        "zero_share": s.zeros / count,
+        "negative": s.negatives > 0,
+        "positive": s.min > 0.0,
+        "nonneg": s.min >= 0.0,
+        "integer_valued": s.integer_valued,
+        "bounds": _natural_bounds(s.min, s.max, s.integer_valued, n_distinct),
+        "share_at_min": s.count_at_min / count,
+        "share_at_max": s.count_at_max / count,
+        "zero_inflated": bool(s.min >= 0.0 and s.zeros / count >= 0.3 and n_distinct > 2),
+        "bimodality": colstats.bimodality_coefficient(skew, kurt, count),
+        "gaussian_like": (
+            bool(abs(skew) < 0.5 and abs(kurt) < 1.0)
+            if skew is not None and kurt is not None
+            else None
+        ),
     }
-    if iqr > 0 and np.isfinite(iqr):
-        out["quantile_skew"] = _clean((q75 + q25 - 2.0 * q50) / iqr)
-        out["tail_ratio"] = _clean((q99 - q01) / iqr / NORMAL_TAIL_RATIO)
-    if np.isfinite(iqr):
-        lo15, hi15 = q25 - 1.5 * iqr, q75 + 1.5 * iqr
-        lo3, hi3 = q25 - 3.0 * iqr, q75 + 3.0 * iqr
-        out["outlier_share_15"] = float(np.mean((x < lo15) | (x > hi15)))
-        out["outlier_share_3"] = float(np.mean((x < lo3) | (x > hi3)))
-    if n_distinct > 1 and count > 3:
-        scaled = _rescale(x)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            skew = _clean(float(stats.skew(scaled, bias=False)))
-            kurt = _clean(float(stats.kurtosis(scaled, fisher=True, bias=False)))
-        out["skew"] = skew
-        out["abs_skew"] = abs(skew) if skew is not None else None
-        out["kurtosis"] = kurt
-        if xmin >= 0.0:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                out["log_skew"] = _clean(float(stats.skew(np.log1p(x), bias=False)))
-        out.update(_normality(scaled))
+    if s.log_moments is not None and n_distinct > 1:
+        out["log_skew"] = s.log_moments.skew
+    out["piles_at_bound"] = _piles_at_bound(out["bounds"], s, count)
+    ordered = s.ordered
+    if ordered.size:
+        q01, q25, q50, q75, q99 = colstats.quantiles(ordered, (0.01, 0.25, 0.5, 0.75, 0.99))
+        iqr = q75 - q25
+        mad = colstats.median_absolute_deviation(ordered, q50)
+        out.update(q01=q01, q25=q25, q50=q50, q75=q75, q99=q99, iqr=_clean(iqr), mad=_clean(mad))
+        if math.isfinite(iqr):
+            out["outlier_share_15"] = colstats.share_outside(
+                ordered, q25 - 1.5 * iqr, q75 + 1.5 * iqr
+            )
+            out["outlier_share_3"] = colstats.share_outside(
+                ordered, q25 - 3.0 * iqr, q75 + 3.0 * iqr
+            )
+        if iqr > 0 and math.isfinite(iqr):
+            out["quantile_skew"] = _clean((q75 + q25 - 2.0 * q50) / iqr)
+            out["tail_ratio"] = _clean((q99 - q01) / iqr / NORMAL_TAIL_RATIO)
+        if mad > 0 and math.isfinite(mad):
+            limit = colstats.ROBUST_Z_LIMIT * colstats.MAD_TO_SD * mad
+            out["robust_z_share"] = colstats.share_outside(ordered, q50 - limit, q50 + limit)
+    out.update(_normality(s, count, n_distinct))
     return FeatureProfile(**base, **out)
 
 
-def profile_categorical(values: pd.Series, name: str) -> FeatureProfile:
-    """Profile one text column (missing = NaN/None)."""
-    n_rows = len(values)
-    present = values.dropna()
-    counts = present.astype(str).value_counts()
-    top = tuple((str(k), int(v)) for k, v in counts.head(10).items())
-    n_distinct = int(counts.size)
-    kind = "categorical" if n_distinct > 1 else ("constant" if n_distinct == 1 else "empty")
-    missing = n_rows - len(present)
-    return FeatureProfile(
-        name=name,
-        kind=kind,
-        n_rows=n_rows,
-        count=len(present),
-        missing=missing,
-        non_finite=0,
-        missing_share=missing / n_rows if n_rows else 0.0,
-        n_distinct=n_distinct,
-        top_categories=top,
-    )
+def _normality(s: ColumnSummary, count: int, n_distinct: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if n_distinct < 3 or count < 8:
+        return out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dag = colstats.dagostino_pearson(s.moments)
+        if dag is not None:
+            out["dagostino_k2"], out["dagostino_p"] = dag
+        # Both tests are affine-invariant: an exact power-of-two rescale keeps values near
+        # 1e308 from overflowing inside them.
+        scale = power_of_two_scale(max(abs(s.min), abs(s.max)))
+        sample = _test_sample(s.ordered, ANDERSON_MAX_N, s.seed) / scale
+        ad = colstats.anderson_darling(sample)
+        if ad is not None:
+            out["anderson_a2"], out["anderson_p"] = ad
+        if count <= SHAPIRO_MAX_N and s.ordered.size == count:
+            sw = colstats.shapiro_wilk(s.ordered / scale)
+            if sw is not None:
+                out["shapiro_w"], out["shapiro_p"] = sw
+    out = {k: _clean(v) for k, v in out.items()}
+    out = {k: v for k, v in out.items() if v is not None}
+    if "shapiro_w" in out and "shapiro_p" in out:
+        out["normality_test"] = "shapiro-wilk"
+        out["normality_stat"], out["normality_p"] = out["shapiro_w"], out["shapiro_p"]
+    elif "dagostino_k2" in out and "dagostino_p" in out:
+        out["normality_test"] = "dagostino-pearson"
+        out["normality_stat"], out["normality_p"] = out["dagostino_k2"], out["dagostino_p"]
+    return out
 
 
-def _numeric_kind(
-    x: np.ndarray, n_distinct: int, integer_valued: bool, xmin: float, xmax: float
-) -> str:
+def _test_sample(ordered: np.ndarray, limit: int, seed: int) -> np.ndarray:
+    """At most ``limit`` values drawn without replacement (seeded), sorted."""
+    if ordered.size <= limit:
+        return ordered
+    rng = np.random.default_rng(seed)
+    return np.sort(ordered[rng.choice(ordered.size, limit, replace=False)])
+
+
+def _numeric_kind(s: ColumnSummary, n_distinct: int) -> str:
     if n_distinct == 1:
         return "constant"
     if n_distinct == 2:
         return "binary"
-    if integer_valued:
-        # A row index: every value distinct, consecutive and in file order.
-        if (
-            n_distinct == x.size
-            and x.size > 20
-            and xmax - xmin == x.size - 1
-            and bool(np.all(np.diff(x) > 0))
-        ):
-            return "id-like"
-        return "integer"
+    if s.integer_valued:
+        if s.increasing and s.count > 20 and n_distinct == s.count and s.max - s.min == s.count - 1:
+            return "id-like"  # a row index: consecutive integers in file order
+        if n_distinct <= ORDINAL_MAX_LEVELS:
+            return "ordinal"
+        return "count" if s.min >= 0 else "integer"
     return "continuous"
 
 
@@ -347,40 +435,305 @@ def _natural_bounds(xmin: float, xmax: float, integer_valued: bool, n_distinct: 
     return None
 
 
-def _rescale(x: np.ndarray) -> np.ndarray:
-    """Centre and scale before moments so 1e308-sized values do not overflow."""
-    centre = np.median(x)
-    spread = np.max(np.abs(x - centre))
-    if not np.isfinite(spread) or spread == 0.0:
-        spread = 1.0
-    return (x - centre) / spread
+def _piles_at_bound(bounds: str | None, s: ColumnSummary, count: int) -> bool | None:
+    if bounds is None:
+        return None
+    low, high = next((lo, hi) for name, lo, hi in NATURAL_BOUNDS if name == bounds)
+    at_low = s.count_at_min / count if s.min == low else 0.0
+    at_high = s.count_at_max / count if s.max == high else 0.0
+    return bool(max(at_low, at_high) > 0.05)
 
 
-def _normality(x: np.ndarray) -> dict[str, Any]:
-    """A normality test valid for the sample size, with its statistic and p-value."""
-    n = x.size
-    if n < NORMALITY_MIN_N:
-        return {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if n <= SHAPIRO_MAX_N:
-            result = stats.shapiro(x)
-            name = "shapiro-wilk"
+def profile_numeric(values: np.ndarray, name: str, seed: int = 0) -> FeatureProfile:
+    """Profile one numeric column given as a float array (NaN = missing)."""
+    return feature_from_summary(summarize_values(np.asarray(values, dtype=float), name, seed))
+
+
+def profile_categorical(values: pd.Series, name: str, kind: str = "categorical") -> FeatureProfile:
+    """Profile one text column (missing = NaN/None)."""
+    n_rows = len(values)
+    present = values.dropna()
+    counts = present.astype(str).value_counts()
+    return _categorical_from_counts(name, n_rows, n_rows - len(present), counts, kind)
+
+
+def _categorical_from_counts(
+    name: str, n_rows: int, missing: int, counts: pd.Series, kind: str = "categorical"
+) -> FeatureProfile:
+    counts = counts.sort_values(ascending=False, kind="stable")
+    top = tuple((str(k), int(v)) for k, v in counts.head(10).items())
+    n_distinct = int(counts.size)
+    if kind == "categorical":
+        kind = "categorical" if n_distinct > 1 else ("constant" if n_distinct == 1 else "empty")
+    return FeatureProfile(
+        name=name,
+        kind=kind,
+        n_rows=n_rows,
+        count=n_rows - missing,
+        missing=missing,
+        non_finite=0,
+        missing_share=missing / n_rows if n_rows else 0.0,
+        n_distinct=n_distinct,
+        top_categories=top,
+    )
+
+
+# ----------------------------------------------------------------------------- datasets
+
+
+def profile_table(table: Table, seed: int = 0, threads: int | None = None) -> DatasetProfile:
+    """Profile every column of a loaded `Table` in memory (all statistics exact)."""
+    numeric_values = [table.features[c].to_numpy(dtype=float) for c in table.numeric]
+    features = list(_parallel_numeric(numeric_values, list(table.numeric), seed, threads))
+    for column in table.categorical:
+        features.append(profile_categorical(table.features[column], column))
+    for column, kind in table.excluded_kinds:
+        features.append(FeatureProfile(column, kind, table.n_rows, 0, 0, 0, 0.0, 0))
+    n_classes = min_share = None
+    target_profile = None
+    if table.target is not None and table.task == "classification":
+        counts = table.target.value_counts()
+        n_classes = len(counts)
+        min_share = float(counts.min() / counts.sum())
+    elif table.target is not None:
+        target_profile = profile_numeric(table.target.to_numpy(dtype=float), str(table.target_name))
+    return _dataset(
+        table.source,
+        table.n_rows,
+        features,
+        task=table.task,
+        target_name=table.target_name,
+        n_classes=n_classes,
+        min_class_share=min_share,
+        target=target_profile,
+        excluded=table.excluded,
+    )
+
+
+def _parallel_numeric(
+    columns: list[np.ndarray], names: list[str], seed: int, threads: int | None
+) -> list[FeatureProfile]:
+    def one(index: int) -> FeatureProfile:
+        return profile_numeric(columns[index], names[index], seed=seed + index)
+
+    workers = threads or min(len(columns), os.cpu_count() or 1)
+    if workers <= 1 or len(columns) < 4:
+        return [one(i) for i in range(len(columns))]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, range(len(columns))))
+
+
+def _dataset(
+    source: str,
+    n_rows: int,
+    features: list[FeatureProfile],
+    **extra: Any,
+) -> DatasetProfile:
+    numeric = [f for f in features if f.numeric and f.kind not in ("constant", "empty", "id-like")]
+    stds = [f.std for f in numeric if f.std is not None and f.std > 0]
+    scale_ratio = (max(stds) / min(stds)) if stds else None
+    skewed = [f for f in numeric if f.abs_skew is not None and f.abs_skew > 1.0]
+    heavy = [f for f in numeric if (f.outlier_share_3 or 0.0) > 0.01]
+    n_numeric = sum(1 for f in features if f.numeric and f.kind != "id-like")
+    n_categorical = sum(1 for f in features if f.kind == "categorical")
+    return DatasetProfile(
+        source=source,
+        n_rows=n_rows,
+        features=tuple(features),
+        n_numeric=n_numeric,
+        n_categorical=n_categorical,
+        scale_ratio=_clean(scale_ratio),
+        share_skewed=len(skewed) / len(numeric) if numeric else 0.0,
+        share_outlier_heavy=len(heavy) / len(numeric) if numeric else 0.0,
+        image_like=_image_like(features),
+        **extra,
+    )
+
+
+def _image_like(features: list[FeatureProfile]) -> bool:
+    """Rows look like flattened images: at least 16 numeric columns, and 90% of them
+    integer intensities starting at 0 (or constant 0 at the borders) with one common top."""
+    numeric = [f for f in features if f.numeric and f.count > 0]
+    if len(numeric) < 16:
+        return False
+    pixels = [
+        f
+        for f in numeric
+        if f.integer_valued and f.min is not None and f.min >= 0 and (f.max or 0) <= 255
+    ]
+    if len(pixels) < 0.9 * len(numeric):
+        return False
+    tops = [f.max for f in pixels if f.max]
+    return bool(tops) and max(tops) in (1.0, 15.0, 16.0, 255.0)
+
+
+def profile_arrow(
+    table: Any, source: str, seed: int = 0, threads: int | None = None
+) -> DatasetProfile:
+    """Profile an Arrow table in memory without building a DataFrame (the fast path)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numeric_names: list[str] = []
+    numeric_values: list[np.ndarray] = []
+    others: list[FeatureProfile] = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if (
+            pa.types.is_integer(kind)
+            or pa.types.is_floating(kind)
+            or pa.types.is_boolean(kind)
+            or pa.types.is_null(kind)
+        ):
+            values = column.to_numpy() if column.null_count == 0 else None
+            if values is None or values.dtype != np.float64:
+                values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+            numeric_names.append(name)
+            numeric_values.append(np.asarray(values, dtype=np.float64))
         else:
-            result = stats.normaltest(x)
-            name = "dagostino-pearson"
-    return {
-        "normality_test": name,
-        "normality_stat": _clean(float(result.statistic)),
-        "normality_p": _clean(float(result.pvalue)),
-    }
+            series = column.to_pandas()
+            numbers = pd.to_numeric(series, errors="coerce")
+            if numbers.notna().sum() >= 0.95 * series.notna().sum() and series.notna().any():
+                numeric_names.append(name)
+                numeric_values.append(numbers.to_numpy(dtype=float))
+            else:
+                others.append(profile_categorical(series.astype(object), name))
+    features = _parallel_numeric(numeric_values, numeric_names, seed, threads) + others
+    return _dataset(source, table.num_rows, features, task=None, target_name=None)
+
+
+def profile_stream(
+    path: str | os.PathLike[str],
+    seed: int = 0,
+    block_bytes: int = 32 << 20,
+    sample_rows: int | None = None,
+    progress: ProgressFn | None = None,
+) -> DatasetProfile:
+    """Profile a file in one streaming pass with bounded memory (see the module docs)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from advisor.read import iter_batches
+    from advisor.sketch import RESERVOIR_ROWS
+
+    names: list[str] | None = None
+    numeric: list[str] = []
+    accumulators: dict[str, NumericAccumulator] = {}
+    categories: dict[str, pd.Series] = {}
+    cat_missing: dict[str, int] = {}
+    reservoir: RowReservoir | None = None
+    n_rows = 0
+    for batch in iter_batches(path, block_bytes):
+        table = batch.table
+        if names is None:
+            names = list(table.column_names)
+            for name, column in zip(names, table.columns, strict=True):
+                kind = column.type
+                if (
+                    pa.types.is_floating(kind)
+                    or pa.types.is_integer(kind)
+                    or pa.types.is_boolean(kind)
+                    or pa.types.is_null(kind)
+                ):
+                    numeric.append(name)
+                    accumulators[name] = NumericAccumulator()
+                else:
+                    categories[name] = pd.Series(dtype="int64")
+                    cat_missing[name] = 0
+            reservoir = RowReservoir(len(numeric), sample_rows or RESERVOIR_ROWS, seed)
+        n_rows += table.num_rows
+        block = np.empty((table.num_rows, len(numeric)), dtype=np.float64)
+        for index, name in enumerate(numeric):
+            column = table.column(name)
+            values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+            block[:, index] = values
+            accumulators[name].update(block[:, index])
+        assert reservoir is not None
+        reservoir.update(block)
+        for name in categories:
+            column = table.column(name)
+            cat_missing[name] += column.null_count
+            counts = column.value_counts()
+            part = pd.Series(
+                counts.field("counts").to_numpy(),
+                index=[str(v) for v in counts.field("values").to_pylist()],
+                dtype="int64",
+            )
+            categories[name] = categories[name].add(part, fill_value=0).astype("int64")
+        if progress is not None:
+            progress(batch.bytes_done / max(batch.bytes_total, 1))
+    if names is None:
+        from advisor.errors import InputError
+
+        raise InputError(f"{path}: file is empty, expected a header line and data rows")
+    assert reservoir is not None
+    sample = reservoir.sample
+    features = []
+    for index, name in enumerate(numeric):
+        summary = summarize_accumulator(accumulators[name], sample[:, index], name, seed + index)
+        features.append(feature_from_summary(summary))
+    for name, counts in categories.items():
+        features.append(_categorical_from_counts(name, n_rows, cat_missing[name], counts))
+    order = {name: i for i, name in enumerate(names)}
+    features.sort(key=lambda f: order[f.name])
+    return _dataset(
+        str(path),
+        n_rows,
+        features,
+        task=None,
+        target_name=None,
+        mode="streaming",
+        sample_rows=int(sample.shape[0]),
+    )
+
+
+def profile_path(
+    path: str | os.PathLike[str],
+    seed: int = 0,
+    streaming: bool | None = None,
+    progress: ProgressFn | None = None,
+) -> DatasetProfile:
+    """Profile a CSV (plain or gzip) or Parquet file: in memory when its data fits
+    comfortably (every statistic exact), else streaming (bounded memory)."""
+    from advisor.read import check_file, read_arrow
+
+    p = check_file(path)
+    if streaming is None:
+        streaming = _too_big_for_memory(p)
+    if streaming:
+        return profile_stream(p, seed=seed, progress=progress)
+    started = time.perf_counter()
+    table = read_arrow(p)
+    profile = profile_arrow(table, str(path), seed=seed)
+    if progress is not None and time.perf_counter() - started > 0:
+        progress(1.0)
+    return profile
+
+
+def _too_big_for_memory(path: Any) -> bool:
+    size = os.path.getsize(path)
+    if str(path).lower().endswith((".gz", ".parquet", ".pq")):
+        size *= 5  # compressed: guess the text size
+    # A CSV value takes about 6-8 bytes of text; as float64 it takes 8, plus a sorted copy.
+    need = size * 2
+    return need > IN_MEMORY_SHARE * _available_memory()
+
+
+def _available_memory() -> int:
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30
 
 
 def _clean(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
-
-
-def _g(value: float | None) -> str:
-    return "NA" if value is None else f"{value:.4g}"

@@ -212,6 +212,7 @@ class ReferenceTrainer:
             epochs=s.max_steps // s.eval_every,
             validation_data=(x_val.astype("float32"), y_val),
             callbacks=[stop],
+            shuffle=False,  # the dataset shuffles itself
             verbose=0,
         )
         return np.asarray(model.predict(x_test.astype("float32"), verbose=0, batch_size=1024))

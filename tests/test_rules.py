@@ -131,8 +131,8 @@ def test_proposals_for_penguins_name_rules_and_evidence(penguins_path):
     mass = proposals.feature("body_mass_g")
     assert mass.top == "standard"
     finding = mass.finding("NRM010")
-    assert dict(finding.evidence)["kind"] == "integer"
-    assert "NRM010 near-gaussian: kind=integer" in mass.reason()
+    assert dict(finding.evidence)["kind"] == "count"
+    assert "NRM010 near-gaussian: kind=count" in mass.reason()
     assert proposals.rule_plan().categorical == ("island", "sex")
 
 
