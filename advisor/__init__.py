@@ -17,12 +17,13 @@ from advisor.version import __version__
 
 if TYPE_CHECKING:
     from advisor.advice import Advice
-    from advisor.api import advise
+    from advisor.api import advise, profile_dataset
     from advisor.errors import AdvisorError, InputError, RuleError
     from advisor.pipeline import PlanTransformer
 
 _LAZY = {
     "advise": "advisor.api",
+    "profile_dataset": "advisor.api",
     "Advice": "advisor.advice",
     "PlanTransformer": "advisor.pipeline",
     "AdvisorError": "advisor.errors",
@@ -38,6 +39,7 @@ __all__ = [
     "RuleError",
     "__version__",
     "advise",
+    "profile_dataset",
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from advisor.advice import Advice
@@ -13,10 +14,27 @@ from advisor.load import TaskArg, load_table
 from advisor.nets import NetSpec, size_network
 from advisor.pipeline import PlanTransformer
 from advisor.plan import make_candidates
-from advisor.profile import profile_table
+from advisor.profile import DatasetProfile, profile_path, profile_table
 from advisor.rules import apply_rules, load_rules
 from advisor.search import BUDGETS, run_search, search_to_dict
 from advisor.target import LabelCodec, TargetTransformer
+
+
+def profile_dataset(
+    data: str | os.PathLike[str] | pd.DataFrame | np.ndarray,
+    seed: int = 0,
+    streaming: bool | None = None,
+) -> DatasetProfile:
+    """Profile every column of ``data``: a CSV (plain or gzip) or Parquet path -- streamed
+    in bounded memory when it is larger than memory allows -- a DataFrame, or a 2-D array
+    (columns named x0, x1, ...). See docs/profiler.md for every statistic."""
+    if isinstance(data, (str, os.PathLike)):
+        return profile_path(data, seed=seed, streaming=streaming)
+    if isinstance(data, np.ndarray):
+        if data.ndim != 2:
+            raise InputError(f"expected a 2-D array of features, got {data.ndim} dimensions")
+        data = pd.DataFrame(data, columns=[f"x{i}" for i in range(data.shape[1])])
+    return profile_table(load_table(data), seed=seed)
 
 
 def advise(

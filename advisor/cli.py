@@ -137,6 +137,76 @@ def run(
             click.echo(f"Advice written to {json_path}")
 
 
+@main.command("profile")
+@click.argument("data", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Write the profile as JSON (atomically).",
+)
+@click.option(
+    "--streaming/--in-memory",
+    default=None,
+    help="Force the streaming (bounded memory) or the in-memory (exact) path; "
+    "by default the file's size decides.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+def profile_command(data: str, json_path: str | None, streaming: bool | None, seed: int) -> None:
+    """Profile every column of DATA (CSV, gzip CSV or Parquet), even larger than memory."""
+    import json
+
+    from advisor._io import write_atomic
+    from advisor.errors import AdvisorError
+    from advisor.profile import profile_path
+    from advisor.report import render_profile_text
+
+    if json_path:
+        _check_output_path(json_path)
+    bar = _progress_bar("profiling")
+    try:
+        result = profile_path(data, seed=seed, streaming=streaming, progress=bar)
+    except AdvisorError as exc:
+        raise AdvisorCLIError(str(exc)) from None
+    finally:
+        bar(None)
+    as_dict = result.to_dict()
+    if json_path:
+        text = json.dumps(as_dict, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        write_atomic(json_path, text)
+    click.echo(render_profile_text(as_dict))
+
+
+def _progress_bar(label: str, delay: float = 2.0) -> Any:
+    """A progress bar on stderr that appears only after ``delay`` seconds and only on a
+    terminal; call it with a fraction in [0, 1], and with None when done."""
+    import time
+
+    started = time.monotonic()
+    shown = [False]
+    tty = sys.stderr.isatty()
+
+    def update(fraction: float | None) -> None:
+        if not tty:
+            return
+        if fraction is None:
+            if shown[0]:
+                click.echo("\r\x1b[K", nl=False, err=True)
+            return
+        if time.monotonic() - started < delay:
+            return
+        shown[0] = True
+        width = 30
+        done = int(width * min(max(fraction, 0.0), 1.0))
+        click.echo(
+            f"\r{label} [{'#' * done}{'.' * (width - done)}] {100 * fraction:5.1f}%",
+            nl=False,
+            err=True,
+        )
+
+    return update
+
+
 def _check_output_path(path: str) -> None:
     """Fail before the search, not after it, when an output cannot be written."""
     import os

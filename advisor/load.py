@@ -89,6 +89,7 @@ def load_table(
             raise InputError(f"{name}: duplicate column name {dup!r}")
     elif isinstance(source, (str, os.PathLike)):
         name = str(source)
+        _check_fits_in_memory(source)
         frame = read_csv(source)
         frame.columns = [str(c) for c in frame.columns]
     else:
@@ -173,6 +174,18 @@ def load_table(
         notes=tuple(notes),
         excluded_kinds=tuple(excluded_kinds),
     )
+
+
+def _check_fits_in_memory(path: str | os.PathLike[str]) -> None:
+    from advisor.profile import _too_big_for_memory
+
+    if os.path.isfile(path) and _too_big_for_memory(path):
+        size = os.path.getsize(path) / 1e9
+        raise InputError(
+            f"{path}: {size:.1f} GB is too large to load into memory here; "
+            f"`advise profile {path}` profiles it in bounded memory, and a sample of its "
+            "rows can be advised on"
+        )
 
 
 def _missing_mask(values: pd.Series) -> pd.Series:

@@ -107,6 +107,7 @@ class FeatureProfile:
     piles_at_bound: bool | None = None  # > 5% of values sit exactly on a natural bound
     zero_inflated: bool | None = None
     bimodality: float | None = None  # Sarle's coefficient; > 5/9 suggests several modes
+    multimodal: bool | None = None  # bimodality > 5/9 and excess kurtosis < 0
     log_skew: float | None = None  # skewness of log1p(x) for non-negative columns
     sketched: bool = False  # order statistics from a sample (streaming path)
     distinct_capped: bool = False  # more than DISTINCT_CAP distinct values (streaming path)
@@ -330,6 +331,7 @@ def feature_from_summary(s: ColumnSummary) -> FeatureProfile:
         "share_at_max": s.count_at_max / count,
         "zero_inflated": bool(s.min >= 0.0 and s.zeros / count >= 0.3 and n_distinct > 2),
         "bimodality": colstats.bimodality_coefficient(skew, kurt, count),
+        "multimodal": _multimodal(skew, kurt, count),
         "gaussian_like": (
             bool(abs(skew) < 0.5 and abs(kurt) < 1.0)
             if skew is not None and kurt is not None
@@ -433,6 +435,16 @@ def _natural_bounds(xmin: float, xmax: float, integer_valued: bool, n_distinct: 
         if bound == "unit":
             return bound
     return None
+
+
+def _multimodal(skew: float | None, kurt: float | None, count: int) -> bool | None:
+    """Sarle's coefficient above 5/9 alone also fires on strongly skewed unimodal data
+    (an exponential sits at 5/9); two or more modes also flatten the peak, so negative
+    excess kurtosis is required too."""
+    bc = colstats.bimodality_coefficient(skew, kurt, count)
+    if bc is None or kurt is None:
+        return None
+    return bool(bc > 5.0 / 9.0 and kurt < 0.0)
 
 
 def _piles_at_bound(bounds: str | None, s: ColumnSummary, count: int) -> bool | None:

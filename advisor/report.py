@@ -193,3 +193,71 @@ def _table(rows: Sequence[tuple[str, ...]], indent: str = "") -> list[str]:
         if n == 0:
             out.append(indent + "  ".join("-" * w for w in widths))
     return out
+
+
+def render_profile_text(profile: dict[str, Any]) -> str:
+    """The `advise profile` report: one row per column, then the dataset-level facts."""
+    head = f"Profile of {profile['source']}"
+    lines = [head, "=" * len(head)]
+    mode = profile.get("mode", "in-memory")
+    extra = (
+        f"; order statistics from a {profile['sample_rows']}-row sample"
+        if mode == "streaming"
+        else ""
+    )
+    lines.append(f"{profile['n_rows']} rows, {len(profile['features'])} columns ({mode}{extra})")
+    lines.append("")
+    rows: list[tuple[str, ...]] = [
+        ("column", "kind", "missing", "mean", "std", "skew", "kurt", "q01 .. q99", "far out",
+         "normal p", "bounds", "flags"),
+    ]  # fmt: skip
+    for f in profile["features"]:
+        if f["kind"] in ("categorical", "datetime", "id-like") and f.get("min") is None:
+            top = ", ".join(f"{k} ({v})" for k, v in f.get("top_categories", [])[:3])
+            rows.append((f["name"], f["kind"], _share(f["missing_share"]), "", "", "", "", top,
+                         "", "", "", f"{f['n_distinct']} distinct"))  # fmt: skip
+            continue
+        flags = []
+        if f.get("zero_inflated"):
+            flags.append("zero-inflated")
+        if f.get("multimodal"):
+            flags.append("multimodal")
+        if f.get("piles_at_bound"):
+            flags.append("piles at bound")
+        if f.get("gaussian_like"):
+            flags.append("gaussian-like")
+        if f.get("non_finite"):
+            flags.append(f"{f['non_finite']} non-finite")
+        rows.append(
+            (
+                f["name"],
+                f["kind"],
+                _share(f["missing_share"]),
+                _fmt(f.get("mean")),
+                _fmt(f.get("std")),
+                _fmt(f.get("skew")),
+                _fmt(f.get("kurtosis")),
+                f"{_fmt(f.get('q01'))} .. {_fmt(f.get('q99'))}",
+                _share(f.get("outlier_share_3")),
+                _fmt(f.get("normality_p")),
+                f.get("bounds") or "",
+                ", ".join(flags),
+            )
+        )
+    lines += _table(rows, indent="  ")
+    lines.append("")
+    ratio = profile.get("scale_ratio")
+    lines.append(
+        "Scales: largest std / smallest std = "
+        + (f"{ratio:.3g}" if ratio is not None else "n/a")
+        + f"; skewed columns {profile['share_skewed']:.0%}; "
+        f"outlier-heavy columns {profile['share_outlier_heavy']:.0%}"
+        + ("; rows look like flattened images" if profile.get("image_like") else "")
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _share(value: float | None) -> str:
+    if value is None:
+        return ""
+    return "0" if value == 0 else f"{100 * value:.1f}%"

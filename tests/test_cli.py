@@ -128,3 +128,29 @@ def test_with_target_runs_the_search_and_writes_reproducible_json(tmp_path, peng
     data = json.loads(first.read_text())
     assert data["schema_version"] == 1 and data["advice"]["validated"] is True
     assert "seconds" not in first.read_text()
+
+
+def test_profile_command_reads_gzip_and_parquet_and_writes_json(tmp_path, penguins):
+    import gzip
+
+    csv_path = tmp_path / "p.csv"
+    penguins.to_csv(csv_path, index=False)
+    gz = tmp_path / "p.csv.gz"
+    gz.write_bytes(gzip.compress(csv_path.read_bytes()))
+    parquet = tmp_path / "p.parquet"
+    penguins.to_parquet(parquet)
+    outputs = []
+    for path, mode in ((gz, "--in-memory"), (parquet, "--streaming")):
+        out = tmp_path / f"{path.name}.json"
+        result = _run("profile", str(path), mode, "--json", str(out))
+        assert result.exit_code == 0, result.output
+        assert "body_mass_g" in result.output and "gaussian-like" in result.output
+        outputs.append(json.loads(out.read_text()))
+    a, b = (next(f for f in o["features"] if f["name"] == "body_mass_g") for o in outputs)
+    assert a["mean"] == pytest.approx(b["mean"], rel=1e-12)
+    assert outputs[1]["mode"] == "streaming"
+
+
+def test_profile_command_errors_are_one_line(tmp_path):
+    result = _run("profile", str(tmp_path / "absent.csv"))
+    assert result.exit_code == 2 and "file not found" in result.output

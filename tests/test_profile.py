@@ -30,7 +30,7 @@ EXACT = (
     "count", "missing", "non_finite", "n_distinct", "min", "max", "mean", "std", "skew",
     "kurtosis", "zero_share", "negative", "positive", "integer_valued", "kind", "bounds",
     "log_skew", "dagostino_k2", "dagostino_p", "share_at_min", "share_at_max", "bimodality",
-    "zero_inflated", "gaussian_like",
+    "zero_inflated", "gaussian_like", "multimodal",
 )  # fmt: skip
 ORDER = ("q01", "q25", "q50", "q75", "q99", "iqr", "mad", "outlier_share_15",
          "outlier_share_3", "robust_z_share", "tail_ratio", "quantile_skew")  # fmt: skip
@@ -161,7 +161,9 @@ def test_shape_flags(shapes):
     rng = np.random.default_rng(0)
     bimodal = np.concatenate([rng.normal(-3, 1, 1000), rng.normal(3, 1, 1000)])
     assert profile_numeric(bimodal, "b").bimodality > 5 / 9
+    assert profile_numeric(bimodal, "b").multimodal is True
     assert profile_numeric(shapes["gaussian"], "g").bimodality < 5 / 9
+    assert profile_numeric(np.random.default_rng(3).exponential(size=5000), "e").multimodal is False
 
 
 @pytest.mark.parametrize(
