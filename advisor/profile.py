@@ -396,11 +396,12 @@ def _normality(s: ColumnSummary, count: int, n_distinct: int) -> dict[str, Any]:
 
 
 def _test_sample(ordered: np.ndarray, limit: int, seed: int) -> np.ndarray:
-    """At most ``limit`` values drawn without replacement (seeded), sorted."""
+    """At most ``limit`` values drawn uniformly (seeded, with replacement: on columns this
+    much larger than the sample the difference is nil, and it costs no permutation)."""
     if ordered.size <= limit:
         return ordered
     rng = np.random.default_rng(seed)
-    return np.sort(ordered[rng.choice(ordered.size, limit, replace=False)])
+    return np.sort(ordered[rng.integers(0, ordered.size, limit)])
 
 
 def _numeric_kind(s: ColumnSummary, n_distinct: int) -> str:
@@ -582,35 +583,42 @@ def _image_like(features: list[FeatureProfile]) -> bool:
 def profile_arrow(
     table: Any, source: str, seed: int = 0, threads: int | None = None
 ) -> DatasetProfile:
-    """Profile an Arrow table in memory without building a DataFrame (the fast path)."""
+    """Profile an Arrow table in memory without building a DataFrame (the fast path).
+
+    Each worker thread converts one column to float64, profiles it and lets it go, so at
+    most one converted copy per thread is alive beside the Arrow table."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    numeric_names: list[str] = []
-    numeric_values: list[np.ndarray] = []
-    others: list[FeatureProfile] = []
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        kind = column.type
-        if (
-            pa.types.is_integer(kind)
-            or pa.types.is_floating(kind)
-            or pa.types.is_boolean(kind)
-            or pa.types.is_null(kind)
-        ):
-            values = column.to_numpy() if column.null_count == 0 else None
-            if values is None or values.dtype != np.float64:
-                values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
-            numeric_names.append(name)
-            numeric_values.append(np.asarray(values, dtype=np.float64))
-        else:
-            series = column.to_pandas()
-            numbers = pd.to_numeric(series, errors="coerce")
-            if numbers.notna().sum() >= 0.95 * series.notna().sum() and series.notna().any():
-                numeric_names.append(name)
-                numeric_values.append(numbers.to_numpy(dtype=float))
+    def is_numeric(kind: Any) -> bool:
+        return bool(
+            pa.types.is_integer(kind) or pa.types.is_floating(kind)
+            or pa.types.is_boolean(kind) or pa.types.is_null(kind)
+        )  # fmt: skip
+
+    names = list(table.column_names)
+
+    def one(index: int) -> FeatureProfile:
+        column = table.column(index)
+        name = names[index]
+        if is_numeric(column.type):
+            if pa.types.is_floating(column.type) and column.type.bit_width == 64:
+                values = column.to_numpy()  # nulls become NaN
             else:
-                others.append(profile_categorical(series.astype(object), name))
-    features = _parallel_numeric(numeric_values, numeric_names, seed, threads) + others
+                values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+            return profile_numeric(np.asarray(values, dtype=np.float64), name, seed + index)
+        series = column.to_pandas()
+        numbers = pd.to_numeric(series, errors="coerce")
+        if series.notna().any() and numbers.notna().sum() >= 0.95 * series.notna().sum():
+            return profile_numeric(numbers.to_numpy(dtype=float), name, seed + index)
+        return profile_categorical(series.astype(object), name)
+
+    workers = threads or min(len(names), os.cpu_count() or 1)
+    if workers <= 1 or len(names) < 4:
+        features = [one(i) for i in range(len(names))]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            features = list(pool.map(one, range(len(names))))
     return _dataset(source, table.num_rows, features, task=None, target_name=None)
 
 
