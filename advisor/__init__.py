@@ -18,6 +18,7 @@ from advisor.version import __version__
 if TYPE_CHECKING:
     from advisor.advice import Advice
     from advisor.api import advise, profile_dataset
+    from advisor.autoscaler import AutoScaler
     from advisor.errors import AdvisorError, InputError, RuleError
     from advisor.pipeline import PlanTransformer
 
@@ -26,6 +27,7 @@ _LAZY = {
     "profile_dataset": "advisor.api",
     "Advice": "advisor.advice",
     "PlanTransformer": "advisor.pipeline",
+    "AutoScaler": "advisor.autoscaler",
     "AdvisorError": "advisor.errors",
     "InputError": "advisor.errors",
     "RuleError": "advisor.errors",
@@ -34,6 +36,7 @@ _LAZY = {
 __all__ = [
     "Advice",
     "AdvisorError",
+    "AutoScaler",
     "InputError",
     "PlanTransformer",
     "RuleError",

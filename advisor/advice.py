@@ -13,10 +13,10 @@ import pandas as pd
 
 from advisor import serialize
 from advisor._io import write_atomic
+from advisor.autoscaler import AutoScaler
 from advisor.errors import AdviceFileError
 from advisor.nets import NetSpec
 from advisor.nets import build_model as _build_model
-from advisor.pipeline import PlanTransformer
 from advisor.plan import IN_NETWORK_LABELS, InputPlan
 from advisor.profile import DatasetProfile
 from advisor.rules import Proposals
@@ -39,7 +39,7 @@ class Advice:
 
     plan: InputPlan
     in_network: str
-    pipeline: PlanTransformer
+    pipeline: AutoScaler
     task: str | None
     target_name: str | None
     seed: int

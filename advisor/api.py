@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from advisor.advice import Advice
+from advisor.autoscaler import AutoScaler
 from advisor.errors import InputError
 from advisor.load import TaskArg, load_table
 from advisor.nets import NetSpec, size_network
-from advisor.pipeline import PlanTransformer
 from advisor.plan import make_candidates
 from advisor.profile import DatasetProfile, profile_path, profile_table
 from advisor.rules import apply_rules, load_rules
@@ -45,6 +45,7 @@ def advise(
     seed: int = 0,
     rules: Iterable[str | os.PathLike[str]] = (),
     disable_rules: Iterable[str] = (),
+    overrides: Mapping[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Advice:
     """Profile ``data``, propose a scaler per feature, validate by cross-validated search
@@ -59,6 +60,8 @@ def advise(
     seed : every random choice derives from it: same seed, same advice
     rules : extra rule files (TOML) that add rules or override built-in ones by id
     disable_rules : rule ids to switch off
+    overrides : per-column decisions that beat the rules: {"price": "robust", "id": "drop",
+        "code": "keep"}; added to a rule file's own [overrides] table
     progress : called with a short message as the search advances
 
     Examples
@@ -73,7 +76,7 @@ def advise(
     table = load_table(data, target=target, task=task)
     profile = profile_table(table)
     ruleset = load_rules(rules, disable_rules)
-    proposals = apply_rules(profile, ruleset)
+    proposals = apply_rules(profile, ruleset, overrides=overrides)
     rule_plan = proposals.rule_plan()
     if not rule_plan.scalers and not rule_plan.categorical:
         raise InputError(
@@ -109,7 +112,7 @@ def advise(
         notes.append(
             "no target given: the plan comes from the rules alone; validation needs --target"
         )
-    pipeline = PlanTransformer(plan, seed=seed).fit(table.features)
+    pipeline = AutoScaler(plan=plan, seed=seed).fit(table.features)
     n_inputs = len(pipeline.get_feature_names_out())
     if search is not None:
         net: NetSpec | None = NetSpec(

@@ -17,7 +17,7 @@ from sklearn.preprocessing import (
 )
 
 from advisor.profile import FeatureProfile
-from advisor.transformers import DivideScaler, SignedLog1p, SmoothClip
+from advisor.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class ScalerSpec:
     complexity: int
     factory: Callable[[FitContext], TransformerMixin | str]
     requires: Callable[[FeatureProfile], str | None]
+    #: Whether the fitted scaler can be exported as Keras layers (`Advice.to_keras`).
+    keras_export: bool = True
 
 
 def _always(_: FeatureProfile) -> str | None:
@@ -72,6 +74,7 @@ def _quantile(ctx: FitContext) -> TransformerMixin:
 _SPECS: tuple[ScalerSpec, ...] = (
     ScalerSpec("passthrough", "pass through", 0, lambda ctx: "passthrough", _always),
     ScalerSpec("drop", "drop", 0, lambda ctx: "drop", _always),
+    ScalerSpec("onehot", "one-hot encode", 1, lambda ctx: "onehot", _always),
     ScalerSpec("standard", "standardize (z-score)", 1, lambda ctx: StandardScaler(), _always),
     ScalerSpec("minmax", "min-max to [0, 1]", 1, lambda ctx: MinMaxScaler(), _always),
     ScalerSpec("maxabs", "max-abs to [-1, 1]", 1, lambda ctx: MaxAbsScaler(), _always),
@@ -114,7 +117,14 @@ _SPECS: tuple[ScalerSpec, ...] = (
         ),
         _always,
     ),
-    ScalerSpec("quantile_normal", "quantile to normal", 5, _quantile, _always),
+    ScalerSpec(
+        "winsorize",
+        "winsorize at 1%/99% then standardize",
+        3,
+        lambda ctx: Pipeline([("clip", Winsorizer(0.01, 0.99)), ("standard", StandardScaler())]),
+        _always,
+    ),
+    ScalerSpec("quantile_normal", "quantile to normal", 5, _quantile, _always, keras_export=False),
 )
 
 CATALOG: dict[str, ScalerSpec] = {spec.key: spec for spec in _SPECS}

@@ -84,6 +84,17 @@ def main() -> None:
     help="Extra rule file (TOML); repeatable. A rule with a built-in id replaces it.",
 )
 @click.option("--disable", "disabled", multiple=True, help="Rule id to switch off; repeatable.")
+@click.option(
+    "--scaler",
+    "scalers",
+    multiple=True,
+    metavar="COL=KEY",
+    help="Force a scaler for a column (e.g. price=robust); repeatable. `advise rules` lists keys.",
+)
+@click.option("--drop", "drops", multiple=True, metavar="COL", help="Drop a column; repeatable.")
+@click.option(
+    "--keep", "keeps", multiple=True, metavar="COL", help="Keep a column the rules would drop."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(
     data: str,
@@ -94,6 +105,9 @@ def run(
     json_path: str | None,
     rule_files: tuple[str, ...],
     disabled: tuple[str, ...],
+    scalers: tuple[str, ...],
+    drops: tuple[str, ...],
+    keeps: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Profile DATA.csv, propose a scaler per feature and, with --target, validate."""
@@ -106,6 +120,7 @@ def run(
 
     if json_path:
         _check_output_path(json_path)
+    overrides = _overrides(scalers, drops, keeps)
     progress = _progress_printer() if not quiet else None
     try:
         advice = advise(
@@ -116,6 +131,7 @@ def run(
             seed=seed,
             rules=rule_files,
             disable_rules=disabled,
+            overrides=overrides,
             progress=progress,
         )
         if json_path:
@@ -205,6 +221,45 @@ def _progress_bar(label: str, delay: float = 2.0) -> Any:
         )
 
     return update
+
+
+def _overrides(
+    scalers: tuple[str, ...], drops: tuple[str, ...], keeps: tuple[str, ...]
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in scalers:
+        column, sep, key = item.rpartition("=")
+        if not sep or not column or not key:
+            raise AdvisorCLIError(f"--scaler expects COLUMN=KEY (e.g. price=robust), got {item!r}")
+        out[column] = key
+    out.update({column: "drop" for column in drops})
+    out.update({column: "keep" for column in keeps})
+    return out
+
+
+@main.command("rules")
+@click.option("--rules", "rule_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=str),
+              help="Extra rule file (TOML) to include; repeatable.")  # fmt: skip
+@click.option("--disable", "disabled", multiple=True, help="Rule id to leave out; repeatable.")
+@click.option("--scope", type=click.Choice(["feature", "dataset", "target"]), default=None)
+@click.option("--scalers", "show_scalers", is_flag=True, help="List the scaler catalog instead.")
+def rules_command(
+    rule_files: tuple[str, ...], disabled: tuple[str, ...], scope: str | None, show_scalers: bool
+) -> None:
+    """List the rules with their conditions, proposals and rationale."""
+    from advisor.errors import AdvisorError
+    from advisor.report import render_catalog_text, render_rules_text
+    from advisor.rules import load_rules
+
+    if show_scalers:
+        click.echo(render_catalog_text())
+        return
+    try:
+        ruleset = load_rules(rule_files, disabled)
+    except AdvisorError as exc:
+        raise AdvisorCLIError(str(exc)) from None
+    click.echo(render_rules_text(ruleset, scope))
 
 
 def _check_output_path(path: str) -> None:

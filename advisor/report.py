@@ -261,3 +261,35 @@ def _share(value: float | None) -> str:
     if value is None:
         return ""
     return "0" if value == 0 else f"{100 * value:.1f}%"
+
+
+def render_rules_text(ruleset: Any, scope: str | None = None) -> str:
+    """`advise rules`: every rule with its condition, proposals and three-part rationale."""
+    lines = []
+    for rule in ruleset.rules:
+        if scope is not None and rule.scope != scope:
+            continue
+        uses = ", ".join(f"{_scaler_label(c)} ({s:g})" for c, s in rule.proposals)
+        flags = " exclusive" if rule.exclusive else ""
+        lines.append(f"{rule.id} {rule.name}  [{rule.scope}, {rule.status}{flags}]")
+        lines.append(f"  when     {rule.condition.text}")
+        lines.append(f"  propose  {uses}")
+        lines.append(f"  triggers {rule.rationale.triggers}")
+        lines.append(f"  why      {rule.rationale.why}")
+        lines.append(f"  example  {rule.rationale.example}")
+        if rule.note:
+            lines.append(f"  note     {rule.note}")
+        lines.append("")
+    if ruleset.overrides:
+        lines.append("Overrides from rule files:")
+        for column, choice in ruleset.overrides.items():
+            lines.append(f"  {column} = {choice}")
+    return "\n".join(lines)
+
+
+def render_catalog_text() -> str:
+    """`advise rules --scalers`: the scaler keys usable in rules and --scaler."""
+    rows: list[tuple[str, ...]] = [("key", "what", "keras export")]
+    for key, spec in CATALOG.items():
+        rows.append((key, spec.label, "yes" if spec.keras_export else "no"))
+    return "\n".join(_table(rows)) + "\n"

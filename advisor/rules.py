@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -172,6 +172,7 @@ class Proposals:
 @dataclass(frozen=True)
 class RuleSet:
     rules: tuple[Rule, ...]
+    overrides: dict[str, str] = field(default_factory=dict)  # column -> scaler/drop/keep
 
     def by_id(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -204,6 +205,7 @@ def load_rules(
     """The built-in rules, overridden or extended by ``extra`` files (a rule with an existing
     id replaces it), with the ids in ``disable`` removed."""
     by_id: dict[str, Rule] = {}
+    overrides: dict[str, str] = {}
     for name, text in builtin_rule_text():
         for rule in parse_rules(text, source=f"built-in {name}"):
             by_id[rule.id] = rule
@@ -217,11 +219,30 @@ def load_rules(
             raise RuleError(f"{p}: rule file is not valid UTF-8") from None
         for rule in parse_rules(text, source=str(p)):
             by_id[rule.id] = rule
+        overrides.update(parse_overrides(text, source=str(p)))
     disabled = set(disable)
     unknown = disabled - set(by_id)
     if unknown:
         raise RuleError(f"cannot disable unknown rule {sorted(unknown)[0]!r}")
-    return RuleSet(tuple(r for rid, r in sorted(by_id.items()) if rid not in disabled))
+    rules = tuple(r for rid, r in sorted(by_id.items()) if rid not in disabled)
+    return RuleSet(rules, overrides)
+
+
+def parse_overrides(text: str, source: str) -> dict[str, str]:
+    """A rule file's ``[overrides]`` table: column = "scaler key" | "drop" | "keep"."""
+    data = tomllib.loads(text)
+    table = data.get("overrides", {})
+    if not isinstance(table, dict):
+        raise RuleError(f"{source}: 'overrides' must be a table of column = \"choice\"")
+    out = {}
+    for column, choice in table.items():
+        if not isinstance(choice, str) or not (choice in CATALOG or choice in OVERRIDE_CHOICES):
+            raise RuleError(
+                f"{source}: overrides: column {column!r} needs a scaler key, 'drop' or 'keep', "
+                f"got {choice!r}"
+            )
+        out[str(column)] = choice
+    return out
 
 
 def parse_rules(text: str, source: str) -> list[Rule]:
@@ -328,26 +349,38 @@ def _check_choice(use: Any, scope: str, where: str) -> None:
         )
 
 
-def apply_rules(profile: DatasetProfile, ruleset: RuleSet) -> Proposals:
-    """Run every active rule on ``profile``; return ranked proposals per subject."""
+USER_RULE = "USER"
+OVERRIDE_CHOICES = ("drop", "keep")
+
+
+def apply_rules(
+    profile: DatasetProfile,
+    ruleset: RuleSet,
+    overrides: Mapping[str, str] | None = None,
+) -> Proposals:
+    """Run every active rule on ``profile``; return ranked proposals per subject.
+
+    ``overrides`` (column -> scaler key, "drop" or "keep") beat the rules and add to the
+    rule file's own ``[overrides]``; a forced choice is ranked first under the id USER,
+    the rules' proposals follow it.
+    """
+    forced = {**ruleset.overrides, **dict(overrides or {})}
+    names = {f.name for f in profile.features}
+    unknown = sorted(set(forced) - names)
+    if unknown:
+        raise RuleError(f"override names unknown column {unknown[0]!r}")
     features = []
     dropped = []
     categorical = []
     for feature in profile.features:
-        if feature.kind == "categorical":
-            categorical.append(feature.name)
-            features.append(
-                SubjectProposals(
-                    subject=feature.name,
-                    ranked=(Proposal("onehot", 100.0, ()),),
-                    findings=(),
-                )
-            )
-            continue
         result = _evaluate(feature.name, ruleset.active("feature"), feature.field_value, feature)
+        if feature.name in forced:
+            result = _override(result, forced[feature.name], feature, ruleset)
         features.append(result)
         if result.top == "drop":
             dropped.append(feature.name)
+        elif result.top == "onehot":
+            categorical.append(feature.name)
     network = _evaluate("network", ruleset.active("dataset"), profile.field_value, None)
     target = None
     if profile.target is not None:
@@ -362,11 +395,54 @@ def apply_rules(profile: DatasetProfile, ruleset: RuleSet) -> Proposals:
     )
 
 
+def _override(
+    result: SubjectProposals, choice: str, feature: FeatureProfile, ruleset: RuleSet
+) -> SubjectProposals:
+    """Put a user's choice for one column on top of the rules' ranked list."""
+    where = f"override {feature.name}={choice}"
+    if choice == "keep":
+        if result.top != "drop":
+            return result
+        keeping = tuple(r for r in ruleset.active("feature") if not r.exclusive)
+        kept = _evaluate(feature.name, keeping, feature.field_value, feature, allow_empty=True)
+        fallback = "onehot" if feature.kind == "categorical" else "passthrough"
+        ranked = kept.ranked or (Proposal(fallback, 0.0, (USER_RULE,)),)
+        finding = Finding(USER_RULE, "user-keep", (("override", "keep"),))
+        return SubjectProposals(result.subject, ranked, (finding, *kept.findings), kept.rejected)
+    spec = CATALOG.get(choice)
+    if spec is None:
+        known = ", ".join((*CATALOG, *OVERRIDE_CHOICES))
+        raise RuleError(f"{where}: unknown scaler {choice!r} (known: {known})")
+    reason = _inapplicable(choice, feature)
+    if reason is not None:
+        raise RuleError(f"{where}: {reason} (column {feature.name!r})")
+    top = Proposal(choice, 1000.0, (USER_RULE,))
+    rest = tuple(p for p in result.ranked if p.choice != choice)
+    finding = Finding(USER_RULE, "user-override", (("override", choice),))
+    return SubjectProposals(
+        result.subject, (top, *rest), (finding, *result.findings), result.rejected
+    )
+
+
+def _inapplicable(choice: str, feature: FeatureProfile) -> str | None:
+    """Why ``choice`` cannot apply to this column (None when it can)."""
+    if choice == "drop":
+        return None
+    if feature.kind == "categorical":
+        return None if choice == "onehot" else "text columns can only be one-hot encoded or dropped"
+    if choice == "onehot":
+        return "one-hot encoding is for text columns"
+    if feature.count == 0:
+        return None
+    return get_spec(choice).requires(feature)
+
+
 def _evaluate(
     subject: str,
     rules: tuple[Rule, ...],
     lookup: Any,
     feature: FeatureProfile | None,
+    allow_empty: bool = False,
 ) -> SubjectProposals:
     fired: list[tuple[Rule, Finding]] = []
     for rule in rules:
@@ -382,12 +458,12 @@ def _evaluate(
     for rule, _ in fired:
         for choice, score in rule.proposals:
             if feature is not None:
-                reason = get_spec(choice).requires(feature)
+                reason = _inapplicable(choice, feature)
                 if reason is not None:
                     rejected.append((choice, f"{rule.id}: {reason}"))
                     continue
             merged.setdefault(choice, []).append((score, rule.id))
-    if not merged:
+    if not merged and not allow_empty:
         raise RuleError(
             f"no rule proposes anything for {subject!r}: the rule set needs a fallback rule"
         )

@@ -22,11 +22,12 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
+from advisor.autoscaler import AutoScaler
 from advisor.errors import AdviceFileError
 from advisor.pipeline import PlanTransformer
 from advisor.plan import InputPlan
 from advisor.target import TargetTransformer
-from advisor.transformers import DivideScaler, SignedLog1p, SmoothClip
+from advisor.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
 
 ALLOWED: dict[str, type] = {
     cls.__name__: cls
@@ -42,7 +43,9 @@ ALLOWED: dict[str, type] = {
         DivideScaler,
         SignedLog1p,
         SmoothClip,
+        Winsorizer,
         PlanTransformer,
+        AutoScaler,
         TargetTransformer,
     )
 }

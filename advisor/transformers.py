@@ -102,3 +102,48 @@ class SmoothClip(_Elementwise):
         c = float(self.clip)
         # x / sqrt(1 + (x/c)^2) == c * x / hypot(c, x); hypot never overflows.
         return c * (values / np.hypot(c, values))
+
+
+class Winsorizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Clip each column to its fitted lower and upper quantiles (winsorizing).
+
+    Parameters
+    ----------
+    lower : float, default=0.01
+    upper : float, default=0.99
+        Quantiles (fractions in [0, 1]) learned in `fit` from the non-missing values.
+    """
+
+    def __init__(self, lower: float = 0.01, upper: float = 0.99) -> None:
+        self.lower = lower
+        self.upper = upper
+
+    def fit(self, X: Any, y: Any = None) -> Winsorizer:
+        if not 0.0 <= self.lower < self.upper <= 1.0:
+            raise ValueError(
+                "The 'lower' and 'upper' parameters of Winsorizer must satisfy "
+                f"0 <= lower < upper <= 1. Got lower={self.lower!r}, upper={self.upper!r}."
+            )
+        values = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # all-NaN columns: bounds stay NaN
+                self.low_ = np.nanquantile(values, self.lower, axis=0)
+                self.high_ = np.nanquantile(values, self.upper, axis=0)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "low_")
+        values = validate_data(
+            self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64, copy=True
+        )
+        low = np.where(np.isnan(self.low_), -np.inf, self.low_)
+        high = np.where(np.isnan(self.high_), np.inf, self.high_)
+        return np.clip(values, low, high)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags

@@ -113,7 +113,8 @@ def _network(profile: DatasetProfile) -> list[str]:
 
 
 def test_network_rules_keep_none_first_and_prefer_layernorm_for_small_data():
-    assert _network(_dataset(200)) == ["none", "layer", "batch"]
+    assert _network(_dataset(200)) == ["none", "layer", "batch_renorm", "group", "batch"]
+    assert _network(_dataset(1000)) == ["none", "batch", "batch_renorm"]
     assert _network(_dataset(5000)) == ["none", "batch"]
     assert _network(_dataset(5000, scale_ratio=1e5)) == ["none", "batch", "layer"]
 
