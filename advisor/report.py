@@ -293,3 +293,44 @@ def render_catalog_text() -> str:
     for key, spec in CATALOG.items():
         rows.append((key, spec.label, "yes" if spec.keras_export else "no"))
     return "\n".join(_table(rows)) + "\n"
+
+
+def render_rules_markdown(ruleset: Any) -> str:
+    """The rules reference as Markdown (each rule: what it triggers on, why, an example)."""
+    lines = ["| id | name | scope | when | proposes |", "|---|---|---|---|---|"]
+    for rule in ruleset.rules:
+        uses = ", ".join(f"`{c}` ({s:g})" for c, s in rule.proposals)
+        excl = " (exclusive)" if rule.exclusive else ""
+        lines.append(
+            f"| {rule.id} | {rule.name} | {rule.scope} | `{rule.condition.text}` | {uses}{excl} |"
+        )
+    lines.append("")
+    for rule in ruleset.rules:
+        lines.append(f"### {rule.id} {rule.name}")
+        lines.append("")
+        lines.append(f"*Status {rule.status}, scope {rule.scope}.* When `{rule.condition.text}`.")
+        lines.append("")
+        lines.append(f"- **Triggers on:** {rule.rationale.triggers}")
+        lines.append(f"- **Why:** {rule.rationale.why}")
+        lines.append(f"- **Example:** {rule.rationale.example}")
+        if rule.note:
+            lines.append(f"- **Note:** {rule.note}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_proposals_markdown(name: str, proposals: dict[str, Any]) -> str:
+    """One dataset's ranked proposals, one line of reason per feature."""
+    lines = [f"### {name}", "", "| feature | ranked proposals | reason |", "|---|---|---|"]
+    for entry in proposals["features"]:
+        ranked = " > ".join(f"`{p['choice']}`" for p in entry["ranked"][:4])
+        reason = _reason(entry).replace("|", "\\|") or "-"
+        lines.append(f"| {entry['subject']} | {ranked} | {reason} |")
+    network = " > ".join(f"`{p['choice']}`" for p in proposals["in_network"]["ranked"])
+    lines.append("")
+    lines.append(f"In-network candidates: {network}.")
+    if proposals.get("target"):
+        target = proposals["target"]["ranked"][0]["choice"]
+        lines.append(f"Target transform: `{target}` ({_reason(proposals['target'])}).")
+    lines.append("")
+    return "\n".join(lines)

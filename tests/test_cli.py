@@ -154,3 +154,36 @@ def test_profile_command_reads_gzip_and_parquet_and_writes_json(tmp_path, pengui
 def test_profile_command_errors_are_one_line(tmp_path):
     result = _run("profile", str(tmp_path / "absent.csv"))
     assert result.exit_code == 2 and "file not found" in result.output
+
+
+def test_rules_command_lists_rules_with_rationale_and_the_catalog():
+    result = _run("rules")
+    assert result.exit_code == 0
+    assert "NRM012 right-skew-log" in result.output and "why" in result.output
+    assert "NRM101" in result.output and "moving averages" in result.output
+    scalers = _run("rules", "--scalers")
+    assert "quantile_normal" in scalers.output and "keras export" in scalers.output
+
+
+def test_custom_rule_file_and_overrides_work_end_to_end(tmp_path, penguins_path):
+    rules = tmp_path / "house.toml"
+    rules.write_text(
+        '[[rule]]\nid = "HSE001"\nname = "house-robust"\n'
+        "when = \"kind in ['continuous', 'count']\"\n"
+        'propose = [{ use = "robust", score = 99 }]\n'
+        'rationale.triggers = "All measurements."\nrationale.why = "House policy."\n'
+        'rationale.example = "bill_length_mm."\n'
+    )
+    out = tmp_path / "a.json"
+    result = _run(
+        str(penguins_path), "--rules", str(rules), "--scaler", "flipper_length_mm=minmax",
+        "--drop", "island", "--json", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "HSE001" in result.output
+    plan = json.loads(out.read_text())["advice"]["plan"]
+    assert plan["scalers"]["bill_length_mm"] == "robust"
+    assert plan["scalers"]["flipper_length_mm"] == "minmax"
+    assert "island" in plan["dropped"]
+    bad = _run(str(penguins_path), "--scaler", "flipper_length_mm")
+    assert bad.exit_code == 2 and "COLUMN=KEY" in bad.output

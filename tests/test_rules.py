@@ -254,3 +254,40 @@ def test_builtin_rules_have_unique_ids_and_complete_rationale():
     assert len(ids) == len(set(ids))
     for rule in RULES.rules:
         assert rule.rationale.triggers and rule.rationale.why and rule.rationale.example
+
+
+def test_box_cox_is_offered_for_strictly_positive_skew_only(shapes):
+    ranked, rules = _ranked(shapes["lognormal"])
+    assert "box_cox" in ranked and rules["box_cox"] == ("NRM017",)
+    assert "box_cox" not in _ranked(shapes["zero_inflated"])[0]
+
+
+def test_far_outliers_offer_winsorizing_as_an_option():
+    ranked, _ = _ranked(_outliers())
+    assert "winsorize" in ranked
+
+
+def test_categorical_columns_are_one_hot_encoded_by_rule(penguins_path):
+    proposals = apply_rules(profile_table(load_table(penguins_path, target="species")), RULES)
+    island = proposals.feature("island")
+    assert island.top == "onehot" and island.ranked[0].rule_ids == ("NRM020",)
+
+
+def test_rule_file_overrides_table_is_applied(tmp_path, penguins_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('[overrides]\nbody_mass_g = "robust"\nisland = "drop"\n')
+    rules = load_rules([path])
+    profile = profile_table(load_table(penguins_path, target="species"))
+    proposals = apply_rules(profile, rules)
+    assert proposals.feature("body_mass_g").top == "robust"
+    assert "island" in proposals.dropped
+    # An API/CLI override beats the file's.
+    again = apply_rules(profile, rules, overrides={"body_mass_g": "minmax"})
+    assert again.feature("body_mass_g").top == "minmax"
+
+
+def test_malformed_overrides_name_the_column(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[overrides]\nprice = "sparkle"\n')
+    with pytest.raises(RuleError, match="overrides: column 'price' needs a scaler key"):
+        load_rules([path])
