@@ -11,6 +11,9 @@ scores only the advisor.
     python benchmarks/quality.py                          # all ten datasets
     python benchmarks/quality.py --datasets wine,cars     # a subset
     python benchmarks/quality.py --output results.md      # also write the markdown tables
+
+Run it from a checkout that does not change while it runs (a `git worktree` of the commit
+to measure): the advisor reads its rule files at run time.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from advisor.stats import corrected_resampled_ttest, derive_seed  # noqa: E402
 from advisor.target import LabelCodec, TargetTransformer  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
-CACHE = ROOT / "benchmarks" / ".cache" / "quality"
+CACHE = Path(os.environ.get("ADVISOR_QUALITY_CACHE", ROOT / "benchmarks" / ".cache" / "quality"))
 FOLDS = 5
 SEED = 0
 ALPHA = 0.05
@@ -551,6 +554,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-cache", action="store_true", help="recompute the fixed strategies")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument(
+        "--cache", help="cache directory for the fixed strategies (default benchmarks/.cache)"
+    )
+    parser.add_argument(
         "--jobs", type=int, default=1, help="datasets evaluated in parallel processes"
     )
     args = parser.parse_args(argv)
@@ -559,6 +565,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     unknown = [n for n in names if n not in meta]
     if unknown:
         parser.error(f"unknown dataset {unknown[0]!r}; known: {', '.join(meta)}")
+    if args.cache:
+        # Workers are spawned processes: they read the cache location from the environment.
+        os.environ["ADVISOR_QUALITY_CACHE"] = str(Path(args.cache).resolve())
+        global CACHE
+        CACHE = Path(os.environ["ADVISOR_QUALITY_CACHE"])
     strategies = (*FIXED, ADVISOR)
     started = time.perf_counter()
     jobs = [(name, not args.no_cache, args.quiet) for name in names]
