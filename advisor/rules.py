@@ -186,15 +186,23 @@ class RuleSet:
         )
 
 
+def _rules_directory() -> Any:
+    """Where the built-in rule files are, looked up next to the imported package first, so
+    a source checkout reads its own rules/ even when another checkout is installed in
+    editable mode: the wheel's ``advisor/_rules``, a checkout's ``rules/``, then whatever
+    the import system finds for ``advisor._rules``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_rules", here.parent / "rules"):
+        if (candidate / "builtin.toml").is_file() and (
+            candidate.name == "_rules" or (here.parent / "pyproject.toml").is_file()
+        ):
+            return candidate
+    return resources.files("advisor._rules")
+
+
 def builtin_rule_text() -> list[tuple[str, str]]:
     """The built-in rule files as (name, TOML text), in name order."""
-    root: Any
-    try:
-        root = resources.files("advisor._rules")
-    except ModuleNotFoundError:
-        # Imported from a source checkout (not installed): the rule files sit in the
-        # repository's rules/ directory beside the package.
-        root = Path(__file__).resolve().parents[1] / "rules"
+    root: Any = _rules_directory()
     names = sorted(p.name for p in root.iterdir() if p.name.endswith(".toml"))
     return [(name, (root / name).read_text(encoding="utf-8")) for name in names]
 
