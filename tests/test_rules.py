@@ -66,6 +66,9 @@ def test_every_numeric_feature_gets_a_ranked_list_not_one_answer(shapes):
 # (rule, data that fires it, data that must not)
 FIRES = [
     ("NRM001", "constant", "gaussian"),
+    ("NRM002", "row_index", "gaussian"),
+    ("NRM004", "codes_1_2", "binary"),
+    ("NRM017", "lognormal", "zero_inflated"),
     ("NRM003", "binary", "uniform01"),
     ("NRM005", "pixels", "uniform01"),
     ("NRM006", "uniform01", "lognormal"),
@@ -82,7 +85,12 @@ FIRES = [
 
 @pytest.mark.parametrize(("rule", "fires", "quiet"), FIRES, ids=[f[0] for f in FIRES])
 def test_rule_fires_on_its_case_and_not_on_others(shapes, rule, fires, quiet):
-    data = {**shapes, "outliers": _outliers()}
+    data = {
+        **shapes,
+        "outliers": _outliers(),
+        "row_index": np.arange(200, dtype=float),
+        "codes_1_2": np.array([1.0, 2.0] * 50),
+    }
     assert rule in _fired(data[fires])
     assert rule not in _fired(data[quiet])
 
@@ -291,3 +299,53 @@ def test_malformed_overrides_name_the_column(tmp_path):
     path.write_text('[overrides]\nprice = "sparkle"\n')
     with pytest.raises(RuleError, match="overrides: column 'price' needs a scaler key"):
         load_rules([path])
+
+
+def _categorical_fires() -> set[str]:
+    import pandas as pd
+
+    from advisor.profile import profile_categorical
+
+    p = profile_categorical(pd.Series(["a", "b", "a", "c"] * 10), "c")
+    return {f.rule_id for f in _evaluate("c", RULES.active("feature"), p.field_value, p).findings}
+
+
+def _dataset_fires(n_rows: int, scale_ratio: float = 10.0) -> set[str]:
+    p = _dataset(n_rows, scale_ratio)
+    return {
+        f.rule_id
+        for f in _evaluate("network", RULES.active("dataset"), p.field_value, None).findings
+    }
+
+
+def _target_fires(values: np.ndarray) -> set[str]:
+    p = profile_numeric(values, "y")
+    return {
+        f.rule_id for f in _evaluate("target", RULES.active("target"), p.field_value, None).findings
+    }
+
+
+# (rule, a case that fires it, a case that must not)
+OTHER_FIRES = {
+    "NRM020": (lambda s: _categorical_fires(), lambda s: _fired(s["gaussian"])),
+    "NRM100": (lambda s: _dataset_fires(10), lambda s: _dataset_fires(0)),
+    "NRM101": (lambda s: _dataset_fires(500), lambda s: _dataset_fires(499)),
+    "NRM102": (lambda s: _dataset_fires(499), lambda s: _dataset_fires(500)),
+    "NRM103": (lambda s: _dataset_fires(5000, 1e4), lambda s: _dataset_fires(5000, 10)),
+    "NRM104": (lambda s: _dataset_fires(1000), lambda s: _dataset_fires(5000)),
+    "NRM105": (lambda s: _dataset_fires(100), lambda s: _dataset_fires(600)),
+    "NRM200": (lambda s: _target_fires(s["gaussian"]), lambda s: _target_fires(np.array([]))),
+    "NRM201": (lambda s: _target_fires(s["lognormal"]), lambda s: _target_fires(s["gaussian"])),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(OTHER_FIRES))
+def test_dataset_target_and_text_rules_fire_on_their_case_only(shapes, rule):
+    fires, quiet = OTHER_FIRES[rule]
+    assert rule in fires(shapes)
+    assert rule not in quiet(shapes)
+
+
+def test_every_builtin_rule_has_a_firing_test():
+    covered = {f[0] for f in FIRES} | set(OTHER_FIRES) | {"NRM019"}
+    assert {r.id for r in RULES.rules} <= covered
