@@ -348,3 +348,17 @@ def test_dataset_target_and_text_rules_fire_on_their_case_only(shapes, rule):
 def test_every_builtin_rule_has_a_firing_test():
     covered = {f[0] for f in FIRES} | set(OTHER_FIRES) | {"NRM019"}
     assert {r.id for r in RULES.rules} <= covered
+
+
+def test_custom_rule_file_and_overrides_through_the_api(tmp_path, penguins):
+    from advisor import advise
+
+    path = tmp_path / "house.toml"
+    path.write_text(GOOD_RULE + '\n[overrides]\nsex = "drop"\n')
+    advice = advise(penguins, rules=[path], overrides={"body_mass_g": "minmax"})
+    scalers = dict(advice.plan.scalers)
+    assert scalers["bill_length_mm"] == "robust"  # USR001 beats NRM010
+    assert scalers["body_mass_g"] == "minmax"  # the API override beats USR001
+    assert "sex" in advice.plan.dropped
+    reasons = {f["subject"]: f["ranked"][0]["rules"][0] for f in advice.proposals["features"]}
+    assert reasons["bill_length_mm"] == "USR001" and reasons["body_mass_g"] == "USER"
