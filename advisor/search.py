@@ -46,6 +46,8 @@ class Budget:
     max_steps: int  # optimizer steps per fold, the training length
     patience: int  # epochs without improvement on every fold before stopping
     min_steps: int = 50
+    epochs: int | None = None  # fixed epochs instead of max_steps (benchmarks)
+    batch_size: int | None = None  # fixed batch size instead of one sized from the data
 
 
 BUDGETS: dict[str, Budget] = {
@@ -174,10 +176,13 @@ class FoldRunner:
             raise CandidateFailed(f"{n} rows are too few for {budget.folds}-fold validation")
         self.k = len(self.folds)
         n_train = max(len(tr) for tr, _ in self.folds)
-        self.batch_size = _batch_size(n_train)
+        self.batch_size = budget.batch_size or _batch_size(n_train)
         steps_per_epoch = math.ceil(n_train / self.batch_size)
-        self.max_epochs = max(1, math.ceil(budget.max_steps / steps_per_epoch))
-        self.min_epochs = max(1, math.ceil(budget.min_steps / steps_per_epoch))
+        if budget.epochs is not None:
+            self.max_epochs = self.min_epochs = budget.epochs
+        else:
+            self.max_epochs = max(1, math.ceil(budget.max_steps / steps_per_epoch))
+            self.min_epochs = max(1, math.ceil(budget.min_steps / steps_per_epoch))
         self.test_fraction = float(np.mean([len(va) / n for _, va in self.folds]))
         self._targets = self._fold_targets()
         self._baselines = [self._baseline_loss(k) for k in range(self.k)]
@@ -371,18 +376,20 @@ def run_search(
     task: str,
     candidates: tuple[Candidate, ...],
     target_method: str | None = None,
-    budget: str = "fast",
+    budget: str | Budget = "fast",
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> SearchResult:
     """Evaluate ``candidates`` (the first is the default) with keras-tuner's GridSearch
     oracle and pick a winner that beats the default beyond fold noise."""
-    if budget not in BUDGETS:
-        raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
+    if isinstance(budget, str):
+        if budget not in BUDGETS:
+            raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
+        budget = BUDGETS[budget]
     started = time.perf_counter()
     kt = import_keras_tuner()
     _quiet_failed_trials()
-    runner = FoldRunner(features, y, task, target_method, BUDGETS[budget], seed)
+    runner = FoldRunner(features, y, task, target_method, budget, seed)
     by_key = {c.key: (i, c) for i, c in enumerate(candidates)}
     results: dict[str, CandidateResult] = {}
     fatal: list[BaseException] = []
@@ -454,7 +461,7 @@ def run_search(
         ordered,
         candidates,
         runner,
-        budget,
+        budget.name,
         seconds=time.perf_counter() - started,
     )
 
