@@ -47,6 +47,7 @@ def advise(
     disable_rules: Iterable[str] = (),
     overrides: Mapping[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
+    work_dir: str | os.PathLike[str] | None = None,
 ) -> Advice:
     """Profile ``data``, propose a scaler per feature, validate by cross-validated search
     when a target is given, and return the `Advice` with a fitted pipeline.
@@ -63,6 +64,8 @@ def advise(
     overrides : per-column decisions that beat the rules: {"price": "robust", "id": "drop",
         "code": "keep"}; added to a rule file's own [overrides] table
     progress : called with a short message as the search advances
+    work_dir : where the search keeps its trials (default: the user's cache directory);
+        a rerun of the same search resumes or reuses them
 
     Examples
     --------
@@ -101,6 +104,7 @@ def advise(
             budget=budget,
             seed=seed,
             progress=progress,
+            work_dir=work_dir,
         )
         winner = next(c for c in candidates if c.key == search.winner_key)
         plan, in_network = winner.plan, winner.in_network

@@ -95,6 +95,12 @@ def main() -> None:
 @click.option(
     "--keep", "keeps", multiple=True, metavar="COL", help="Keep a column the rules would drop."
 )
+@click.option(
+    "--work-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Where the search keeps its trials (default: the user cache directory). "
+    "An interrupted search resumes from here.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(
     data: str,
@@ -108,6 +114,7 @@ def run(
     scalers: tuple[str, ...],
     drops: tuple[str, ...],
     keeps: tuple[str, ...],
+    work_dir: str | None,
     quiet: bool,
 ) -> None:
     """Profile DATA.csv, propose a scaler per feature and, with --target, validate."""
@@ -117,6 +124,7 @@ def run(
     from advisor.api import advise
     from advisor.errors import AdvisorError
     from advisor.report import render_text
+    from advisor.search import SearchDelegated
 
     if json_path:
         _check_output_path(json_path)
@@ -133,6 +141,7 @@ def run(
             disable_rules=disabled,
             overrides=overrides,
             progress=progress,
+            work_dir=work_dir,
         )
         if json_path:
             try:
@@ -141,8 +150,12 @@ def run(
                 raise AdvisorCLIError(f"{json_path}: cannot write ({exc.strerror})") from None
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
+    except SearchDelegated:
+        if not quiet:
+            click.echo("keras-tuner worker: trials done; the chief writes the advice.")
+        return
     except KeyboardInterrupt:
-        click.echo("\nInterrupted: nothing was written.", err=True)
+        click.echo("\nInterrupted: nothing was written; rerun to resume the search.", err=True)
         sys.exit(130)
     if not quiet:
         timings: dict[str, Any] = {}

@@ -14,12 +14,19 @@ regression; accuracy or R² (in the target's own units) is reported beside it.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import io
+import itertools
+import json
 import math
-import shutil
-import tempfile
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -370,6 +377,11 @@ def _batch_size(n_train: int) -> int:
     return int(2 ** round(math.log2(target)))
 
 
+class SearchDelegated(Exception):
+    """Raised on a keras-tuner worker once it has run its share of the trials: the chief
+    holds the results and makes the decision."""
+
+
 def run_search(
     features: pd.DataFrame,
     y: pd.Series,
@@ -379,9 +391,18 @@ def run_search(
     budget: str | Budget = "fast",
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    work_dir: str | os.PathLike[str] | None = None,
 ) -> SearchResult:
     """Evaluate ``candidates`` (the first is the default) with keras-tuner's GridSearch
-    oracle and pick a winner that beats the default beyond fold noise."""
+    oracle and pick a winner that beats the default beyond fold noise.
+
+    The trials live in ``work_dir`` (default: the user's cache directory) under a key
+    hashed from the data, the candidates, the settings and the advisor's code, so an
+    interrupted search resumes where it stopped and a changed one never reuses stale
+    trials. With keras-tuner's KERASTUNER_* variables set, this process is the chief (it
+    serves the oracle and returns the result) or a worker (it runs trials, then raises
+    `SearchDelegated`).
+    """
     if isinstance(budget, str):
         if budget not in BUDGETS:
             raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
@@ -391,8 +412,8 @@ def run_search(
     _quiet_failed_trials()
     runner = FoldRunner(features, y, task, target_method, budget, seed)
     by_key = {c.key: (i, c) for i, c in enumerate(candidates)}
-    results: dict[str, CandidateResult] = {}
     fatal: list[BaseException] = []
+    done = [0]
 
     class CVTuner(kt.Tuner):  # type: ignore[name-defined]
         def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
@@ -401,29 +422,19 @@ def run_search(
             if key not in by_key:  # a grid point that is not a candidate (deduplicated plan)
                 raise kt.errors.FailedTrialError(f"{key} is not a candidate")
             index, candidate = by_key[key]
+            done[0] += 1
             if progress is not None:
-                progress(f"trial {len(results) + 1}/{len(candidates)}: {key}")
+                progress(f"trial {done[0]}/{len(candidates)}: {key}")
             try:
                 result = runner.evaluate(candidate, index)
             except CandidateFailed as exc:
-                results[key] = CandidateResult(
-                    key, candidate.plan.name, candidate.in_network, "failed", message=str(exc)
-                )
                 raise kt.errors.FailedTrialError(str(exc)) from None
             except Exception as exc:
                 # Not the candidate's fault but a bug or a broken environment: abort the
                 # search instead of quietly marking the trial invalid.
                 fatal.append(exc)
                 raise kt.errors.FatalError(repr(exc)) from exc
-            results[key] = result
-            metrics = {"score": result.mean}
-            for k in range(len(result.fold_scores)):
-                metrics[f"fold{k}_score"] = result.fold_scores[k]
-                metrics[f"fold{k}_metric"] = result.fold_metrics[k]
-                metrics[f"fold{k}_best_epoch"] = float(result.best_epochs[k])
-                for epoch, value in enumerate(result.curves[k]):
-                    metrics[f"fold{k}_curve_{epoch:04d}"] = value
-            return metrics
+            return _result_metrics(result)
 
         def save_model(self, trial_id: Any, model: Any, step: int = 0) -> None:
             return None
@@ -433,23 +444,27 @@ def run_search(
     norms = list(dict.fromkeys(c.in_network for c in candidates))
     hp.Choice("plan", plans)
     hp.Choice("in_network", norms)
-    oracle = kt.oracles.GridSearchOracle(
+    oracle = _exhaustive_oracle(kt)(
         objective=kt.Objective("score", direction="min"),
         max_trials=len(plans) * len(norms),
         hyperparameters=hp,
         seed=seed,
         max_consecutive_failed_trials=len(plans) * len(norms) + 1,
     )
-    workdir = tempfile.mkdtemp(prefix="advisor-search-")
+    root = Path(work_dir) if work_dir is not None else cache_dir() / "search"
+    root.mkdir(parents=True, exist_ok=True)
+    key = search_key(features, y, task, candidates, target_method, budget, seed)
     try:
-        tuner = CVTuner(oracle=oracle, directory=workdir, project_name="search", overwrite=True)
+        with contextlib.redirect_stdout(io.StringIO()):  # keras-tuner's "Reloading Tuner"
+            tuner = CVTuner(oracle=oracle, directory=str(root), project_name=key)
         tuner.search(verbose=0)
     except kt.errors.FatalError:
         if fatal:
             raise fatal[0] from None
         raise
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    if _is_worker():
+        raise SearchDelegated("this keras-tuner worker has run its share of the trials")
+    results = _results_from_oracle(tuner.oracle, by_key)
     ordered = tuple(
         results.get(
             c.key,
@@ -464,6 +479,151 @@ def run_search(
         budget.name,
         seconds=time.perf_counter() - started,
     )
+
+
+def _exhaustive_oracle(kt: Any) -> Any:
+    """A grid-search oracle whose state is its trials, so it resumes after a restart.
+
+    keras-tuner's GridSearchOracle keeps the order of its trials in a linked list that is
+    not saved with its state: a reloaded search fails with a KeyError. This oracle walks
+    the grid in order and proposes the first point no trial has taken yet, which needs
+    nothing but the (saved) trials, and serves any number of distributed workers.
+    """
+
+    class ExhaustiveOracle(kt.Oracle):
+        def populate_space(self, trial_id: str) -> dict[str, Any]:
+            taken = {tuple(sorted(t.hyperparameters.values.items())) for t in self.trials.values()}
+            space = self.get_space().space
+            for values in itertools.product(*(list(hp.values) for hp in space)):
+                point = dict(zip((hp.name for hp in space), values, strict=True))
+                if tuple(sorted(point.items())) not in taken:
+                    return {"status": kt.engine.trial.TrialStatus.RUNNING, "values": point}
+            if self.ongoing_trials:
+                return {"status": kt.engine.trial.TrialStatus.IDLE, "values": None}
+            return {"status": kt.engine.trial.TrialStatus.STOPPED, "values": None}
+
+    return ExhaustiveOracle
+
+
+def _result_metrics(result: CandidateResult) -> dict[str, float]:
+    """Everything about a trial as keras-tuner metrics, so it travels through the oracle
+    (to the chief in distributed mode, to disk for resume)."""
+    metrics = {"score": result.mean, "seconds": result.seconds}
+    for k in range(len(result.fold_scores)):
+        metrics[f"fold{k}_score"] = result.fold_scores[k]
+        metrics[f"fold{k}_metric"] = result.fold_metrics[k]
+        metrics[f"fold{k}_best_epoch"] = float(result.best_epochs[k])
+        for epoch, value in enumerate(result.curves[k]):
+            metrics[f"fold{k}_curve_{epoch:04d}"] = value
+    return metrics
+
+
+def _results_from_oracle(
+    oracle: Any, by_key: dict[str, tuple[int, Candidate]]
+) -> dict[str, CandidateResult]:
+    out: dict[str, CandidateResult] = {}
+    for trial in oracle.trials.values():
+        values = trial.hyperparameters.values
+        key = f"{values.get('plan')}+{values.get('in_network')}"
+        if key not in by_key:
+            continue
+        candidate = by_key[key][1]
+        status = str(trial.status)
+        if status.endswith("COMPLETED"):
+            metrics = trial.metrics
+
+            def get(name: str, _m: Any = metrics) -> float:
+                return float(_m.get_last_value(name))
+
+            folds = 0
+            while metrics.exists(f"fold{folds}_score"):
+                folds += 1
+            curves = []
+            for k in range(folds):
+                curve = []
+                epoch = 0
+                while metrics.exists(f"fold{k}_curve_{epoch:04d}"):
+                    curve.append(get(f"fold{k}_curve_{epoch:04d}"))
+                    epoch += 1
+                curves.append(tuple(curve))
+            out[key] = CandidateResult(
+                key=key,
+                plan=candidate.plan.name,
+                in_network=candidate.in_network,
+                status="ok",
+                fold_scores=tuple(get(f"fold{k}_score") for k in range(folds)),
+                fold_metrics=tuple(get(f"fold{k}_metric") for k in range(folds)),
+                best_epochs=tuple(int(get(f"fold{k}_best_epoch")) for k in range(folds)),
+                curves=tuple(curves),
+                seconds=get("seconds") if metrics.exists("seconds") else 0.0,
+            )
+        elif status.endswith(("FAILED", "INVALID")):
+            out[key] = CandidateResult(
+                key, candidate.plan.name, candidate.in_network, "failed",
+                message=_failure_reason(trial.message),
+            )  # fmt: skip
+    return out
+
+
+def _failure_reason(message: str | None) -> str:
+    """The reason from keras-tuner's stored traceback (its last line, without the type)."""
+    if not message:
+        return "failed"
+    last = [line for line in message.strip().splitlines() if line.strip()][-1]
+    return last.split("Error: ", 1)[-1].strip()
+
+
+def _is_worker() -> bool:
+    tuner_id = os.environ.get("KERASTUNER_TUNER_ID", "")
+    return bool(os.environ.get("KERASTUNER_ORACLE_IP")) and "chief" not in tuner_id
+
+
+def cache_dir() -> Path:
+    """ADVISOR_CACHE_DIR, else $XDG_CACHE_HOME/normalization-advisor, else
+    ~/.cache/normalization-advisor -- never the working directory."""
+    if os.environ.get("ADVISOR_CACHE_DIR"):
+        return Path(os.environ["ADVISOR_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "normalization-advisor"
+
+
+def search_key(
+    features: pd.DataFrame,
+    y: pd.Series,
+    task: str,
+    candidates: tuple[Candidate, ...],
+    target_method: str | None,
+    budget: Budget,
+    seed: int,
+) -> str:
+    """A hash of everything a search's results depend on."""
+    digest = hashlib.sha256()
+    digest.update(pd.util.hash_pandas_object(features, index=False).to_numpy().tobytes())
+    digest.update(pd.util.hash_pandas_object(y.astype(str), index=False).to_numpy().tobytes())
+    digest.update(",".join(map(str, features.columns)).encode())
+    settings = {
+        "task": task,
+        "target_method": target_method,
+        "budget": dataclasses.asdict(budget),
+        "seed": seed,
+        "candidates": [(c.key, c.plan.to_dict(), c.in_network) for c in candidates],
+        "code": code_version(),
+    }
+    digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:20]
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """The advisor's version plus a digest of its source and rule files: any change to
+    the code that computes a trial invalidates stored trials."""
+    from advisor.version import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
 def _quiet_failed_trials() -> None:

@@ -86,10 +86,10 @@ def test_no_target_profiles_and_proposes_without_search(penguins):
     assert np.isfinite(z).all()
 
 
-def test_same_seed_same_advice_bytes(penguins):
+def test_same_seed_same_advice_bytes(penguins, tmp_path):
     small = penguins.sample(150, random_state=0).reset_index(drop=True)
-    first = advise(small, target="species", seed=3).to_json()
-    second = advise(small, target="species", seed=3).to_json()
+    first = advise(small, target="species", seed=3, work_dir=tmp_path / "a").to_json()
+    second = advise(small, target="species", seed=3, work_dir=tmp_path / "b").to_json()
     assert first == second
 
 

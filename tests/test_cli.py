@@ -119,11 +119,20 @@ def test_unwritable_json_path_is_a_clear_error(tmp_path, penguins_path):
 @pytest.mark.slow
 def test_with_target_runs_the_search_and_writes_reproducible_json(tmp_path, penguins_path):
     first, second = tmp_path / "a.json", tmp_path / "b.json"
-    result = _run(str(penguins_path), "--target", "species", "--json", str(first))
+    result = _run(
+        str(penguins_path), "--target", "species", "--json", str(first),
+        "--work-dir", str(tmp_path / "w1"),
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     for text in ("Validation: 5-fold", "rules+none", "±", "winner", "Decision:", "in-network"):
         assert text in result.output
-    assert _run(str(penguins_path), "-t", "species", "--json", str(second), "-q").exit_code == 0
+    again = _run(
+        str(penguins_path), "-t", "species", "--json", str(second), "-q",
+        "--work-dir", str(tmp_path / "w2"),
+    )  # fmt: skip
+    assert again.exit_code == 0
+    assert not list(tmp_path.glob("*.csv"))  # nothing but what was asked for
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json", "w1", "w2"]
     assert first.read_bytes() == second.read_bytes()
     data = json.loads(first.read_text())
     assert data["schema_version"] == 1 and data["advice"]["validated"] is True

@@ -59,12 +59,13 @@ def test_search_replaces_a_bad_default_when_the_evidence_is_clear():
     assert result.comparisons[0].p_holm < 0.05
 
 
-def test_same_seed_same_scores_and_a_new_seed_changes_them():
+def test_same_seed_same_scores_and_a_new_seed_changes_them(tmp_path):
     frame, y = _data()
     candidates = make_candidates(_plan("rules", "robust_clip"), ("none", "batch"))[:3]
-    first = run_search(frame, y, "classification", candidates, seed=1)
-    second = run_search(frame, y, "classification", candidates, seed=1)
-    other = run_search(frame, y, "classification", candidates, seed=2)
+    # Separate work directories: the second run must recompute, not reuse stored trials.
+    first = run_search(frame, y, "classification", candidates, seed=1, work_dir=tmp_path / "a")
+    second = run_search(frame, y, "classification", candidates, seed=1, work_dir=tmp_path / "b")
+    other = run_search(frame, y, "classification", candidates, seed=2, work_dir=tmp_path / "c")
     assert [c.fold_scores for c in first.candidates] == [c.fold_scores for c in second.candidates]
     assert [c.fold_scores for c in first.candidates] != [c.fold_scores for c in other.candidates]
 
@@ -123,3 +124,42 @@ def test_regression_scores_on_the_standardized_target_and_reports_r2():
     best = result.candidate("rules+none")
     assert best.mean < 0.2  # MSE in units of the target's standard deviation squared
     assert best.metric_mean > 0.8  # R² in the target's own units
+
+
+def test_an_interrupted_search_resumes_where_it_stopped(tmp_path):
+    frame, y = _data(n=300)
+    candidates = make_candidates(_plan("rules", "robust"), ("none", "layer"))
+    seen: list[str] = []
+
+    def interrupt_after_two(message: str) -> None:
+        seen.append(message)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_search(frame, y, "classification", candidates, seed=0, work_dir=tmp_path,
+                   progress=interrupt_after_two)  # fmt: skip
+    resumed: list[str] = []
+    result = run_search(frame, y, "classification", candidates, seed=0, work_dir=tmp_path,
+                        progress=resumed.append)  # fmt: skip
+    # The two finished trials are not run again; the interrupted one is.
+    assert len(resumed) == len(candidates) - 2
+    fresh = run_search(frame, y, "classification", candidates, seed=0, work_dir=tmp_path / "x")
+    assert [c.fold_scores for c in result.candidates] == [c.fold_scores for c in fresh.candidates]
+    assert result.winner_key == fresh.winner_key
+
+
+def test_changed_settings_never_reuse_stored_trials(tmp_path):
+    frame, y = _data(n=300)
+    candidates = make_candidates(_plan("rules", "robust"), ("none",))
+    run_search(frame, y, "classification", candidates, seed=0, work_dir=tmp_path)
+    ran: list[str] = []
+    run_search(
+        frame, y, "classification", candidates, seed=1, work_dir=tmp_path, progress=ran.append
+    )
+    assert len(ran) == len(candidates)
+    again: list[str] = []
+    run_search(
+        frame, y, "classification", candidates, seed=1, work_dir=tmp_path, progress=again.append
+    )
+    assert again == []  # the same search: every trial is reused
