@@ -36,7 +36,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from advisor._env import import_keras_tuner
 from advisor.nets import NetSpec, size_network
 from advisor.pipeline import PlanTransformer
-from advisor.plan import Candidate
+from advisor.plan import Candidate, InputPlan
 from advisor.stats import corrected_resampled_ttest, derive_seed, holm
 from advisor.target import LabelCodec, TargetTransformer
 from advisor.train import PackedTrainer
@@ -204,6 +204,15 @@ class FoldRunner:
                 tt = TargetTransformer(self.target_method).fit(self.y[train])
                 out.append((tt.transform(self.y[train]), tt.transform(self.y[valid]), tt))
         return out
+
+    def input_width(self, plan: InputPlan) -> int:
+        """How many inputs the networks get (the widest fold): the same for every plan,
+        since missing-value indicators and one-hot columns do not depend on the scalers."""
+        plain = plan.with_all("width", "passthrough")
+        return max(
+            len(PlanTransformer(plain).fit(self.features.iloc[train]).get_feature_names_out())
+            for train, _ in self.folds
+        )
 
     def _baseline_loss(self, fold: int) -> float:
         """The validation loss of the trivial predictor fit on the training part: class
@@ -653,7 +662,7 @@ def decide(
     default = results[0]
     score_name = "log loss" if runner.task == "classification" else "MSE (standardized target)"
     metric_name = "accuracy" if runner.task == "classification" else "R²"
-    net = runner.net or runner.net_spec(1, "none")
+    net = runner.net or runner.net_spec(runner.input_width(candidates[0].plan), "none")
     if default.status != "ok":
         return SearchResult(
             results,
