@@ -33,9 +33,12 @@ class NetSpec:
     depth: int
     learning_rate: float
     in_network: str = "none"
+    placement: str = "before"  # normalization before or after the activation
 
-    def with_norm(self, in_network: str) -> NetSpec:
-        return NetSpec(**{**asdict(self), "in_network": in_network})
+    def with_norm(self, in_network: str, placement: str | None = None) -> NetSpec:
+        return NetSpec(
+            **{**asdict(self), "in_network": in_network, "placement": placement or self.placement}
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,14 +63,19 @@ def build_model(spec: NetSpec, seed: int = 0) -> Any:
     inputs = keras.Input(shape=(spec.n_inputs,), name="features")
     z = inputs
     for i in range(spec.depth):
+        after = spec.placement == "after"
         z = layers.Dense(
             spec.width,
-            use_bias=spec.in_network == "none",
+            use_bias=spec.in_network == "none" or after,
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i),
             name=f"dense_{i}",
         )(z)
-        z = _norm_layer(keras, spec.in_network, f"norm_{i}")(z)
-        z = layers.Activation("relu", name=f"relu_{i}")(z)
+        if after:
+            z = layers.Activation("relu", name=f"relu_{i}")(z)
+            z = _norm_layer(keras, spec.in_network, f"norm_{i}")(z)
+        else:
+            z = _norm_layer(keras, spec.in_network, f"norm_{i}")(z)
+            z = layers.Activation("relu", name=f"relu_{i}")(z)
     if spec.task == "classification":
         outputs = layers.Dense(spec.n_outputs, activation="softmax", name="probabilities")(z)
         loss = keras.losses.SparseCategoricalCrossentropy()
@@ -140,8 +148,11 @@ def build_packed_model(spec: NetSpec, slots: int) -> Any:
     k, h = slots, spec.width
     inputs = keras.Input(shape=(k, spec.n_inputs))
     z = inputs
+    after = spec.placement == "after"
     for _ in range(spec.depth):
-        z = PackedDense(h, use_bias=spec.in_network == "none")(z)
+        z = PackedDense(h, use_bias=spec.in_network == "none" or after)(z)
+        if after:
+            z = layers.Activation("relu")(z)
         if spec.in_network in ("batch", "batch_renorm"):
             # Flattening the slot axis gives every (slot, unit) its own batch statistics.
             z = layers.Reshape((k * h,))(z)
@@ -157,9 +168,10 @@ def build_packed_model(spec: NetSpec, slots: int) -> Any:
             z = PackedAffine()(z)
         elif spec.in_network != "none":
             raise ValueError(f"unknown in-network normalization {spec.in_network!r}")
-        z = layers.Activation("relu")(z)
+        if not after:
+            z = layers.Activation("relu")(z)
     outputs = PackedDense(spec.n_outputs)(z)
-    model = keras.Model(inputs, outputs, name=f"packed_{spec.in_network}_{k}")
+    model = keras.Model(inputs, outputs, name=f"packed_{spec.in_network}_{spec.placement}_{k}")
     if spec.task == "classification":
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     else:

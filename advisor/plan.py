@@ -71,22 +71,29 @@ IN_NETWORK_LABELS = {
 
 @dataclass(frozen=True)
 class Candidate:
-    """One point of the search: an input plan with an in-network normalization."""
+    """One point of the search: an input plan with an in-network normalization, where it
+    sits (before or after the activation) and, optionally, a learning rate."""
 
     plan: InputPlan
     in_network: str
+    placement: str = "before"
+    learning_rate: float | None = None
 
     @property
     def key(self) -> str:
-        return f"{self.plan.name}+{self.in_network}"
+        key = f"{self.plan.name}+{self.in_network}"
+        if self.placement != "before" and self.in_network != "none":
+            key += "@after"
+        if self.learning_rate is not None:
+            key += f"@lr{self.learning_rate:g}"
+        return key
 
     @property
     def complexity(self) -> int:
         """Simpler candidates win ties: no in-network layer, then simpler scalers."""
         network = 0 if self.in_network == "none" else 1
-        return network * 100 + max(
-            (get_spec(k).complexity for _, k in self.plan.scalers), default=0
-        )
+        scalers = max((get_spec(k).complexity for _, k in self.plan.scalers), default=0)
+        return network * 100 + scalers + (10 if self.placement == "after" else 0)
 
 
 def make_candidates(

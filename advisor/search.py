@@ -19,7 +19,6 @@ import dataclasses
 import functools
 import hashlib
 import io
-import itertools
 import json
 import math
 import os
@@ -55,6 +54,9 @@ class Budget:
     min_steps: int = 50
     epochs: int | None = None  # fixed epochs instead of max_steps (benchmarks)
     batch_size: int | None = None  # fixed batch size instead of one sized from the data
+    strategy: str = "grid"  # "grid" (every candidate) or "bayesian" (max_trials of them)
+    max_trials: int | None = None
+    time_limit: float | None = None  # seconds; no new trial starts after it
 
 
 BUDGETS: dict[str, Budget] = {
@@ -258,8 +260,12 @@ class FoldRunner:
         n_inputs = max(block.shape[1] for block in train_blocks)
         train_blocks = [_pad_columns(b, n_inputs) for b in train_blocks]
         valid_blocks = [_pad_columns(b, n_inputs) for b in valid_blocks]
-        spec = self.net_spec(n_inputs, candidate.in_network)
-        self.net = spec.with_norm("none")
+        spec = self.net_spec(n_inputs, candidate.in_network).with_norm(
+            candidate.in_network, candidate.placement
+        )
+        if candidate.learning_rate is not None:
+            spec = dataclasses.replace(spec, learning_rate=candidate.learning_rate)
+        self.net = self.net_spec(n_inputs, "none")
         x_train, y_train = self._pack_train(train_blocks)
         x_valid, valid_rows = self._pack_valid(valid_blocks)
         trainer = self._trainer(spec)
@@ -426,11 +432,11 @@ def run_search(
 
     class CVTuner(kt.Tuner):  # type: ignore[name-defined]
         def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
-            hp = trial.hyperparameters
-            key = f"{hp.get('plan')}+{hp.get('in_network')}"
-            if key not in by_key:  # a grid point that is not a candidate (deduplicated plan)
+            key = _point_key(trial.hyperparameters.values)
+            if key not in by_key:  # a point of the space that is not a candidate
                 raise kt.errors.FailedTrialError(f"{key} is not a candidate")
             index, candidate = by_key[key]
+            key = candidate.key
             done[0] += 1
             if progress is not None:
                 progress(f"trial {done[0]}/{len(candidates)}: {key}")
@@ -448,17 +454,18 @@ def run_search(
         def save_model(self, trial_id: Any, model: Any, step: int = 0) -> None:
             return None
 
-    hp = kt.HyperParameters()
-    plans = list(dict.fromkeys(c.plan.name for c in candidates))
-    norms = list(dict.fromkeys(c.in_network for c in candidates))
-    hp.Choice("plan", plans)
-    hp.Choice("in_network", norms)
-    oracle = _exhaustive_oracle(kt)(
+    hp, points = _search_space(kt, candidates)
+    by_key = {_point_key(point): by_key[c.key] for c, point in zip(candidates, points, strict=True)}
+    max_trials = len(points)
+    if budget.strategy == "bayesian" and budget.max_trials:
+        max_trials = min(budget.max_trials, len(points))
+    oracle_class = _oracle_class(kt, budget.strategy, points, budget.time_limit)
+    oracle = oracle_class(
         objective=kt.Objective("score", direction="min"),
-        max_trials=len(plans) * len(norms),
+        max_trials=max_trials,
         hyperparameters=hp,
         seed=seed,
-        max_consecutive_failed_trials=len(plans) * len(norms) + 1,
+        max_consecutive_failed_trials=len(points) + 1,
     )
     root = Path(work_dir) if work_dir is not None else cache_dir() / "search"
     root.mkdir(parents=True, exist_ok=True)
@@ -490,28 +497,92 @@ def run_search(
     )
 
 
-def _exhaustive_oracle(kt: Any) -> Any:
-    """A grid-search oracle whose state is its trials, so it resumes after a restart.
+def _search_space(kt: Any, candidates: tuple[Candidate, ...]) -> tuple[Any, list[dict[str, str]]]:
+    """keras-tuner hyperparameters spanning the candidates (string choices, first value =
+    the default candidate's), and each candidate as a point of that space."""
+    points = [_candidate_point(c) for c in candidates]
+    hp = kt.HyperParameters()
+    for name in points[0]:
+        hp.Choice(name, list(dict.fromkeys(p[name] for p in points)))
+    return hp, points
 
-    keras-tuner's GridSearchOracle keeps the order of its trials in a linked list that is
-    not saved with its state: a reloaded search fails with a KeyError. This oracle walks
-    the grid in order and proposes the first point no trial has taken yet, which needs
-    nothing but the (saved) trials, and serves any number of distributed workers.
-    """
+
+def _candidate_point(c: Candidate) -> dict[str, str]:
+    return {
+        "plan": c.plan.name,
+        "in_network": c.in_network,
+        "placement": c.placement,
+        "learning_rate": "auto" if c.learning_rate is None else f"{c.learning_rate:g}",
+    }
+
+
+def _point_key(values: Any) -> str:
+    return "|".join(f"{k}={values.get(k)}" for k in ("plan", "in_network", "placement",
+                                                       "learning_rate"))  # fmt: skip
+
+
+def _oracle_class(
+    kt: Any, strategy: str, points: list[dict[str, str]], time_limit: float | None
+) -> Any:
+    """The oracle for a budget: every candidate in order (grid), or Bayesian optimization
+    over the space that always starts with the default candidate. Both propose only
+    candidates, resume from their saved trials, and start no trial after ``time_limit``."""
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    valid = {_point_key(p): p for p in points}
+
+    def taken(oracle: Any) -> set[str]:
+        return {_point_key(t.hyperparameters.values) for t in oracle.trials.values()}
+
+    def finished(oracle: Any) -> dict[str, Any]:
+        status = kt.engine.trial.TrialStatus
+        if oracle.ongoing_trials:
+            return {"status": status.IDLE, "values": None}
+        return {"status": status.STOPPED, "values": None}
+
+    def first_free(oracle: Any) -> dict[str, Any] | None:
+        used = taken(oracle)
+        for key, point in valid.items():
+            if key not in used:
+                return {"status": kt.engine.trial.TrialStatus.RUNNING, "values": dict(point)}
+        return None
+
+    def timed_out() -> bool:
+        return deadline is not None and time.monotonic() > deadline
 
     class ExhaustiveOracle(kt.Oracle):
-        def populate_space(self, trial_id: str) -> dict[str, Any]:
-            taken = {tuple(sorted(t.hyperparameters.values.items())) for t in self.trials.values()}
-            space = self.get_space().space
-            for values in itertools.product(*(list(hp.values) for hp in space)):
-                point = dict(zip((hp.name for hp in space), values, strict=True))
-                if tuple(sorted(point.items())) not in taken:
-                    return {"status": kt.engine.trial.TrialStatus.RUNNING, "values": point}
-            if self.ongoing_trials:
-                return {"status": kt.engine.trial.TrialStatus.IDLE, "values": None}
-            return {"status": kt.engine.trial.TrialStatus.STOPPED, "values": None}
+        """Grid search whose state is its trials, so it resumes after a restart
+        (keras-tuner's GridSearchOracle keeps its order in a linked list that is not saved
+        with its state: a reloaded search fails with a KeyError)."""
 
-    return ExhaustiveOracle
+        def populate_space(self, trial_id: str) -> dict[str, Any]:
+            if timed_out():
+                return finished(self)
+            return first_free(self) or finished(self)
+
+    class DefaultFirstBayesianOracle(kt.oracles.BayesianOptimizationOracle):
+        """Bayesian optimization (Gaussian process) that evaluates the default candidate
+        first -- every challenger is compared with it -- and maps points that are not
+        candidates to the first untried candidate."""
+
+        def populate_space(self, trial_id: str) -> dict[str, Any]:
+            if timed_out():
+                return finished(self)
+            default = next(iter(valid))
+            if default not in taken(self):
+                return {
+                    "status": kt.engine.trial.TrialStatus.RUNNING,
+                    "values": dict(valid[default]),
+                }
+            proposal = super().populate_space(trial_id)
+            values = proposal.get("values")
+            if values is None:
+                return proposal
+            key = _point_key(values)
+            if key in valid and key not in taken(self):
+                return proposal
+            return first_free(self) or finished(self)
+
+    return ExhaustiveOracle if strategy == "grid" else DefaultFirstBayesianOracle
 
 
 def _result_metrics(result: CandidateResult) -> dict[str, float]:
@@ -532,11 +603,11 @@ def _results_from_oracle(
 ) -> dict[str, CandidateResult]:
     out: dict[str, CandidateResult] = {}
     for trial in oracle.trials.values():
-        values = trial.hyperparameters.values
-        key = f"{values.get('plan')}+{values.get('in_network')}"
-        if key not in by_key:
+        point = _point_key(trial.hyperparameters.values)
+        if point not in by_key:
             continue
-        candidate = by_key[key][1]
+        candidate = by_key[point][1]
+        key = candidate.key
         status = str(trial.status)
         if status.endswith("COMPLETED"):
             metrics = trial.metrics
