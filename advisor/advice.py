@@ -85,6 +85,7 @@ class Advice:
             depth=self.net.depth,
             learning_rate=self.net.learning_rate,
             in_network=self.in_network,
+            placement=self.net.placement,
         )
         return _build_model(spec, seed=self.seed if seed is None else seed)
 

@@ -13,10 +13,10 @@ from advisor.autoscaler import AutoScaler
 from advisor.errors import InputError
 from advisor.load import TaskArg, load_table
 from advisor.nets import NetSpec, size_network
-from advisor.plan import make_candidates
 from advisor.profile import DatasetProfile, profile_path, profile_table
 from advisor.rules import apply_rules, load_rules
 from advisor.search import BUDGETS, run_search, search_to_dict
+from advisor.space import search_space
 from advisor.target import LabelCodec, TargetTransformer
 
 
@@ -90,11 +90,13 @@ def advise(
     search = None
     plan = rule_plan
     in_network = "none"
+    placement: str = "before"
+    learning_rate: float | None = None
     classes = None
     target_tt = None
     if table.target is not None and table.task is not None:
         target_method = proposals.target.top if proposals.target is not None else None
-        candidates = make_candidates(rule_plan)
+        candidates = search_space(proposals, budget).candidates()
         search = run_search(
             table.features,
             table.target,
@@ -108,6 +110,7 @@ def advise(
         )
         winner = next(c for c in candidates if c.key == search.winner_key)
         plan, in_network = winner.plan, winner.in_network
+        placement, learning_rate = winner.placement, winner.learning_rate
         if table.task == "classification":
             classes = tuple(LabelCodec.fit(table.target).classes)
         else:
@@ -120,7 +123,13 @@ def advise(
     n_inputs = len(pipeline.get_feature_names_out())
     if search is not None:
         net: NetSpec | None = NetSpec(
-            **{**search.net.to_dict(), "n_inputs": n_inputs, "in_network": in_network}
+            **{
+                **search.net.to_dict(),
+                "n_inputs": n_inputs,
+                "in_network": in_network,
+                "placement": placement,
+                "learning_rate": learning_rate or search.net.learning_rate,
+            }
         )
     elif table.task is not None:
         width, depth = size_network(table.n_rows, n_inputs)

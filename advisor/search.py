@@ -61,8 +61,12 @@ class Budget:
 
 BUDGETS: dict[str, Budget] = {
     "fast": Budget("fast", folds=5, max_steps=600, patience=8),
-    "standard": Budget("standard", folds=5, max_steps=1500, patience=15),
-    "thorough": Budget("thorough", folds=10, max_steps=3000, patience=25),
+    "standard": Budget(
+        "standard", folds=5, max_steps=1500, patience=15, strategy="bayesian", max_trials=30
+    ),
+    "thorough": Budget(
+        "thorough", folds=10, max_steps=3000, patience=25, strategy="bayesian", max_trials=60
+    ),
 }
 
 
