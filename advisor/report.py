@@ -112,7 +112,10 @@ def _search_lines(search: dict[str, Any], timings: dict[str, float]) -> list[str
         f"(lower is better), {search['metric']} beside it; budget {search['budget']}"
     ]
     rows = [("candidate", "score mean ± sd", f"{search['metric']} mean ± sd", "")]
+    skipped = [c for c in search["candidates"] if c["status"] == "skipped"]
     for c in search["candidates"]:
+        if c["status"] == "skipped":
+            continue
         mark = []
         if c["key"] == search["winner"]:
             mark.append("winner")
@@ -129,6 +132,8 @@ def _search_lines(search: dict[str, Any], timings: dict[str, float]) -> list[str
             metric_text = f"{metric:.3f} ± {metric_sd:.3f}"
         rows.append((c["key"], f"{c['mean']:.4f} ± {c['sd']:.4f}", metric_text, " ".join(mark)))
     lines += _table(rows, indent="  ")
+    if skipped:
+        lines.append(f"  {len(skipped)} more candidates not tried: {skipped[0]['message']}.")
     lines.append(f"  Decision: {search['decision']}.")
     if "seconds" in timings:
         lines.append(f"  Search time: {timings['seconds']:.1f} s")

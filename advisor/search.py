@@ -488,7 +488,13 @@ def run_search(
     ordered = tuple(
         results.get(
             c.key,
-            CandidateResult(c.key, c.plan.name, c.in_network, "failed", message="not run"),
+            CandidateResult(
+                c.key,
+                c.plan.name,
+                c.in_network,
+                "skipped",
+                message=f"not tried ({budget.strategy} search, {max_trials} trials)",
+            ),
         )
         for c in candidates
     )
