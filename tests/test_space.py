@@ -1,0 +1,39 @@
+"""The search space each budget validates."""
+
+from __future__ import annotations
+
+from conftest import shared_dataset
+
+from advisor.load import load_table
+from advisor.profile import profile_table
+from advisor.rules import apply_rules, load_rules
+from advisor.space import search_space
+
+
+def _proposals(path, target):
+    return apply_rules(profile_table(load_table(path, target=target)), load_rules())
+
+
+def test_fast_budget_is_the_small_grid_with_the_default_first(penguins_path):
+    candidates = search_space(_proposals(penguins_path, "species"), "fast").candidates()
+    assert candidates[0].key == "rules+none"
+    assert {c.in_network for c in candidates} == {"none", "batch", "layer"}
+    assert len(candidates) <= 9
+
+
+def test_standard_budget_adds_controls_norms_and_runner_up_swaps():
+    proposals = _proposals(shared_dataset("breast_cancer"), "target")
+    candidates = search_space(proposals, "standard").candidates()
+    plans = {c.plan.name for c in candidates}
+    assert {"runner-ups", "realmlp", "yeo-johnson", "quantile"} <= plans
+    assert any(name.startswith("swap:") for name in plans)
+    assert {c.in_network for c in candidates} == {"none", "batch", "batch_renorm", "layer", "group"}
+    assert candidates[0].key == "rules+none"
+    assert len({c.key for c in candidates}) == len(candidates)
+
+
+def test_thorough_budget_places_normalization_after_and_tries_learning_rates(penguins_path):
+    candidates = search_space(_proposals(penguins_path, "species"), "thorough").candidates()
+    assert any(c.placement == "after" for c in candidates)
+    assert {c.learning_rate for c in candidates} == {None, 1e-3, 5e-3}
+    assert not any(c.placement == "after" and c.in_network == "none" for c in candidates)
