@@ -241,7 +241,7 @@ def summarize_values(values: np.ndarray, name: str, seed: int = 0) -> ColumnSumm
     negatives = int(np.searchsorted(ordered, 0.0, side="left"))
     zeros = int(np.searchsorted(ordered, 0.0, side="right")) - negatives
     distinct = int(np.count_nonzero(ordered[1:] != ordered[:-1])) + 1
-    integer = bool(np.all(np.floor(ordered) == ordered))
+    integer = bool(np.array_equal(np.floor(ordered, out=colstats.scratch("floor", n)), ordered))
     with np.errstate(over="ignore", invalid="ignore"):
         increasing = bool(finite.all() and n > 1 and np.all(values[1:] > values[:-1]))
     return ColumnSummary(
@@ -250,7 +250,9 @@ def summarize_values(values: np.ndarray, name: str, seed: int = 0) -> ColumnSumm
         missing=int(nan.sum()),
         non_finite=int((~finite & ~nan).sum()),
         moments=Moments.of(x, scale),
-        log_moments=Moments.of(np.log1p(x)) if negatives == 0 else None,
+        log_moments=(
+            Moments.of(np.log1p(x, out=colstats.scratch("log", n))) if negatives == 0 else None
+        ),
         min=lo,
         max=hi,
         count_at_min=int(np.searchsorted(ordered, lo, side="right")),
@@ -625,7 +627,7 @@ def profile_arrow(
 def profile_stream(
     path: str | os.PathLike[str],
     seed: int = 0,
-    block_bytes: int = 32 << 20,
+    block_bytes: int = 4 << 20,
     sample_rows: int | None = None,
     progress: ProgressFn | None = None,
 ) -> DatasetProfile:
