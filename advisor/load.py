@@ -37,8 +37,9 @@ class ColumnNote:
 class Table:
     """The loaded dataset: feature columns, an optional target, and the decisions made.
 
-    ``numeric`` and ``categorical`` partition the usable feature columns; columns the loader
-    set aside (id-like, datetime-like, unusable) are in ``excluded`` with a note each.
+    ``features`` holds every column but the target, in the file's order; ``numeric`` and
+    ``categorical`` name the usable ones; columns the loader set aside (id-like,
+    datetime-like) are in ``excluded`` with a note each.
     """
 
     source: str
@@ -161,7 +162,9 @@ def load_table(
             + (f" besides the target {target!r}" if target else "")
             + (f" (set aside: {', '.join(excluded[:5])})" if excluded else "")
         )
-    features = frame[numeric + categorical]
+    # All feature columns in their original order (the ones set aside included), so a
+    # pipeline fit on them takes the user's frame minus the target as it is.
+    features = frame
     return Table(
         source=name,
         features=features,

@@ -102,3 +102,19 @@ def test_dataframe_input_is_left_untouched(penguins):
 def test_bad_budget_is_a_clear_error(penguins):
     with pytest.raises(InputError, match="budget must be one of fast, standard, thorough"):
         advise(penguins, target="species", budget="huge")
+
+
+def test_pipeline_takes_the_users_frame_with_set_aside_columns(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "day": [f"2024-03-{i % 28 + 1:02d}" for i in range(120)],
+            "amount": rng.lognormal(3, 1, 120),
+            "user": [f"u{i}" for i in range(120)],
+            "label": rng.choice(["a", "b"], 120),
+        }
+    )
+    advice = advise(frame, target="label", seed=0, work_dir=tmp_path)
+    assert {"day", "user"} <= set(advice.plan.dropped)
+    z = advice.pipeline.transform(frame.drop(columns="label"))
+    assert z.shape == (120, 1) and np.isfinite(z).all()
