@@ -87,3 +87,17 @@ def test_autogluon_rule_quantiles_skewed_columns_only():
     frame, _, _, numeric, _ = _loader("toy")
     plan = quality.autogluon_plan(frame, numeric, ())
     assert dict(plan.scalers) == {"a": "standard", "b": "quantile_normal", "c": "standard"}
+
+
+def test_reference_training_does_not_depend_on_what_ran_before():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 4))
+    y = x[:, 0] + 0.1 * rng.normal(size=200)
+    settings = quality.Reference(max_steps=200, eval_every=50)
+    trainer = quality.ReferenceTrainer(settings)
+    first = trainer.fit_predict(x, y, x[:10], "regression", 1, "none", 7)
+    trainer.fit_predict(x[::-1], y[::-1], x[:10], "regression", 1, "none", 3)
+    again = trainer.fit_predict(x, y, x[:10], "regression", 1, "none", 7)
+    fresh = quality.ReferenceTrainer(settings).fit_predict(x, y, x[:10], "regression", 1, "none", 7)
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(first, fresh)
