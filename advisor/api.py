@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping
 
@@ -48,6 +49,8 @@ def advise(
     overrides: Mapping[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
     work_dir: str | os.PathLike[str] | None = None,
+    max_trials: int | None = None,
+    time_limit: float | None = None,
 ) -> Advice:
     """Profile ``data``, propose a scaler per feature, validate by cross-validated search
     when a target is given, and return the `Advice` with a fitted pipeline.
@@ -66,6 +69,8 @@ def advise(
     progress : called with a short message as the search advances
     work_dir : where the search keeps its trials (default: the user's cache directory);
         a rerun of the same search resumes or reuses them
+    max_trials, time_limit : cap the search at this many candidates, or start no new
+        trial after this many seconds (the default candidate always runs)
 
     Examples
     --------
@@ -97,13 +102,22 @@ def advise(
     if table.target is not None and table.task is not None:
         target_method = proposals.target.top if proposals.target is not None else None
         candidates = search_space(proposals, budget).candidates()
+        chosen = BUDGETS[budget]
+        if max_trials is not None or time_limit is not None:
+            if max_trials is not None and max_trials < 1:
+                raise InputError(f"max_trials must be at least 1, got {max_trials}")
+            chosen = dataclasses.replace(
+                chosen,
+                max_trials=max_trials if max_trials is not None else chosen.max_trials,
+                time_limit=time_limit,
+            )
         search = run_search(
             table.features,
             table.target,
             table.task,
             candidates,
             target_method=target_method,
-            budget=budget,
+            budget=chosen,
             seed=seed,
             progress=progress,
             work_dir=work_dir,

@@ -101,6 +101,15 @@ def main() -> None:
     help="Where the search keeps its trials (default: the user cache directory). "
     "An interrupted search resumes from here.",
 )
+@click.option(
+    "--max-trials", type=click.IntRange(min=1), help="Validate at most this many candidates."
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Start no new trial after this many seconds (the default candidate always runs).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(
     data: str,
@@ -115,6 +124,8 @@ def run(
     drops: tuple[str, ...],
     keeps: tuple[str, ...],
     work_dir: str | None,
+    max_trials: int | None,
+    time_limit: float | None,
     quiet: bool,
 ) -> None:
     """Profile DATA.csv, propose a scaler per feature and, with --target, validate."""
@@ -142,6 +153,8 @@ def run(
             overrides=overrides,
             progress=progress,
             work_dir=work_dir,
+            max_trials=max_trials,
+            time_limit=time_limit,
         )
         if json_path:
             try:

@@ -460,9 +460,7 @@ def run_search(
 
     hp, points = _search_space(kt, candidates)
     by_key = {_point_key(point): by_key[c.key] for c, point in zip(candidates, points, strict=True)}
-    max_trials = len(points)
-    if budget.strategy == "bayesian" and budget.max_trials:
-        max_trials = min(budget.max_trials, len(points))
+    max_trials = min(budget.max_trials or len(points), len(points))
     oracle_class = _oracle_class(kt, budget.strategy, points, budget.time_limit)
     oracle = oracle_class(
         objective=kt.Objective("score", direction="min"),
@@ -565,7 +563,7 @@ def _oracle_class(
         with its state: a reloaded search fails with a KeyError)."""
 
         def populate_space(self, trial_id: str) -> dict[str, Any]:
-            if timed_out():
+            if timed_out() and self.trials:  # the default always runs
                 return finished(self)
             return first_free(self) or finished(self)
 
@@ -575,7 +573,7 @@ def _oracle_class(
         candidates to the first untried candidate."""
 
         def populate_space(self, trial_id: str) -> dict[str, Any]:
-            if timed_out():
+            if timed_out() and self.trials:  # the default always runs
                 return finished(self)
             default = next(iter(valid))
             if default not in taken(self):

@@ -163,3 +163,24 @@ def test_changed_settings_never_reuse_stored_trials(tmp_path):
         frame, y, "classification", candidates, seed=1, work_dir=tmp_path, progress=again.append
     )
     assert again == []  # the same search: every trial is reused
+
+
+def test_max_trials_and_time_limit_cap_the_search_but_the_default_always_runs(tmp_path):
+    import dataclasses
+
+    from advisor.search import BUDGETS
+
+    frame, y = _data(n=300)
+    candidates = make_candidates(_plan("rules", "robust"), ("none", "layer"))
+    capped = dataclasses.replace(BUDGETS["fast"], max_trials=2)
+    result = run_search(
+        frame, y, "classification", candidates, budget=capped, work_dir=tmp_path / "a"
+    )
+    statuses = [c.status for c in result.candidates]
+    assert statuses[:2] == ["ok", "ok"] and set(statuses[2:]) == {"skipped"}
+    timed = dataclasses.replace(BUDGETS["fast"], time_limit=0.0)
+    result = run_search(
+        frame, y, "classification", candidates, budget=timed, work_dir=tmp_path / "b"
+    )
+    assert [c.status for c in result.candidates].count("ok") == 1
+    assert result.winner_key == result.default_key
