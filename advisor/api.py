@@ -16,7 +16,7 @@ from advisor.load import TaskArg, load_table
 from advisor.nets import NetSpec, size_network
 from advisor.profile import DatasetProfile, profile_path, profile_table
 from advisor.rules import apply_rules, load_rules
-from advisor.search import BUDGETS, run_search, search_to_dict
+from advisor.search import BUDGETS, Split, run_search, search_to_dict
 from advisor.space import search_space
 from advisor.target import LabelCodec, TargetTransformer
 
@@ -51,6 +51,8 @@ def advise(
     work_dir: str | os.PathLike[str] | None = None,
     max_trials: int | None = None,
     time_limit: float | None = None,
+    groups: str | None = None,
+    time_order: str | None = None,
 ) -> Advice:
     """Profile ``data``, propose a scaler per feature, validate by cross-validated search
     when a target is given, and return the `Advice` with a fitted pipeline.
@@ -71,6 +73,10 @@ def advise(
         a rerun of the same search resumes or reuses them
     max_trials, time_limit : cap the search at this many candidates, or start no new
         trial after this many seconds (the default candidate always runs)
+    groups : a column whose values must not be split across folds (patients, customers);
+        it is dropped from the features
+    time_order : a column giving the rows' time order: folds train on the past and
+        validate on the future
 
     Examples
     --------
@@ -82,6 +88,17 @@ def advise(
     if budget not in BUDGETS:
         raise InputError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
     table = load_table(data, target=target, task=task)
+    split = None
+    for option, column in (("groups", groups), ("time_order", time_order)):
+        if column is not None and column not in table.features.columns:
+            raise InputError(f"{table.source}: {option} column {column!r} not found")
+    if groups is not None:
+        split = Split(groups=tuple(table.features[groups].astype(str)))
+        overrides = {**dict(overrides or {}), groups: "drop"}
+    elif time_order is not None:
+        split = Split(order=tuple(table.features[time_order].astype(str).tolist())
+                      if table.features[time_order].dtype == object
+                      else tuple(table.features[time_order].tolist()))  # fmt: skip
     profile = profile_table(table)
     ruleset = load_rules(rules, disable_rules)
     proposals = apply_rules(profile, ruleset, overrides=overrides)
@@ -121,6 +138,7 @@ def advise(
             seed=seed,
             progress=progress,
             work_dir=work_dir,
+            split=split,
         )
         winner = next(c for c in candidates if c.key == search.winner_key)
         plan, in_network = winner.plan, winner.in_network

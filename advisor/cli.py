@@ -110,6 +110,10 @@ def main() -> None:
     metavar="SECONDS",
     help="Start no new trial after this many seconds (the default candidate always runs).",
 )
+@click.option("--groups", metavar="COL", help="Keep each value of COL in one fold (and drop COL).")
+@click.option(
+    "--time-order", metavar="COL", help="Validate on later rows than training (ordered by COL)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(
     data: str,
@@ -126,6 +130,8 @@ def run(
     work_dir: str | None,
     max_trials: int | None,
     time_limit: float | None,
+    groups: str | None,
+    time_order: str | None,
     quiet: bool,
 ) -> None:
     """Profile DATA.csv, propose a scaler per feature and, with --target, validate."""
@@ -155,6 +161,8 @@ def run(
             work_dir=work_dir,
             max_trials=max_trials,
             time_limit=time_limit,
+            groups=groups,
+            time_order=time_order,
         )
         if json_path:
             try:

@@ -157,6 +157,7 @@ class FoldRunner:
         target_method: str | None,
         budget: Budget,
         seed: int,
+        split: Split | None = None,
     ) -> None:
         self.features = features
         self.task = task
@@ -167,24 +168,15 @@ class FoldRunner:
         if task == "classification":
             self.codec: LabelCodec | None = LabelCodec.fit(y)
             self.y = self.codec.encode(y)
-            counts = np.bincount(self.y)
-            n_splits = int(min(budget.folds, max(2, counts.max())))
-            splitter: Any = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # classes smaller than n_splits
-                self.folds = [
-                    (np.sort(tr), np.sort(va)) for tr, va in splitter.split(np.zeros(n), self.y)
-                ]
             self.n_outputs = len(self.codec.classes)
+            n_splits = int(min(budget.folds, max(2, np.bincount(self.y).max())))
         else:
             self.codec = None
             self.y = y.to_numpy(dtype=np.float64)
-            n_splits = int(min(budget.folds, n))
-            splitter = KFold(n_splits=n_splits, shuffle=True, random_state=seed)
-            self.folds = [(np.sort(tr), np.sort(va)) for tr, va in splitter.split(np.zeros(n))]
             self.n_outputs = 1
+            n_splits = int(min(budget.folds, n))
+        self.folds = _make_folds(n, self.y, task, n_splits, seed, split or Split())
+        n_splits = len(self.folds)
         if n < 2 * n_splits or n_splits < 2:
             raise CandidateFailed(f"{n} rows are too few for {budget.folds}-fold validation")
         self.k = len(self.folds)
@@ -384,6 +376,52 @@ def shared_trainer(spec: NetSpec, slots: int, batch_size: int) -> PackedTrainer:
     return _TRAINERS[key]
 
 
+@dataclass(frozen=True)
+class Split:
+    """How rows are split into folds: shuffled k-fold (stratified for classification),
+    by group (no group in two folds), or in time order (train on the past only)."""
+
+    groups: tuple[Any, ...] | None = None
+    order: tuple[Any, ...] | None = None
+
+    @property
+    def kind(self) -> str:
+        return "group" if self.groups is not None else "time" if self.order is not None else "kfold"
+
+
+def _make_folds(
+    n: int, y: np.ndarray, task: str, n_splits: int, seed: int, split: Split
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    import warnings
+
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, TimeSeriesSplit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # classes smaller than n_splits
+        if split.groups is not None:
+            groups = np.asarray(split.groups, dtype=object).astype(str)
+            n_groups = len(set(groups))
+            if n_groups < 2:
+                raise CandidateFailed("grouped validation needs at least two groups")
+            k = min(n_splits, n_groups)
+            if task == "classification":
+                splitter: Any = StratifiedGroupKFold(k, shuffle=True, random_state=seed)
+                pairs = splitter.split(np.zeros(n), y, groups)
+            else:
+                pairs = GroupKFold(k).split(np.zeros(n), y, groups)
+            return [(np.sort(tr), np.sort(va)) for tr, va in pairs]
+        if split.order is not None:
+            position = np.argsort(np.asarray(split.order), kind="stable")
+            pairs = TimeSeriesSplit(n_splits).split(position)
+            return [(np.sort(position[tr]), np.sort(position[va])) for tr, va in pairs]
+        if task == "classification":
+            splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+            pairs = splitter.split(np.zeros(n), y)
+        else:
+            pairs = KFold(n_splits=n_splits, shuffle=True, random_state=seed).split(np.zeros(n))
+        return [(np.sort(tr), np.sort(va)) for tr, va in pairs]
+
+
 def _pad_columns(block: np.ndarray, width: int) -> np.ndarray:
     if block.shape[1] == width:
         return block
@@ -411,6 +449,7 @@ def run_search(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
     work_dir: str | os.PathLike[str] | None = None,
+    split: Split | None = None,
 ) -> SearchResult:
     """Evaluate ``candidates`` (the first is the default) with keras-tuner's GridSearch
     oracle and pick a winner that beats the default beyond fold noise.
@@ -429,7 +468,7 @@ def run_search(
     started = time.perf_counter()
     kt = import_keras_tuner()
     _quiet_failed_trials()
-    runner = FoldRunner(features, y, task, target_method, budget, seed)
+    runner = FoldRunner(features, y, task, target_method, budget, seed, split)
     by_key = {c.key: (i, c) for i, c in enumerate(candidates)}
     fatal: list[BaseException] = []
     done = [0]
@@ -471,7 +510,7 @@ def run_search(
     )
     root = Path(work_dir) if work_dir is not None else cache_dir() / "search"
     root.mkdir(parents=True, exist_ok=True)
-    key = search_key(features, y, task, candidates, target_method, budget, seed)
+    key = search_key(features, y, task, candidates, target_method, budget, seed, split)
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # keras-tuner's "Reloading Tuner"
             tuner = CVTuner(oracle=oracle, directory=str(root), project_name=key)
@@ -683,6 +722,7 @@ def search_key(
     target_method: str | None,
     budget: Budget,
     seed: int,
+    split: Split | None = None,
 ) -> str:
     """A hash of everything a search's results depend on."""
     digest = hashlib.sha256()
@@ -694,6 +734,7 @@ def search_key(
         "target_method": target_method,
         "budget": dataclasses.asdict(budget),
         "seed": seed,
+        "split": None if split is None else [split.kind, split.groups, split.order],
         "candidates": [(c.key, c.plan.to_dict(), c.in_network) for c in candidates],
         "code": code_version(),
     }

@@ -184,3 +184,27 @@ def test_max_trials_and_time_limit_cap_the_search_but_the_default_always_runs(tm
     )
     assert [c.status for c in result.candidates].count("ok") == 1
     assert result.winner_key == result.default_key
+
+
+def test_grouped_and_time_ordered_splits_keep_validation_honest():
+    from advisor.search import Budget, FoldRunner, Split
+
+    frame, y = _data(n=300)
+    budget = Budget("t", folds=3, max_steps=10, patience=1)
+    groups = tuple(f"g{i % 20}" for i in range(300))
+    runner = FoldRunner(frame, y, "classification", None, budget, 0, Split(groups=groups))
+    for train, valid in runner.folds:
+        assert not {groups[i] for i in train} & {groups[i] for i in valid}
+    order = tuple(np.random.default_rng(0).permutation(300))
+    runner = FoldRunner(frame, y, "classification", None, budget, 0, Split(order=order))
+    for train, valid in runner.folds:
+        assert max(order[i] for i in train) < min(order[i] for i in valid)
+
+
+def test_advise_with_groups_drops_the_group_column(tmp_path, penguins):
+    from advisor import advise
+
+    frame = penguins.assign(lab=[f"lab{i % 7}" for i in range(len(penguins))])
+    advice = advise(frame, target="species", groups="lab", work_dir=tmp_path, max_trials=2)
+    assert "lab" in advice.plan.dropped
+    assert advice.search["candidates"][0]["status"] == "ok"
