@@ -528,14 +528,21 @@ def profile_table(table: Table, seed: int = 0, threads: int | None = None) -> Da
 def _parallel_numeric(
     columns: list[np.ndarray], names: list[str], seed: int, threads: int | None
 ) -> list[FeatureProfile]:
-    def one(index: int) -> FeatureProfile:
-        return profile_numeric(columns[index], names[index], seed=seed + index)
+    return _map_columns(
+        lambda i: profile_numeric(columns[i], names[i], seed=seed + i), len(columns), threads
+    )
 
-    workers = threads or min(len(columns), os.cpu_count() or 1)
-    if workers <= 1 or len(columns) < 4:
-        return [one(i) for i in range(len(columns))]
+
+def _map_columns(
+    one: Callable[[int], FeatureProfile], count: int, threads: int | None
+) -> list[FeatureProfile]:
+    """``one(i)`` for every column index, in parallel threads (numpy and Arrow release
+    the GIL); in order, and sequentially for a handful of columns."""
+    workers = threads or min(count, os.cpu_count() or 1)
+    if workers <= 1 or count < 4:
+        return [one(i) for i in range(count)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, range(len(columns))))
+        return list(pool.map(one, range(count)))
 
 
 def _dataset(
@@ -615,12 +622,7 @@ def profile_arrow(
             return profile_numeric(numbers.to_numpy(dtype=float), name, seed + index)
         return profile_categorical(series.astype(object), name)
 
-    workers = threads or min(len(names), os.cpu_count() or 1)
-    if workers <= 1 or len(names) < 4:
-        features = [one(i) for i in range(len(names))]
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            features = list(pool.map(one, range(len(names))))
+    features = _map_columns(one, len(names), threads)
     return _dataset(source, table.num_rows, features, task=None, target_name=None)
 
 

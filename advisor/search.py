@@ -812,12 +812,13 @@ def decide(
         for r, t, p in zip(challengers, tests, adjusted, strict=True)
     )
     complexity = {c.key: c.complexity for c in candidates}
+    by_key = results_by_key(results)
     passing = [c for c in comparisons if c.significant]
     if passing:
         best = min(
             passing,
             key=lambda c: (
-                round(results_by_key(results)[c.challenger].mean, 12),
+                round(by_key[c.challenger].mean, 12),
                 complexity[c.challenger],
             ),
         )
@@ -830,7 +831,6 @@ def decide(
         )
     else:
         winner = default.key
-        by_key = results_by_key(results)
         nearest = min(comparisons, key=lambda c: by_key[c.challenger].mean, default=None)
         detail = (
             f"; the best challenger, {nearest.challenger}, changes the mean loss by "
