@@ -52,6 +52,9 @@ class Advice:
     net: NetSpec | None = None
     notes: tuple[str, ...] = ()
     source: str = ""
+    #: Per numeric feature: histograms before/after its scaler and raw quantiles
+    #: (`advisor.distributions`), so reports and checks work from a saved file.
+    distributions: dict[str, Any] = field(default_factory=dict)
     # Live objects from the run that produced this advice (absent after `load`).
     profile_obj: DatasetProfile | None = field(default=None, compare=False, repr=False)
     proposals_obj: Proposals | None = field(default=None, compare=False, repr=False)
@@ -88,6 +91,27 @@ class Advice:
             placement=self.net.placement,
         )
         return _build_model(spec, seed=self.seed if seed is None else seed)
+
+    def to_keras(self, model: Any = None) -> Any:
+        """The fitted preprocessing as a Keras model reproducing ``pipeline.transform``
+        (within 1e-5 x (1 + |value|)); with ``model`` (e.g. `build_model`'s), one model
+        from raw features to predictions that can be saved and served as is.
+
+        Its inputs come from `keras_inputs`. Raises `advisor.keras_export.ExportError` for
+        a plan using a scaler without a Keras export (``quantile_normal``); see
+        docs/recipes.md.
+        """
+        from advisor.keras_export import to_keras
+
+        return to_keras(self.pipeline.transformer_, model)
+
+    def keras_inputs(self, features: pd.DataFrame) -> Any:
+        """What `to_keras`'s model takes for these feature rows: the numeric columns as a
+        float64 matrix, plus (when there are categorical columns) a string matrix of them
+        in a dict ``{"numeric": ..., "categorical": ...}``."""
+        from advisor.keras_export import keras_inputs
+
+        return keras_inputs(self.pipeline.transformer_, features)
 
     def encode_target(self, y: Any) -> np.ndarray:
         """Targets as the model is trained on them: class codes, or the transformed value."""
@@ -134,6 +158,7 @@ class Advice:
             "profile": self.profile,
             "proposals": self.proposals,
             "search": self.search,
+            "distributions": self.distributions,
             "fitted": {
                 "pipeline": serialize.dump(self.pipeline),
                 "target_transformer": (
@@ -199,6 +224,7 @@ class Advice:
                 net=net,
                 notes=tuple(data.get("notes", ())),
                 source=str(data.get("source", "")),
+                distributions=data.get("distributions", {}),
             )
         except AdviceFileError:
             raise

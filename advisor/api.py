@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from advisor.advice import Advice
 from advisor.autoscaler import AutoScaler
+from advisor.distributions import feature_distributions
 from advisor.errors import InputError
 from advisor.load import TaskArg, load_table
 from advisor.nets import NetSpec, size_network
@@ -38,9 +40,49 @@ def profile_dataset(
     return profile_table(load_table(data), seed=seed)
 
 
+def _features_frame(X: Any) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    values = np.asarray(X)
+    if values.ndim != 2:
+        raise InputError(f"expected a 2-D array of features, got {values.ndim} dimensions")
+    return pd.DataFrame(values, columns=[f"x{i}" for i in range(values.shape[1])])
+
+
+def _with_target_column(data: Any, target: Any) -> tuple[Any, str | None]:
+    """``(X, y)`` pairs, arrays and target values become one DataFrame with a named
+    target column; paths and DataFrames with a target name pass through unchanged."""
+    if isinstance(data, tuple):
+        if len(data) != 2:
+            raise InputError(f"expected data as an (X, y) pair, got a tuple of {len(data)}")
+        if target is not None:
+            raise InputError("give the target either inside (X, y) or as target=, not both")
+        data, target = data
+    if isinstance(data, np.ndarray) or (
+        not isinstance(data, (str, os.PathLike, pd.DataFrame)) and hasattr(data, "__array__")
+    ):
+        data = _features_frame(data)
+    if target is None or isinstance(target, str):
+        return data, target
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("target values (not a column name) need data as a DataFrame or array")
+    values = target.to_numpy() if isinstance(target, pd.Series) else np.asarray(target)
+    if values.ndim != 1 or len(values) != len(data):
+        raise InputError(
+            f"target must be one value per row: {len(data)} rows of features, "
+            f"target of shape {values.shape}"
+        )
+    name = str(target.name) if isinstance(target, pd.Series) and target.name is not None else "y"
+    while name in data.columns:
+        name = f"{name}_"
+    frame = data.copy(deep=False)
+    frame[name] = values
+    return frame, name
+
+
 def advise(
-    data: str | os.PathLike[str] | pd.DataFrame,
-    target: str | None = None,
+    data: str | os.PathLike[str] | pd.DataFrame | np.ndarray | tuple[Any, Any],
+    target: str | Any | None = None,
     task: TaskArg = "auto",
     budget: str = "fast",
     seed: int = 0,
@@ -59,8 +101,11 @@ def advise(
 
     Parameters
     ----------
-    data : path to a CSV file, or a DataFrame (never modified)
-    target : the target column; without it the advice is the rules' plan, unvalidated
+    data : a CSV (plain or gzip) or Parquet path, a DataFrame (never modified), a 2-D
+        array of features (columns x0, x1, ...), or an ``(X, y)`` pair of those
+    target : the target column's name; or the target values themselves (an array or
+        Series, one per row of ``data``); without a target the advice is the rules' plan,
+        unvalidated
     task : "auto" (inferred from the target), "classification" or "regression"
     budget : "fast", "standard" or "thorough" (folds and training steps of the search)
     seed : every random choice derives from it: same seed, same advice
@@ -87,7 +132,8 @@ def advise(
     """
     if budget not in BUDGETS:
         raise InputError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
-    table = load_table(data, target=target, task=task)
+    frame, target = _with_target_column(data, target)
+    table = load_table(frame, target=target, task=task)
     split = None
     for option, column in (("groups", groups), ("time_order", time_order)):
         if column is not None and column not in table.features.columns:
@@ -152,6 +198,7 @@ def advise(
             "no target given: the plan comes from the rules alone; validation needs --target"
         )
     pipeline = AutoScaler(plan=plan, seed=seed).fit(table.features)
+    distributions = feature_distributions(table.features, pipeline.transformer_, seed=seed)
     n_inputs = len(pipeline.get_feature_names_out())
     if search is not None:
         net: NetSpec | None = NetSpec(
@@ -184,6 +231,7 @@ def advise(
         net=net,
         notes=tuple(notes),
         source=table.source,
+        distributions=distributions,
         profile_obj=profile,
         proposals_obj=proposals,
         search_obj=search,

@@ -41,7 +41,7 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> PlanTransformer:
         frame = _as_frame(X, self.plan)
-        numeric = _numeric_block(frame, self.plan.numeric)
+        numeric = numeric_block(frame, self.plan.numeric)
         ctx = FitContext(n_samples=len(frame), seed=self.seed)
         groups: dict[str, list[int]] = {}
         for index, (_, key) in enumerate(self.plan.scalers):
@@ -53,7 +53,7 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
                 scaler.fit(numeric[:, indices])
             fitted.append((key, indices, scaler))
         self.scalers_ = fitted
-        scaled = self._scale(numeric)
+        scaled = self.scale(numeric)
         with np.errstate(all="ignore"):
             medians = (
                 np.nanmedian(np.where(np.isfinite(scaled), scaled, np.nan), axis=0)
@@ -72,7 +72,7 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
                 sparse_output=False,
                 dtype=np.float64,
             )
-            self.encoder_.fit(_categorical_block(frame, self.plan.categorical))
+            self.encoder_.fit(categorical_block(frame, self.plan.categorical))
         else:
             self.encoder_ = None
         self.feature_names_in_ = np.asarray(
@@ -84,8 +84,8 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "scalers_")
         frame = _as_frame(X, self.plan)
-        numeric = _numeric_block(frame, self.plan.numeric)
-        scaled = self._scale(numeric)
+        numeric = numeric_block(frame, self.plan.numeric)
+        scaled = self.scale(numeric)
         bad = ~np.isfinite(scaled)
         if bad.any():
             scaled = np.where(bad, self.fill_values_[np.newaxis, :], scaled)
@@ -96,7 +96,7 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
         if self.encoder_ is not None:
             parts.append(
                 np.asarray(
-                    self.encoder_.transform(_categorical_block(frame, self.plan.categorical)),
+                    self.encoder_.transform(categorical_block(frame, self.plan.categorical)),
                     dtype=np.float64,
                 )
             )
@@ -111,7 +111,8 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
             names += [str(n) for n in self.encoder_.get_feature_names_out(self.plan.categorical)]
         return np.asarray(names, dtype=object)
 
-    def _scale(self, numeric: np.ndarray) -> np.ndarray:
+    def scale(self, numeric: np.ndarray) -> np.ndarray:
+        """The numeric block (plan order) through each column's fitted scaler; NaN stays NaN."""
         out = numeric.copy()
         for _, indices, scaler in self.scalers_:
             if isinstance(scaler, str):
@@ -132,7 +133,7 @@ def _as_frame(X: Any, plan: InputPlan) -> pd.DataFrame:
     )
 
 
-def _numeric_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+def numeric_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
     if not columns:
         return np.zeros((len(frame), 0))
     block = frame.loc[:, list(columns)].apply(pd.to_numeric, errors="coerce")
@@ -142,7 +143,7 @@ def _numeric_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
     return values
 
 
-def _categorical_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+def categorical_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
     block = frame.loc[:, list(columns)].astype(object)
     block = block.where(block.notna(), MISSING_CATEGORY)
     return block.astype(str).to_numpy(dtype=object)

@@ -1,0 +1,350 @@
+"""The fitted preprocessing as Keras layers (`Advice.to_keras`).
+
+A fitted `PlanTransformer` becomes a Keras model that reproduces its ``transform``: each
+numeric column through its scaler (computed in float64), missing and non-finite values
+filled with the fitted median, the 0/1 missing indicators, and the one-hot encoding of
+categorical columns (string inputs, TensorFlow backend). The layers keep every fitted
+number in their config, so a model saved with them (``model.save("m.keras")``) is served
+with its preprocessing inside; importing this module registers them for
+``keras.models.load_model``.
+
+Scalers that export: everything in the catalog but ``quantile_normal`` (its inverse
+normal CDF does not reproduce scikit-learn's within 1e-5 in the tails); a plan using it
+raises `ExportError` naming the columns.
+
+Importing this module imports Keras (and TensorFlow).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import (
+    MaxAbsScaler,
+    MinMaxScaler,
+    PowerTransformer,
+    RobustScaler,
+    StandardScaler,
+)
+
+from advisor._env import import_keras
+from advisor.catalog import CATALOG
+from advisor.pipeline import PlanTransformer, categorical_block, numeric_block
+from advisor.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
+
+keras = import_keras()
+ops = keras.ops
+_Layer: Any = keras.layers.Layer
+
+#: Stands in for an infinite clip bound in a layer's JSON config.
+_HUGE = 1.0e300
+_UNKNOWN = "\x00advisor-unknown-category"
+
+
+class ExportError(ValueError):
+    """The fitted preprocessing has a part with no Keras equivalent."""
+
+
+@keras.saving.register_keras_serializable(package="advisor")
+class NumericPreprocessing(_Layer):
+    """Scale numeric columns group by group, fill missing values, add indicators.
+
+    ``groups``: a list of ``{"indices": [...], "ops": [...]}``; each op is a dict with an
+    ``op`` name (affine, signed_log1p, smooth_clip, clip, yeo_johnson, box_cox) and its
+    per-column parameters. Output: the scaled columns in input order, then the indicators.
+    """
+
+    def __init__(
+        self,
+        groups: list[dict[str, Any]],
+        fill_values: list[float],
+        indicators: list[int],
+        **kwargs: Any,
+    ) -> None:
+        # float64 end to end: a float32 layer would round its inputs (a year of 2000 with
+        # a std of 3 would lose the 1e-5 the export promises).
+        kwargs.setdefault("dtype", "float64")
+        super().__init__(**kwargs)
+        self.groups = groups
+        self.fill_values = [float(v) for v in fill_values]
+        self.indicators = [int(i) for i in indicators]
+        order = [i for group in groups for i in group["indices"]]
+        self._inverse = [int(i) for i in np.argsort(order)] if order else []
+
+    def call(self, inputs: Any) -> Any:
+        x = ops.cast(inputs, "float64")
+        bad = ops.logical_not(ops.isfinite(x))
+        clean = ops.where(bad, ops.zeros_like(x), x)
+        parts = []
+        for group in self.groups:
+            block = ops.take(clean, np.asarray(group["indices"], dtype="int32"), axis=1)
+            for op in group["ops"]:
+                block = _apply_op(op, block)
+            parts.append(block)
+        if not parts:
+            return ops.zeros((ops.shape(x)[0], 0), dtype="float32")
+        scaled = ops.take(
+            ops.concatenate(parts, axis=1), np.asarray(self._inverse, dtype="int32"), axis=1
+        )
+        fill = ops.convert_to_tensor(np.asarray(self.fill_values, dtype="float64"))[None, :]
+        invalid = ops.logical_or(bad, ops.logical_not(ops.isfinite(scaled)))
+        out = ops.where(invalid, fill + ops.zeros_like(scaled), scaled)
+        if self.indicators:
+            flags = ops.take(ops.cast(bad, "float64"), np.asarray(self.indicators), axis=1)
+            out = ops.concatenate([out, flags], axis=1)
+        return ops.cast(out, "float32")
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return (input_shape[0], len(self.fill_values) + len(self.indicators))
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "groups": self.groups,
+            "fill_values": self.fill_values,
+            "indicators": self.indicators,
+        }
+
+
+@keras.saving.register_keras_serializable(package="advisor")
+class CategoryEncoding(_Layer):
+    """One-hot encode string columns exactly as the fitted `OneHotEncoder`: each column's
+    vocabulary maps to its output columns through a 0/1 table whose first row is for
+    unknown strings (the "infrequent" column when there is one, else all zeros)."""
+
+    def __init__(
+        self, vocabularies: list[list[str]], tables: list[list[list[float]]], **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.vocabularies = vocabularies
+        self.tables = tables
+        self._lookups = [
+            keras.layers.StringLookup(vocabulary=list(v), num_oov_indices=1, output_mode="int")
+            for v in vocabularies
+        ]
+
+    def call(self, inputs: Any) -> Any:
+        parts = []
+        for j, lookup in enumerate(self._lookups):
+            codes = lookup(inputs[:, j])
+            table = ops.convert_to_tensor(np.asarray(self.tables[j], dtype="float32"))
+            parts.append(ops.take(table, codes, axis=0))
+        return ops.concatenate(parts, axis=1)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return (input_shape[0], sum(len(t[0]) for t in self.tables))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "vocabularies": self.vocabularies, "tables": self.tables}
+
+
+def _apply_op(op: dict[str, Any], x: Any) -> Any:
+    name = op["op"]
+    if name == "affine":
+        return x * _vec(op["factor"]) + _vec(op["offset"])
+    if name == "signed_log1p":
+        return ops.sign(x) * ops.log1p(ops.abs(x))
+    if name == "smooth_clip":
+        c = float(op["c"])
+        return x / ops.sqrt(1.0 + ops.square(x / c))
+    if name == "clip":
+        return ops.minimum(ops.maximum(x, _vec(op["low"])), _vec(op["high"]))
+    if name == "yeo_johnson":
+        return _yeo_johnson(x, np.asarray(op["lambdas"], dtype="float64"))
+    if name == "box_cox":
+        return _box_cox(x, np.asarray(op["lambdas"], dtype="float64"))
+    raise ValueError(f"unknown preprocessing op {name!r}")
+
+
+def _vec(values: list[float]) -> Any:
+    return ops.convert_to_tensor(np.asarray(values, dtype="float64"))[None, :]
+
+
+def _yeo_johnson(x: Any, lambdas: np.ndarray) -> Any:
+    # scikit-learn's PowerTransformer._yeo_johnson_transform, column-wise lambdas.
+    eps = np.spacing(1.0)
+    lam = lambdas[None, :]
+    pos = ops.greater_equal(x, 0.0)
+    xp = ops.where(pos, x, ops.zeros_like(x))
+    xn = ops.where(pos, ops.zeros_like(x), -x)
+    lam_p = np.where(np.abs(lam) < eps, 1.0, lam)
+    pos_out = ops.where(
+        ops.convert_to_tensor(np.abs(lam) < eps),
+        ops.log1p(xp),
+        (ops.power(xp + 1.0, lam_p) - 1.0) / lam_p,
+    )
+    lam_n = np.where(np.abs(lam - 2.0) < eps, 1.0, 2.0 - lam)
+    neg_out = ops.where(
+        ops.convert_to_tensor(np.abs(lam - 2.0) < eps),
+        -ops.log1p(xn),
+        -(ops.power(xn + 1.0, lam_n) - 1.0) / lam_n,
+    )
+    return ops.where(pos, pos_out, neg_out)
+
+
+def _box_cox(x: Any, lambdas: np.ndarray) -> Any:
+    # scipy.special.boxcox: log(x) at lambda 0, (x**lambda - 1) / lambda otherwise.
+    lam = lambdas[None, :]
+    zero = np.abs(lam) < 1e-19
+    lam_safe = np.where(zero, 1.0, lam)
+    positive = ops.greater(x, 0.0)
+    safe_x = ops.where(positive, x, ops.ones_like(x))
+    out = ops.where(
+        ops.convert_to_tensor(zero), ops.log(safe_x), (ops.power(safe_x, lam_safe) - 1.0) / lam_safe
+    )
+    nan = ops.full_like(x, np.nan)
+    return ops.where(positive, out, nan)
+
+
+# ---------------------------------------------------------------- fitted -> ops
+
+
+def _ops_for(key: str, scaler: Any, width: int) -> list[dict[str, Any]]:
+    """The ops reproducing one fitted catalog scaler on its ``width`` columns."""
+    if isinstance(scaler, str):  # passthrough
+        return []
+    if isinstance(scaler, Pipeline):
+        return [op for _, step in scaler.steps for op in _ops_for(key, step, width)]
+    if isinstance(scaler, StandardScaler):
+        return [_affine(1.0 / _arr(scaler.scale_, width, 1.0), _arr(scaler.mean_, width, 0.0))]
+    if isinstance(scaler, RobustScaler):
+        return [_affine(1.0 / _arr(scaler.scale_, width, 1.0), _arr(scaler.center_, width, 0.0))]
+    if isinstance(scaler, MinMaxScaler):
+        return [{"op": "affine", "factor": _list(scaler.scale_), "offset": _list(scaler.min_)}]
+    if isinstance(scaler, MaxAbsScaler):
+        return [_affine(1.0 / _arr(scaler.scale_, width, 1.0), np.zeros(width))]
+    if isinstance(scaler, DivideScaler):
+        return [_affine(np.full(width, 1.0 / float(scaler.divisor)), np.zeros(width))]
+    if isinstance(scaler, SignedLog1p):
+        return [{"op": "signed_log1p"}]
+    if isinstance(scaler, SmoothClip):
+        return [{"op": "smooth_clip", "c": float(scaler.clip)}]
+    if isinstance(scaler, Winsorizer):
+        low = np.nan_to_num(np.asarray(scaler.low_, dtype=float), nan=-_HUGE)
+        high = np.nan_to_num(np.asarray(scaler.high_, dtype=float), nan=_HUGE)
+        return [{"op": "clip", "low": _list(low), "high": _list(high)}]
+    if isinstance(scaler, PowerTransformer):
+        op = "yeo_johnson" if scaler.method == "yeo-johnson" else "box_cox"
+        out: list[dict[str, Any]] = [{"op": op, "lambdas": _list(scaler.lambdas_)}]
+        if scaler.standardize:
+            inner = scaler._scaler  # the StandardScaler PowerTransformer fits after the map
+            out.append(_affine(1.0 / _arr(inner.scale_, width, 1.0), _arr(inner.mean_, width, 0.0)))
+        return out
+    label = CATALOG[key].label if key in CATALOG else key
+    raise ExportError(f"scaler {key!r} ({label}) has no Keras export")
+
+
+def _arr(values: Any, width: int, default: float) -> np.ndarray:
+    if values is None:
+        return np.full(width, default)
+    return np.asarray(values, dtype=float).reshape(width)
+
+
+def _affine(factor: np.ndarray, center: np.ndarray) -> dict[str, Any]:
+    """(x - center) * factor as x * factor + offset."""
+    return {"op": "affine", "factor": _list(factor), "offset": _list(-center * factor)}
+
+
+def _list(values: Any) -> list[float]:
+    return [float(v) for v in np.asarray(values, dtype=float).ravel()]
+
+
+def numeric_layer(transformer: PlanTransformer) -> NumericPreprocessing:
+    """The numeric half of a fitted `PlanTransformer` as one layer."""
+    plan = transformer.plan
+    unexportable = [(column, key) for column, key in plan.scalers if not CATALOG[key].keras_export]
+    if unexportable:
+        column, key = unexportable[0]
+        more = f" (and {len(unexportable) - 1} more columns)" if len(unexportable) > 1 else ""
+        exportable = ", ".join(k for k, s in CATALOG.items() if s.keras_export)
+        raise ExportError(
+            f"column {column!r} uses {key!r} ({CATALOG[key].label}){more}, which has no Keras "
+            f"export; scalers that export: {exportable}"
+        )
+    groups = []
+    for key, indices, scaler in transformer.scalers_:
+        groups.append({"indices": list(indices), "ops": _ops_for(key, scaler, len(indices))})
+    indicators = [plan.numeric.index(c) for c in transformer.indicator_columns_]
+    return NumericPreprocessing(
+        groups=groups,
+        fill_values=_list(transformer.fill_values_),
+        indicators=indicators,
+        name="advised_numeric",
+    )
+
+
+def category_layer(transformer: PlanTransformer) -> CategoryEncoding:
+    """The one-hot half of a fitted `PlanTransformer` as one layer."""
+    encoder = transformer.encoder_
+    assert encoder is not None
+    vocabularies: list[list[str]] = []
+    tables: list[list[list[float]]] = []
+    start = 0
+    firsts = [str(c[0]) for c in encoder.categories_]
+    for j, categories in enumerate(encoder.categories_):
+        infrequent = encoder.infrequent_categories_[j]
+        width = len(categories) - (len(infrequent) - 1 if infrequent is not None else 0)
+        vocab = [str(c) for c in categories]
+        probe = np.array([firsts] * (len(vocab) + 1), dtype=object)
+        probe[:, j] = [_UNKNOWN, *vocab]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "unknown categories ... encoded as all zeros"
+            coded = np.asarray(encoder.transform(probe), dtype=float)
+        tables.append(coded[:, start : start + width].tolist())
+        vocabularies.append(vocab)
+        start += width
+    return CategoryEncoding(vocabularies=vocabularies, tables=tables, name="advised_onehot")
+
+
+def to_keras(transformer: PlanTransformer, model: Any = None) -> Any:
+    """A Keras model computing ``transformer.transform``; with ``model``, that model on
+    top of it (one model from raw features to predictions).
+
+    Inputs: a float64 matrix of the numeric columns (in ``transformer.plan.numeric``
+    order, NaN for missing) and, when there are categorical columns, a string matrix of
+    them -- as a dict ``{"numeric": ..., "categorical": ...}``. `keras_inputs` builds
+    either from a DataFrame.
+    """
+    plan = transformer.plan
+    numeric_in = keras.Input(shape=(len(plan.numeric),), dtype="float64", name="numeric")
+    outputs = [numeric_layer(transformer)(numeric_in)]
+    inputs: Any = numeric_in
+    if plan.categorical:
+        categorical_in = keras.Input(
+            shape=(len(plan.categorical),), dtype="string", name="categorical"
+        )
+        if keras.backend.backend() != "tensorflow":
+            raise ExportError(
+                "categorical columns export only with the TensorFlow backend (string tensors)"
+            )
+        outputs.append(category_layer(transformer)(categorical_in))
+        inputs = {"numeric": numeric_in, "categorical": categorical_in}
+    features = outputs[0] if len(outputs) == 1 else keras.layers.Concatenate(axis=1)(outputs)
+    if model is None:
+        return keras.Model(inputs=inputs, outputs=features, name="advised_preprocessing")
+    full = keras.Model(inputs=inputs, outputs=model(features), name=f"advised_{model.name}")
+    config = model.get_compile_config() if getattr(model, "compiled", False) else None
+    if config:
+        full.compile_from_config(config)  # same optimizer, loss and metrics as ``model``
+    return full
+
+
+def keras_inputs(transformer: PlanTransformer, frame: pd.DataFrame) -> Any:
+    """The inputs `to_keras`'s model expects, from a DataFrame of feature columns."""
+    plan = transformer.plan
+    numeric = numeric_block(frame, plan.numeric)
+    if not plan.categorical:
+        return numeric
+    import tensorflow as tf  # string columns need the TensorFlow backend (checked in to_keras)
+
+    strings = tf.constant(categorical_block(frame, plan.categorical).astype(str))
+    return {"numeric": tf.constant(numeric), "categorical": strings}
+
+
+def load_model(path: str) -> Any:
+    """``keras.models.load_model`` with the advisor's layers registered."""
+    return keras.models.load_model(path)
