@@ -26,6 +26,14 @@ from advisor.version import __version__
 
 SCHEMA_NAME = "normalization-advice"
 SCHEMA_VERSION = 1
+#: The JSON Schema (draft 2020-12) of the advice file, shipped with the package.
+SCHEMA_FILE = Path(__file__).with_name("advice.schema.json")
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """The advice file's exact text for an advice dictionary (stable key order, UTF-8,
+    no NaN): the same seed gives the same bytes."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 @dataclass(frozen=True)
@@ -168,7 +176,7 @@ class Advice:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return dumps(self.to_dict())
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the advice as JSON, atomically (no half-written file on failure)."""
@@ -177,14 +185,20 @@ class Advice:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Advice:
         """Read an advice file written by `save`. No code from the file is ever run."""
+        return cls.from_dict(cls.read_dict(path), str(path))
+
+    @staticmethod
+    def read_dict(path: str | os.PathLike[str]) -> Any:
+        """The parsed JSON of an advice file, with one-line errors for unreadable files."""
         p = Path(path)
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
+            return json.loads(p.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise AdviceFileError(f"{p}: advice file not found") from None
+        except IsADirectoryError:
+            raise AdviceFileError(f"{p}: is a directory, not an advice file") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise AdviceFileError(f"{p}: not a JSON advice file ({exc})") from None
-        return cls.from_dict(data, str(p))
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "<advice>") -> Advice:

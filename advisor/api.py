@@ -17,7 +17,7 @@ from advisor.errors import InputError
 from advisor.load import TaskArg, load_table
 from advisor.nets import NetSpec, size_network
 from advisor.profile import DatasetProfile, profile_path, profile_table
-from advisor.rules import apply_rules, load_rules
+from advisor.rules import Proposals, apply_rules, load_rules
 from advisor.search import BUDGETS, Split, run_search, search_to_dict
 from advisor.space import search_space
 from advisor.target import LabelCodec, TargetTransformer
@@ -78,6 +78,13 @@ def _with_target_column(data: Any, target: Any) -> tuple[Any, str | None]:
     frame = data.copy(deep=False)
     frame[name] = values
     return frame, name
+
+
+def _fired(proposals: Proposals) -> list[str]:
+    entries = [*proposals.features, proposals.in_network]
+    if proposals.target is not None:
+        entries.append(proposals.target)
+    return [f.rule_id for entry in entries for f in entry.findings]
 
 
 def advise(
@@ -224,7 +231,7 @@ def advise(
         seed=seed,
         budget=budget,
         profile=profile.to_dict(),
-        proposals=proposals.to_dict(),
+        proposals={**proposals.to_dict(), "rules": ruleset.describe(_fired(proposals))},
         search=search_to_dict(search) if search is not None else None,
         classes=classes,
         target_transformer=target_tt,

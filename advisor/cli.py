@@ -35,6 +35,13 @@ class DefaultCommandGroup(click.Group):
         formatter.write_usage("advise", "DATA.csv [OPTIONS]\n       advise COMMAND [ARGS]...")
 
 
+def _output_option(flag: str, dest: str, help_text: str) -> Any:
+    """An option naming a file the command writes (atomically, checked before any work)."""
+    return click.option(
+        flag, dest, type=click.Path(dir_okay=False, writable=True, path_type=str), help=help_text
+    )
+
+
 @click.group(
     cls=DefaultCommandGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -70,12 +77,12 @@ def main() -> None:
     help="Search effort: folds and training steps.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same advice.")
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, writable=True, path_type=str),
-    help="Write the advice as JSON (atomically).",
+@_output_option("--json", "json_path", "Write the advice as JSON (atomically).")
+@_output_option("--html", "html_path", "Write a self-contained HTML report with plots.")
+@_output_option(
+    "--markdown", "markdown_path", "Write a Markdown report (pull-request comments, CI summaries)."
 )
+@click.option("-v", "--verbose", is_flag=True, help="Show every proposal, finding and fold.")
 @click.option(
     "--rules",
     "rule_files",
@@ -122,6 +129,9 @@ def run(
     budget: str,
     seed: int,
     json_path: str | None,
+    html_path: str | None,
+    markdown_path: str | None,
+    verbose: bool,
     rule_files: tuple[str, ...],
     disabled: tuple[str, ...],
     scalers: tuple[str, ...],
@@ -140,11 +150,11 @@ def run(
     quiet_environment()
     from advisor.api import advise
     from advisor.errors import AdvisorError
-    from advisor.report import render_text
     from advisor.search import SearchDelegated
 
-    if json_path:
-        _check_output_path(json_path)
+    for path in (json_path, html_path, markdown_path):
+        if path:
+            _check_output_path(path)
     overrides = _overrides(scalers, drops, keeps)
     progress = _progress_printer() if not quiet else None
     try:
@@ -164,11 +174,6 @@ def run(
             groups=groups,
             time_order=time_order,
         )
-        if json_path:
-            try:
-                advice.save(json_path)
-            except OSError as exc:
-                raise AdvisorCLIError(f"{json_path}: cannot write ({exc.strerror})") from None
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
     except SearchDelegated:
@@ -178,23 +183,95 @@ def run(
     except KeyboardInterrupt:
         click.echo("\nInterrupted: nothing was written; rerun to resume the search.", err=True)
         sys.exit(130)
+    finally:
+        if progress is not None:
+            progress(None)
+    timings: dict[str, Any] = {}
+    if advice.search_obj is not None:
+        timings["seconds"] = advice.search_obj.seconds
+    _emit(advice.to_dict(), json_path, html_path, markdown_path, verbose, quiet, timings)
+
+
+def _emit(
+    data: dict[str, Any],
+    json_path: str | None,
+    html_path: str | None,
+    markdown_path: str | None,
+    verbose: bool,
+    quiet: bool,
+    timings: dict[str, Any] | None = None,
+) -> None:
+    """Write the requested files (each atomically), then print the terminal report."""
+    from advisor._io import write_atomic
+    from advisor.advice import dumps
+    from advisor.report import render_text
+
+    written = []
+    outputs: list[tuple[str | None, str, Any]] = [
+        (json_path, "Advice", lambda: dumps(data)),
+        (html_path, "HTML report", lambda: _render("report_html", "render_html", data)),
+        (markdown_path, "Markdown report", lambda: _render("report_md", "render_markdown", data)),
+    ]  # fmt: skip
+    for path, what, render in outputs:
+        if not path:
+            continue
+        try:
+            write_atomic(path, render())
+        except OSError as exc:
+            raise AdvisorCLIError(f"{path}: cannot write ({exc.strerror})") from None
+        written.append(f"{what} written to {path}")
     if not quiet:
-        timings: dict[str, Any] = {}
-        if advice.search_obj is not None:
-            timings["seconds"] = advice.search_obj.seconds
-        click.echo(render_text(advice.to_dict(), timings))
-        if json_path:
-            click.echo(f"Advice written to {json_path}")
+        click.echo(render_text(data, timings, color=_use_color(), verbose=verbose), nl=False)
+        for line in written:
+            click.echo(line)
+
+
+def _render(module: str, function: str, data: dict[str, Any]) -> str:
+    import importlib
+
+    return str(getattr(importlib.import_module(f"advisor.{module}"), function)(data))
+
+
+def _use_color() -> bool:
+    """Color only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    import os
+
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
+
+
+@main.command("report")
+@click.argument("advice_file", type=click.Path(dir_okay=False, path_type=str))
+@_output_option("--html", "html_path", "Write the self-contained HTML report.")
+@_output_option("--markdown", "markdown_path", "Write the Markdown report.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every proposal, finding and fold.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def report_command(
+    advice_file: str,
+    html_path: str | None,
+    markdown_path: str | None,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Render a saved advice file (from --json) as text, HTML or Markdown."""
+    from advisor.advice import Advice
+    from advisor.errors import AdvisorError
+
+    for path in (html_path, markdown_path):
+        if path:
+            _check_output_path(path)
+    try:
+        data = Advice.read_dict(advice_file)
+        Advice.from_dict(data, advice_file)  # validates: schema, version, fitted parts
+    except AdvisorError as exc:
+        raise AdvisorCLIError(str(exc)) from None
+    _emit(data, None, html_path, markdown_path, verbose, quiet)
 
 
 @main.command("profile")
 @click.argument("data", type=click.Path(dir_okay=False, path_type=str))
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, writable=True, path_type=str),
-    help="Write the profile as JSON (atomically).",
-)
+@_output_option("--json", "json_path", "Write the profile as JSON (atomically).")
 @click.option(
     "--streaming/--in-memory",
     default=None,
@@ -308,11 +385,29 @@ def _check_output_path(path: str) -> None:
 
 
 def _progress_printer() -> Any:
+    """The search's progress as a bar on stderr (terminals only): the search reports
+    "trial i/n: candidate"; call with None to clear the line."""
+    import re
+
     if not sys.stderr.isatty():
         return None
+    shown = [False]
 
-    def show(message: str) -> None:
-        click.echo(f"\r\x1b[K{message}", nl=False, err=True)
+    def show(message: str | None) -> None:
+        if message is None:
+            if shown[0]:
+                click.echo("\r\x1b[K", nl=False, err=True)
+            return
+        shown[0] = True
+        match = re.match(r"trial (\d+)/(\d+): (.*)", message)
+        if match is None:
+            click.echo(f"\r\x1b[K{message}", nl=False, err=True)
+            return
+        done, total, key = int(match[1]), int(match[2]), match[3]
+        width = 30
+        filled = int(width * (done - 1) / max(total, 1))
+        bar = "#" * filled + "." * (width - filled)
+        click.echo(f"\r\x1b[Ksearching [{bar}] {done}/{total} {key}", nl=False, err=True)
 
     return show
 

@@ -11,8 +11,15 @@ from advisor.catalog import CATALOG
 from advisor.plan import IN_NETWORK_LABELS
 
 
-def render_text(data: dict[str, Any], timings: dict[str, float] | None = None) -> str:
-    """The terminal report for an advice dictionary (`Advice.to_dict()`)."""
+def render_text(
+    data: dict[str, Any],
+    timings: dict[str, float] | None = None,
+    color: bool = False,
+    verbose: bool = False,
+) -> str:
+    """The terminal report for an advice dictionary (`Advice.to_dict()`): compact by
+    default, everything with ``verbose``; ANSI colors only when ``color``."""
+    paint = _painter(color)
     lines: list[str] = []
     profile = data["profile"]
     settings = data["settings"]
@@ -22,7 +29,7 @@ def render_text(data: dict[str, Any], timings: dict[str, float] | None = None) -
     features = {f["name"]: f for f in profile["features"]}
 
     head = f"Normalization advice for {data.get('source') or '<data>'}"
-    lines += [head, "=" * len(head)]
+    lines += [paint(head, bold=True), "=" * len(head)]
     shape = (
         f"{profile['n_rows']} rows; {profile['n_numeric']} numeric and "
         f"{profile['n_categorical']} categorical feature columns"
@@ -38,84 +45,134 @@ def render_text(data: dict[str, Any], timings: dict[str, float] | None = None) -
         lines.append(f"Set aside by the loader: {', '.join(profile['excluded'])}")
     lines.append("")
 
-    lines.append("Features")
-    table = [("column", "kind", "profile", "scaler", "rules")]
+    lines.append(paint("Features", bold=True))
+    table = [("column", "kind", "profile", "scaler", "rule", "conf")]
     reasons: list[tuple[str, str, str]] = []
     for entry in proposals["features"]:
         name = entry["subject"]
         feature = features[name]
         top = entry["ranked"][0]
-        scaler = _scaler_label(top["choice"])
+        scaler = scaler_label(top["choice"])
         table.append(
-            (name, feature["kind"], _highlights(feature), scaler, (top["rules"] or ["-"])[0])
+            (
+                name,
+                feature["kind"],
+                highlights(feature),
+                scaler,
+                (top["rules"] or ["-"])[0],
+                f"{top['score']:g}",
+            )
         )
-        why = _reason(entry)
-        others = ", ".join(
-            f"{_scaler_label(p['choice'])} ({p['score']:g})" for p in entry["ranked"][1:3]
-        )
+        why = reason_text(entry)
+        ranked = entry["ranked"][1:] if verbose else entry["ranked"][1:3]
+        others = ", ".join(f"{scaler_label(p['choice'])} ({p['score']:g})" for p in ranked)
         reasons.append((name, why, others))
     lines += _table(table, indent="  ")
     lines.append("")
-    lines.append("Why")
-    for name, why, others in reasons:
-        if not why:
+    lines.append(paint("Why", bold=True))
+    for (name, why, others), entry in zip(reasons, proposals["features"], strict=True):
+        if not why and not verbose:
             continue
-        lines.append(f"  {name}: {why}")
+        lines.append(f"  {name}: {why or 'no rule fired'}")
         if others:
             lines.append(f"    runners-up: {others}")
+        if verbose:
+            for finding in entry.get("findings", []):
+                evidence = ", ".join(f"{k}={_fmt(v)}" for k, v in finding["evidence"].items())
+                lines.append(f"    {finding['rule']} {finding['name']}: {evidence}")
+            for rejected in entry.get("rejected", []):
+                lines.append(f"    ruled out {rejected['choice']}: {rejected['reason']}")
     lines.append("")
 
     if proposals.get("target"):
         target = proposals["target"]
         lines.append(
-            f"Target transform: {_scaler_label(target['ranked'][0]['choice'])} ({_reason(target)})"
+            f"Target transform: {scaler_label(target['ranked'][0]['choice'])} "
+            f"({reason_text(target)})"
         )
         lines.append("")
 
     network = proposals["in_network"]
-    ranked = ", ".join(
+    ranked_net = ", ".join(
         f"{p['choice']} ({p['score']:g}, {','.join(p['rules'])})" for p in network["ranked"]
     )
-    lines.append(f"In-network candidates from the rules: {ranked}")
+    lines.append(f"In-network candidates from the rules: {ranked_net}")
     lines.append("")
 
     if search is not None:
-        lines += _search_lines(search, timings or {})
+        lines += _search_lines(search, timings or {}, paint, verbose)
     else:
         lines.append(
             "Validation: not run. Validation needs a target: advise DATA.csv --target COLUMN"
         )
         lines.append("")
 
-    lines.append("Advice")
-    plan_name = advice["plan"]["name"]
-    plan_text = {
-        "rules": "the rules' plan (top proposal per feature, above)",
-        "standard": "standardize every numeric feature",
-        "none": "no scaling of numeric features",
-    }.get(plan_name, plan_name)
-    lines.append(f"  input scaling : {plan_text}")
-    lines.append(
-        f"  in-network    : {IN_NETWORK_LABELS.get(advice['in_network'], advice['in_network'])}"
-    )
+    lines.append(paint("Advice", bold=True))
+    lines.append(f"  input scaling : {paint(plan_description(advice['plan']['name']), fg='green')}")
+    network_label = IN_NETWORK_LABELS.get(advice["in_network"], advice["in_network"])
+    lines.append(f"  in-network    : {paint(network_label, fg='green')}")
+    if advice["in_network"] in ("batch", "batch_renorm"):
+        lines.append(
+            "                  (at inference BatchNormalization uses its moving averages: "
+            "keep them)"
+        )
     if advice.get("target_transform"):
-        lines.append(f"  target        : {_scaler_label(advice['target_transform'])}")
+        lines.append(f"  target        : {scaler_label(advice['target_transform'])}")
     lines.append(f"  validated     : {'yes' if advice['validated'] else 'no'}")
     for note in data.get("notes", []):
         lines.append(f"  note: {note}")
     return "\n".join(lines) + "\n"
 
 
-def _search_lines(search: dict[str, Any], timings: dict[str, float]) -> list[str]:
+def _painter(color: bool) -> Any:
+    """``paint(text, fg=..., bold=...)``: ANSI styling when ``color``, else the text."""
+
+    def paint(text: str, fg: str | None = None, bold: bool = False) -> str:
+        if not color:
+            return text
+        import click
+
+        return click.style(text, fg=fg, bold=bold)
+
+    return paint
+
+
+def plan_description(name: str) -> str:
+    """What an input plan's name means, in words."""
+    if name == "rules":
+        return "the rules' plan (top proposal per feature)"
+    if name == "none":
+        return "no scaling of numeric features"
+    key = {"quantile": "quantile_normal", "yeo-johnson": "yeo_johnson", "realmlp": "robust_clip"}
+    if name in CATALOG or name in key:
+        return f"{scaler_label(key.get(name, name))} on every numeric feature"
+    if name == "runner-ups":
+        return "the rules' plan with the runner-up for every uncertain feature"
+    if name.startswith("swap:"):
+        return f"the rules' plan with {name[len('swap:') :]}"
+    return name
+
+
+def _search_lines(
+    search: dict[str, Any], timings: dict[str, float], paint: Any, verbose: bool
+) -> list[str]:
     lines = [
         f"Validation: {search['n_folds']}-fold cross-validation, score = {search['score']} "
         f"(lower is better), {search['metric']} beside it; budget {search['budget']}"
     ]
     rows = [("candidate", "score mean ± sd", f"{search['metric']} mean ± sd", "")]
+    styles: list[dict[str, Any]] = [{}]
     skipped = [c for c in search["candidates"] if c["status"] == "skipped"]
     for c in search["candidates"]:
         if c["status"] == "skipped":
             continue
+        styles.append(
+            {"fg": "green", "bold": True}
+            if c["key"] == search["winner"]
+            else {"fg": "red"}
+            if c["status"] != "ok"
+            else {}
+        )
         mark = []
         if c["key"] == search["winner"]:
             mark.append("winner")
@@ -124,14 +181,42 @@ def _search_lines(search: dict[str, Any], timings: dict[str, float]) -> list[str
         if c["status"] != "ok":
             rows.append((c["key"], "failed", c["message"][:60], " ".join(mark)))
             continue
-        metric = c["metric_mean"]
-        metric_sd = c["metric_sd"]
-        if search["metric"] == "accuracy":
-            metric_text = f"{100 * metric:.1f}% ± {100 * metric_sd:.1f}"
-        else:
-            metric_text = f"{metric:.3f} ± {metric_sd:.3f}"
-        rows.append((c["key"], f"{c['mean']:.4f} ± {c['sd']:.4f}", metric_text, " ".join(mark)))
-    lines += _table(rows, indent="  ")
+        rows.append(
+            (
+                c["key"],
+                f"{c['mean']:.4f} ± {c['sd']:.4f}",
+                metric_text(search["metric"], c),
+                " ".join(mark),
+            )
+        )
+    table = _table(rows, indent="  ")
+    # _table adds a rule under the header: styles[0] is the header, then one per row.
+    for n, line in enumerate(table):
+        style = styles[n - 1] if n >= 2 else {}
+        lines.append(paint(line, **style) if style else line)
+    if verbose:
+        lines.append("  Fold scores (same folds for every candidate):")
+        for c in search["candidates"]:
+            if c["status"] == "ok":
+                folds = ", ".join(f"{v:.4f}" for v in c["fold_scores"])
+                lines.append(f"    {c['key']}: {folds}")
+        if search.get("comparisons"):
+            lines.append(f"  Against the default {search['default']} ({search['test']}):")
+            comparison_rows: list[tuple[str, ...]] = [
+                ("challenger", "improvement", "fold wins", "p", "p Holm", "beats default")
+            ]
+            for comp in search["comparisons"]:
+                comparison_rows.append(
+                    (
+                        comp["challenger"],
+                        f"{comp['mean_improvement']:+.4f}",
+                        f"{comp['fold_wins']}/{search['n_folds']}",
+                        _fmt(comp["p"]),
+                        _fmt(comp["p_holm"]),
+                        "yes" if comp["significant"] else "no",
+                    )
+                )
+            lines += _table(comparison_rows, indent="    ")
     if skipped:
         lines.append(f"  {len(skipped)} more candidates not tried: {skipped[0]['message']}.")
     lines.append(f"  Decision: {search['decision']}.")
@@ -141,7 +226,15 @@ def _search_lines(search: dict[str, Any], timings: dict[str, float]) -> list[str
     return lines
 
 
-def _reason(entry: dict[str, Any]) -> str:
+def metric_text(metric: str, candidate: dict[str, Any]) -> str:
+    """A candidate's accuracy (in percent) or R², mean ± sd over the folds."""
+    mean, sd = candidate["metric_mean"], candidate["metric_sd"]
+    if metric == "accuracy":
+        return f"{100 * mean:.1f}% ± {100 * sd:.1f}"
+    return f"{mean:.3f} ± {sd:.3f}"
+
+
+def reason_text(entry: dict[str, Any]) -> str:
     top = entry["ranked"][0]
     findings = {f["rule"]: f for f in entry.get("findings", [])}
     if not top["rules"] or top["rules"][0] not in findings:
@@ -154,7 +247,7 @@ def _reason(entry: dict[str, Any]) -> str:
     return text
 
 
-def _highlights(f: dict[str, Any]) -> str:
+def highlights(f: dict[str, Any]) -> str:
     if f["kind"] == "categorical":
         text = f"{f['n_distinct']} categories"
         return text + (f", {f['missing_share']:.0%} missing" if f["missing"] else "")
@@ -174,7 +267,7 @@ def _highlights(f: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _scaler_label(key: str) -> str:
+def scaler_label(key: str) -> str:
     if key == "onehot":
         return "one-hot"
     spec = CATALOG.get(key)
@@ -274,7 +367,7 @@ def render_rules_text(ruleset: Any, scope: str | None = None) -> str:
     for rule in ruleset.rules:
         if scope is not None and rule.scope != scope:
             continue
-        uses = ", ".join(f"{_scaler_label(c)} ({s:g})" for c, s in rule.proposals)
+        uses = ", ".join(f"{scaler_label(c)} ({s:g})" for c, s in rule.proposals)
         flags = " exclusive" if rule.exclusive else ""
         lines.append(f"{rule.id} {rule.name}  [{rule.scope}, {rule.status}{flags}]")
         lines.append(f"  when     {rule.condition.text}")
@@ -329,13 +422,13 @@ def render_proposals_markdown(name: str, proposals: dict[str, Any]) -> str:
     lines = [f"### {name}", "", "| feature | ranked proposals | reason |", "|---|---|---|"]
     for entry in proposals["features"]:
         ranked = " > ".join(f"`{p['choice']}`" for p in entry["ranked"][:4])
-        reason = _reason(entry).replace("|", "\\|") or "-"
+        reason = reason_text(entry).replace("|", "\\|") or "-"
         lines.append(f"| {entry['subject']} | {ranked} | {reason} |")
     network = " > ".join(f"`{p['choice']}`" for p in proposals["in_network"]["ranked"])
     lines.append("")
     lines.append(f"In-network candidates: {network}.")
     if proposals.get("target"):
         target = proposals["target"]["ranked"][0]["choice"]
-        lines.append(f"Target transform: `{target}` ({_reason(proposals['target'])}).")
+        lines.append(f"Target transform: `{target}` ({reason_text(proposals['target'])}).")
     lines.append("")
     return "\n".join(lines)

@@ -180,6 +180,25 @@ class RuleSet:
                 return rule
         raise KeyError(rule_id)
 
+    def describe(self, rule_ids: Any) -> dict[str, dict[str, Any]]:
+        """The named rules' condition and three-part rationale, for reports (ids in the
+        rule set's order; unknown ids, such as the USER override, are skipped)."""
+        wanted = set(rule_ids)
+        return {
+            rule.id: {
+                "name": rule.name,
+                "scope": rule.scope,
+                "status": rule.status,
+                "when": rule.condition.text,
+                "triggers": rule.rationale.triggers,
+                "why": rule.rationale.why,
+                "example": rule.rationale.example,
+                "note": rule.note,
+            }
+            for rule in self.rules
+            if rule.id in wanted
+        }
+
     def active(self, scope: str) -> tuple[Rule, ...]:
         return tuple(
             r for r in self.rules if r.scope == scope and r.status in ("stable", "preview")

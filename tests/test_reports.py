@@ -1,0 +1,251 @@
+"""The reports: JSON (schema, golden file), Markdown (golden file), HTML (self-contained,
+escaped, rendered in a real headless browser), the terminal report and its CLI options."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE
+
+from advisor import advise
+from advisor.advice import SCHEMA_FILE, Advice
+from advisor.cli import main
+from advisor.report import render_text
+from advisor.report_html import render_html
+from advisor.report_md import render_markdown
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1"
+XSS = "<script>alert(1)</script>"
+
+
+def _golden(name: str, text: str) -> str:
+    """The golden file's text; ADVISOR_UPDATE_GOLDEN=1 rewrites it from ``text``."""
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"golden file {path} missing: rerun with ADVISOR_UPDATE_GOLDEN=1")
+    return path.read_text(encoding="utf-8")
+
+
+def _close(a: Any, b: Any, where: str = "$") -> None:
+    """Structural equality with a relative tolerance on floats (training on another CPU
+    may differ in the last bits; the keys, strings, counts and choices may not)."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert isinstance(a, (int, float)) and isinstance(b, (int, float)), where
+        assert math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9), f"{where}: {a} != {b}"
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), f"{where}: keys differ"
+        for key in a:
+            _close(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{where}: lengths differ"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _close(x, y, f"{where}[{i}]")
+    else:
+        assert a == b, f"{where}: {a!r} != {b!r}"
+
+
+def _numbers_rounded(text: str) -> str:
+    return re.sub(r"-?\d+\.\d+", lambda m: f"{float(m.group()):.2g}", text)
+
+
+# The advice records its source path: run from the repository root so the golden files
+# hold "sample_data/..." wherever the checkout is.
+
+
+@pytest.fixture(scope="module")
+def concrete_no_target() -> Advice:
+    with contextlib.chdir(SAMPLE.parent):
+        return advise("sample_data/concrete.csv", seed=0)
+
+
+@pytest.fixture(scope="module")
+def penguins_validated() -> Advice:
+    with contextlib.chdir(SAMPLE.parent):
+        return advise("sample_data/penguins.csv", target="species", seed=0)
+
+
+def _validator() -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+# ----------------------------------------------------------------------------- JSON
+
+
+def test_unvalidated_advice_matches_its_golden_json_and_markdown_byte_for_byte(
+    concrete_no_target,
+):
+    text = concrete_no_target.to_json()
+    assert text == _golden("concrete.advice.json", text)
+    markdown = render_markdown(concrete_no_target.to_dict())
+    assert markdown == _golden("concrete.advice.md", markdown)
+
+
+@pytest.mark.slow
+def test_validated_advice_matches_its_golden_json_and_markdown(penguins_validated):
+    data = penguins_validated.to_dict()
+    golden = json.loads(_golden("penguins.advice.json", penguins_validated.to_json()))
+    _close(data, golden)
+    markdown = render_markdown(data)
+    assert _numbers_rounded(markdown) == _numbers_rounded(_golden("penguins.advice.md", markdown))
+
+
+def test_advice_json_follows_the_published_schema(concrete_no_target):
+    validator = _validator()
+    errors = list(validator.iter_errors(concrete_no_target.to_dict()))
+    assert not errors, [f"{e.json_path}: {e.message}" for e in errors[:5]]
+
+
+@pytest.mark.slow
+def test_validated_advice_json_follows_the_published_schema(penguins_validated):
+    validator = _validator()
+    errors = list(validator.iter_errors(penguins_validated.to_dict()))
+    assert not errors, [f"{e.json_path}: {e.message}" for e in errors[:5]]
+
+
+def test_schema_catches_a_key_it_does_not_document(concrete_no_target):
+    data = concrete_no_target.to_dict()
+    data["advice"]["surprise"] = 1
+    assert list(_validator().iter_errors(data))
+
+
+# ------------------------------------------------------------------------- Markdown / text
+
+
+def test_markdown_and_text_escape_or_keep_hostile_names():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({XSS: rng.lognormal(size=300), "a|b": rng.normal(size=300)})
+    data = advise(frame).to_dict()
+    markdown = render_markdown(data)
+    assert XSS not in markdown and "&lt;script&gt;" in markdown
+    assert "a\\|b" in markdown  # a pipe would break the table
+    assert XSS in render_text(data)  # a terminal shows the name as it is
+
+
+def test_text_report_has_no_color_unless_asked(concrete_no_target):
+    data = concrete_no_target.to_dict()
+    assert "\x1b[" not in render_text(data)
+    assert "\x1b[" in render_text(data, color=True)
+    verbose = render_text(data, verbose=True)
+    assert len(verbose) > len(render_text(data))
+    assert "NRM019 default-standardize" in verbose
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+def test_html_is_self_contained_and_escapes_every_data_string():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            XSS: rng.lognormal(size=300),
+            'quote" onmouseover="x': rng.normal(size=300),
+            "label": rng.integers(0, 2, 300),
+        }
+    )
+    page = render_html(advise(frame, target="label", seed=0, max_trials=2).to_dict())
+    assert XSS not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'onmouseover="x' not in page
+    # Nothing is fetched: no external scripts, styles, images or fonts.
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page and "<link" not in page
+    # Plots are inline SVG: histograms per feature, scores with error bars, curves.
+    assert page.count("<svg") >= 2 * 2 + 2
+    assert "<polyline" in page and "<circle" in page
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.slow
+def test_html_renders_in_a_headless_browser_without_console_errors(tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip(
+            "no chromium found: install Debian's chromium (`apt-get install chromium`; "
+            ".ci/run does) to check the HTML report in a real browser"
+        )
+    rng = np.random.default_rng(0)
+    frame = pd.read_csv(SAMPLE / "penguins.csv")
+    frame[XSS] = rng.normal(size=len(frame))
+    page = tmp_path / "report.html"
+    page.write_text(render_html(advise(frame, target="species", seed=0).to_dict()))
+    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+    dom = subprocess.run(
+        [*flags, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert 'data-rendered="ok"' in dom.stdout, "the page's script did not run to the end"
+    assert 'data-errors="0"' in dom.stdout
+    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
+    assert not console, console
+    assert XSS not in dom.stdout  # the name is text in the DOM, never an element
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [*flags, "--window-size=1200,2400", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    keep = os.environ.get("ADVISOR_SCREENSHOT_DIR")
+    if keep:
+        shutil.copy(shot, Path(keep) / "report.png")
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+@pytest.mark.slow
+def test_cli_writes_every_format_and_report_rerenders_a_saved_advice(tmp_path):
+    runner = CliRunner()
+    out = {ext: tmp_path / f"advice.{ext}" for ext in ("json", "html", "md")}
+    result = runner.invoke(
+        main,
+        [str(SAMPLE / "penguins.csv"), "-t", "species", "--json", str(out["json"]),
+         "--html", str(out["html"]), "--markdown", str(out["md"])],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "\x1b[" not in result.output  # not a terminal: no color
+    assert all(path.stat().st_size > 0 for path in out.values())
+    again = tmp_path / "again.html"
+    result = runner.invoke(main, ["report", str(out["json"]), "--html", str(again), "-q"])
+    assert result.exit_code == 0, result.output
+    assert again.read_bytes() == out["html"].read_bytes()
+    assert out["md"].read_text() == render_markdown(json.loads(out["json"].read_text()))
+
+
+def test_report_command_errors_are_one_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": "something-else"}')
+    result = CliRunner().invoke(main, ["report", str(bad)])
+    assert result.exit_code == 2
+    assert "not a normalization-advice file" in result.output
+    assert "Traceback" not in result.output
