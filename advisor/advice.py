@@ -100,6 +100,25 @@ class Advice:
         )
         return _build_model(spec, seed=self.seed if seed is None else seed)
 
+    def to_text(self, verbose: bool = False) -> str:
+        """The terminal report (what `advise` prints)."""
+        from advisor.report import render_text
+
+        return render_text(self.to_dict(), verbose=verbose)
+
+    def to_markdown(self) -> str:
+        """The Markdown report (pull-request comments, CI summaries)."""
+        from advisor.report_md import render_markdown
+
+        return render_markdown(self.to_dict())
+
+    def to_html(self) -> str:
+        """The self-contained HTML report; in a notebook:
+        ``IPython.display.HTML(advice.to_html())``."""
+        from advisor.report_html import render_html
+
+        return render_html(self.to_dict())
+
     def to_keras(self, model: Any = None) -> Any:
         """The fitted preprocessing as a Keras model reproducing ``pipeline.transform``
         (within 1e-5 x (1 + |value|)); with ``model`` (e.g. `build_model`'s), one model

@@ -17,6 +17,7 @@ Importing this module imports Keras (and TensorFlow).
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
 
@@ -345,6 +346,10 @@ def keras_inputs(transformer: PlanTransformer, frame: pd.DataFrame) -> Any:
     return {"numeric": tf.constant(numeric), "categorical": strings}
 
 
-def load_model(path: str) -> Any:
-    """``keras.models.load_model`` with the advisor's layers registered."""
-    return keras.models.load_model(path)
+def load_model(path: str | os.PathLike[str]) -> Any:
+    """``keras.models.load_model`` with the advisor's layers registered. (The compiled
+    model inside a `to_keras` model carries an optimizer of its own that is never trained;
+    Keras warns that it skips restoring it, which is harmless and silenced here.)"""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        return keras.models.load_model(path)
