@@ -132,10 +132,23 @@ def advise(
 
     Examples
     --------
-    >>> from advisor import advise  # doctest: +SKIP
-    >>> advice = advise("sample_data/penguins.csv", target="species", seed=0)  # doctest: +SKIP
-    >>> advice.in_network  # doctest: +SKIP
-    'none'
+    Without a target, the advice is the rules' plan:
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"height": rng.normal(170, 10, 500),
+    ...                       "income": rng.lognormal(10, 1, 500)})
+    >>> advice = advise(frame)
+    >>> dict(advice.plan.scalers)
+    {'height': 'standard', 'income': 'log1p_standard'}
+    >>> advice.transform(frame).shape
+    (500, 2)
+
+    With a target, a cross-validated search validates it (seconds to a minute):
+
+    >>> advice = advise("sample_data/penguins.csv", target="species")  # doctest: +SKIP
+    >>> advice.search["winner"], advice.in_network  # doctest: +SKIP
+    ('rules+none', 'none')
     """
     if budget not in BUDGETS:
         raise InputError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")

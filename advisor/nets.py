@@ -76,12 +76,17 @@ def build_model(spec: NetSpec, seed: int = 0) -> Any:
         else:
             z = _norm_layer(keras, spec.in_network, f"norm_{i}")(z)
             z = layers.Activation("relu", name=f"relu_{i}")(z)
+    # Every initializer is seeded: same seed, same model.
+    head_init = keras.initializers.GlorotUniform(seed=seed + spec.depth)
     if spec.task == "classification":
-        outputs = layers.Dense(spec.n_outputs, activation="softmax", name="probabilities")(z)
+        outputs = layers.Dense(
+            spec.n_outputs, activation="softmax", kernel_initializer=head_init,
+            name="probabilities",
+        )(z)  # fmt: skip
         loss = keras.losses.SparseCategoricalCrossentropy()
         metrics = ["accuracy"]
     else:
-        outputs = layers.Dense(1, name="prediction")(z)
+        outputs = layers.Dense(1, kernel_initializer=head_init, name="prediction")(z)
         loss = keras.losses.MeanSquaredError()
         metrics = []
     model = keras.Model(inputs, outputs, name=f"mlp_{spec.in_network}")

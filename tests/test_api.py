@@ -52,11 +52,32 @@ def test_save_and_load_round_trip_gives_identical_transforms(penguin_advice, pen
     path = penguin_advice.save(tmp_path / "advice.json")
     loaded = Advice.load(path)
     features = penguins.drop(columns="species")
-    np.testing.assert_array_equal(
-        loaded.pipeline.transform(features), penguin_advice.pipeline.transform(features)
-    )
+    x = penguin_advice.pipeline.transform(features)
+    np.testing.assert_array_equal(loaded.pipeline.transform(features), x)
     assert loaded.to_json() == penguin_advice.to_json()
     assert loaded.in_network == penguin_advice.in_network
+    # The same model, trained the same way, predicts the same labels from either.
+    predictions = []
+    for advice in (penguin_advice, loaded):
+        model = advice.build_model(seed=3)
+        model.fit(x.astype("float32"), advice.encode_target(penguins["species"]),
+                  epochs=3, batch_size=32, verbose=0, shuffle=False)  # fmt: skip
+        predictions.append(advice.decode_predictions(model.predict(x, verbose=0)))
+    np.testing.assert_array_equal(predictions[0], predictions[1])
+
+
+def test_arrays_and_target_values_are_accepted_in_place_of_a_frame():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    advice = advise(X, target=pd.Series(y, name="answer"), seed=0, max_trials=1)
+    assert advice.target_name == "answer" and advice.classes == ("no", "yes")
+    assert advice.plan.numeric == ("x0", "x1", "x2")
+    assert advise(X).task is None  # features alone: the rules' plan
+    with pytest.raises(InputError, match="one value per row"):
+        advise(X, target=y[:10])
+    with pytest.raises(InputError, match="not both"):
+        advise((X, y), target="y")
 
 
 def test_loading_a_file_of_another_schema_version_is_refused(penguin_advice, tmp_path):
