@@ -269,6 +269,73 @@ def report_command(
     _emit(data, None, html_path, markdown_path, verbose, quiet)
 
 
+@main.command("check")
+@click.argument("data", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--baseline",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="The advice file (from --json) the new data must fit.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["warning", "error"]),
+    default="error",
+    show_default=True,
+    help="The severity that fails the run (exit 1).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit", "github", "markdown"]),
+    default="text",
+    show_default=True,
+    help="What to print: text, JSON, JUnit XML, GitHub annotations or Markdown.",
+)
+@_output_option("--json", "json_path", "Also write the findings as JSON.")
+@_output_option("--junit", "junit_path", "Also write JUnit XML (one test case per finding).")
+@_output_option("--markdown", "markdown_path", "Also write a Markdown summary.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing; the exit code tells.")
+def check_command(
+    data: str,
+    baseline: str,
+    fail_on: str,
+    fmt: str,
+    json_path: str | None,
+    junit_path: str | None,
+    markdown_path: str | None,
+    seed: int,
+    quiet: bool,
+) -> None:
+    """Check new DATA against a saved advice: missing, added or retyped columns, new
+    missing values, values outside fitted ranges, drift, unseen categories, and whether
+    the rules would now advise otherwise. Exit 0: fits; 1: a finding reaches --fail-on;
+    2: bad input."""
+    from advisor._io import write_atomic
+    from advisor.check import check
+    from advisor.check_report import render
+    from advisor.errors import AdvisorError
+
+    for path in (json_path, junit_path, markdown_path):
+        if path:
+            _check_output_path(path)
+    try:
+        result = check(data, baseline, seed=seed)
+    except AdvisorError as exc:
+        raise AdvisorCLIError(str(exc)) from None
+    for path, kind in ((json_path, "json"), (junit_path, "junit"), (markdown_path, "markdown")):
+        if path:
+            try:
+                write_atomic(path, render(result, kind, fail_on))
+            except OSError as exc:
+                raise AdvisorCLIError(f"{path}: cannot write ({exc.strerror})") from None
+    if not quiet:
+        click.echo(render(result, fmt, fail_on), nl=False)
+    if result.fails(fail_on):
+        sys.exit(1)
+
+
 @main.command("profile")
 @click.argument("data", type=click.Path(dir_okay=False, path_type=str))
 @_output_option("--json", "json_path", "Write the profile as JSON (atomically).")

@@ -99,12 +99,15 @@ def _search_table(search: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _text(value: str) -> str:
+def escape_markdown(value: str) -> str:
     """Data strings in prose: no raw HTML (PR comments render it) and no Markdown markup."""
     out = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for ch in "\\`*_[]|":
         out = out.replace(ch, "\\" + ch)
     return out.replace("\n", " ")
+
+
+_text = escape_markdown
 
 
 def _code(value: str) -> str:

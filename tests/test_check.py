@@ -1,0 +1,203 @@
+"""`advise check` on real data: a dataset fits its own advice; shifted, rescaled,
+outlier-injected, dropped and retyped columns fail with the right findings; a disjoint
+random half raises nothing at the default failure level; the outputs are well-formed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE, SHARED
+
+from advisor import advise
+from advisor.check import check
+from advisor.check_report import render
+from advisor.cli import main
+
+
+def _halves(frame: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    order = np.random.default_rng(seed).permutation(len(frame))
+    half = len(frame) // 2
+    return frame.iloc[order[:half]].copy(), frame.iloc[order[half:]].copy()
+
+
+@pytest.fixture(scope="module")
+def concrete() -> pd.DataFrame:
+    return pd.read_csv(SAMPLE / "concrete.csv")
+
+
+@pytest.fixture(scope="module")
+def concrete_halves(concrete):
+    first, second = _halves(concrete, seed=0)
+    return advise(first.drop(columns="compressive_strength"), seed=0), first, second
+
+
+def _codes(result, severity="error"):
+    return {(f.code, f.feature) for f in result.at_least(severity)}
+
+
+def test_a_dataset_fits_its_own_advice(concrete_halves):
+    advice, first, _ = concrete_halves
+    result = check(first.drop(columns="compressive_strength"), advice)
+    assert not result.findings
+    assert not result.fails("warning")
+
+
+def test_a_disjoint_random_half_raises_nothing_at_the_default_level(concrete_halves):
+    advice, _, second = concrete_halves
+    result = check(second.drop(columns="compressive_strength"), advice)
+    assert not result.fails("error"), [f.message for f in result.at_least("error")]
+
+
+@pytest.mark.parametrize(
+    "name", ["breast_cancer", "wine", "diabetes", "digits", "cars", "fair", "star98"]
+)
+def test_random_halves_of_the_shared_datasets_pass_by_default(name):
+    path = SHARED / f"{name}.csv"
+    if not path.exists():
+        pytest.skip("shared datasets not available beside the repository")
+    target = json.loads((SHARED / "targets.json").read_text())[name]["target"]
+    frame = pd.read_csv(path).drop(columns=target)
+    for seed in (1, 2):
+        first, second = _halves(frame, seed)
+        result = check(second, advise(first, seed=0))
+        assert not result.fails("error"), [f.message for f in result.at_least("error")]
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda f: f.assign(cement=f["cement"] + f["cement"].std()), {("CHK007", "cement")}),
+        (lambda f: f.assign(cement=f["cement"] * 1000), {("CHK007", "cement")}),
+        (lambda f: f.drop(columns="water"), {("CHK001", "water")}),
+        (lambda f: f.assign(age=f["age"].astype(str) + " days"), {("CHK003", "age")}),
+    ],
+    ids=["shifted", "rescaled", "dropped", "retyped"],
+)
+def test_damaged_copies_fail_with_the_right_findings(concrete_halves, damage, expected):
+    advice, _, second = concrete_halves
+    result = check(damage(second.drop(columns="compressive_strength")), advice)
+    assert result.fails("error")
+    assert expected <= _codes(result)
+
+
+def test_injected_outliers_fail_as_outliers(concrete_halves):
+    advice, _, second = concrete_halves
+    frame = second.drop(columns="compressive_strength")
+    rows = np.random.default_rng(0).random(len(frame)) < 0.05
+    frame.loc[rows, "water"] = frame["water"].max() * 25
+    result = check(frame, advice)
+    assert ("CHK008", "water") in _codes(result)
+
+
+def test_minmax_and_pixel_scalers_flag_values_beyond_their_fitted_range(concrete_halves):
+    _, first, second = concrete_halves
+    features = first.drop(columns="compressive_strength")
+    advice = advise(features, overrides={"water": "minmax"}, seed=0)
+    new = second.drop(columns="compressive_strength")
+    new["water"] = new["water"] + 3 * (features["water"].max() - features["water"].min())
+    result = check(new, advice)
+    assert ("CHK006", "water") in _codes(result)
+
+
+def test_unseen_categories_and_new_missing_values_are_reported(penguins):
+    first, second = _halves(penguins.drop(columns="species"), seed=0)
+    first = first.dropna()
+    advice = advise(first, seed=0)
+    second.loc[second.index[:40], "island"] = "Atlantis"
+    second.loc[second.index[-30:], "body_mass_g"] = np.nan
+    result = check(second, advice)
+    codes = {(f.code, f.feature): f.severity for f in result.findings}
+    assert codes[("CHK009", "island")] == "error"  # > 5% of rows
+    assert codes[("CHK004", "body_mass_g")] == "warning"  # 30 rows: not chance
+    assert codes[("CHK004", "bill_length_mm")] == "info"  # the one row the first half lacked
+    assert codes[("CHK009", "sex")] == "warning"  # missing is a category never seen
+
+
+def test_a_rule_flipping_on_a_borderline_statistic_is_reported_without_failing():
+    # Gamma(4) has skewness exactly 1, NRM012's threshold: samples fall on either side.
+    rng = np.random.default_rng(0)
+    base = new = None
+    for _ in range(200):
+        a, b = rng.gamma(4.0, 10.0, 1500), rng.gamma(4.0, 10.0, 1500)
+        if pd.Series(a).skew() < 0.97 and pd.Series(b).skew() > 1.03:
+            base, new = a, b
+            break
+    assert base is not None
+    advice = advise(pd.DataFrame({"x": base}), seed=0)
+    result = check(pd.DataFrame({"x": new}), advice)
+    flips = [f for f in result.findings if f.code == "CHK010"]
+    assert flips and flips[0].severity == "info"
+    assert not result.fails("warning")
+
+
+def test_cli_exit_codes_and_formats(tmp_path, concrete_halves):
+    advice, _, second = concrete_halves
+    baseline = advice.save(tmp_path / "advice.json")
+    good = tmp_path / "good.csv"
+    second.drop(columns="compressive_strength").to_csv(good, index=False)
+    bad = tmp_path / "bad.csv"
+    second.drop(columns=["compressive_strength", "water"]).to_csv(bad, index=False)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["check", str(good), "--baseline", str(baseline)])
+    assert ok.exit_code == 0, ok.output
+    junit = tmp_path / "check.xml"
+    failed = runner.invoke(
+        main,
+        ["check", str(bad), "--baseline", str(baseline), "--format", "github",
+         "--junit", str(junit), "--json", str(tmp_path / "check.json")],
+    )  # fmt: skip
+    assert failed.exit_code == 1
+    assert "::error file=" in failed.output and "CHK001 water" in failed.output
+    data = json.loads((tmp_path / "check.json").read_text())
+    assert data["failed"] and data["counts"]["error"] >= 1
+    missing = runner.invoke(main, ["check", str(good), "--baseline", str(tmp_path / "no.json")])
+    assert missing.exit_code == 2 and "not found" in missing.output
+
+
+def test_junit_output_is_accepted_by_a_junit_parser(tmp_path, concrete_halves):
+    junitparser = pytest.importorskip("junitparser")
+    advice, _, second = concrete_halves
+    result = check(second.drop(columns=["compressive_strength", "water"]), advice)
+    path = tmp_path / "check.xml"
+    path.write_text(render(result, "junit"))
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    suites = [xml] if isinstance(xml, junitparser.TestSuite) else list(xml)
+    cases = [case for suite in suites for case in suite]
+    assert len(cases) == int(suites[0].tests) >= len(result.checked)
+    failed = [c for c in cases if any(isinstance(r, junitparser.Failure) for r in c.result)]
+    assert [c.name for c in failed] == ["water: column missing"]
+
+
+def test_advice_files_of_other_schema_versions_are_refused_naming_the_version(
+    tmp_path, concrete_halves
+):
+    advice, _, second = concrete_halves
+    text = advice.to_json().replace('"schema_version": 1', '"schema_version": 0')
+    old = tmp_path / "old.json"
+    old.write_text(text)
+    data = tmp_path / "data.csv"
+    second.to_csv(data, index=False)
+    result = CliRunner().invoke(main, ["check", str(data), "--baseline", str(old)])
+    assert result.exit_code == 2
+    assert "schema version 0 is not supported" in result.output
+
+
+def test_markdown_summary_lists_each_finding(concrete_halves):
+    advice, _, second = concrete_halves
+    result = check(second.drop(columns=["compressive_strength", "water"]), advice)
+    markdown = render(result, "markdown")
+    assert markdown.startswith("### advise check: FAILED")
+    assert "| ❌ error | CHK001 | water |" in markdown
+
+
+def test_path_input_matches_frame_input(tmp_path, concrete_halves):
+    advice, _, second = concrete_halves
+    frame = second.drop(columns="compressive_strength")
+    path = Path(tmp_path / "new.csv")
+    frame.to_csv(path, index=False)
+    assert check(path, advice).findings == check(frame, advice).findings
