@@ -117,6 +117,13 @@ def main() -> None:
     metavar="SECONDS",
     help="Start no new trial after this many seconds (the default candidate always runs).",
 )
+@click.option(
+    "--sample-rows",
+    type=click.IntRange(min=100),
+    metavar="N",
+    help="Above N rows, search and fit on a seeded stratified sample of N "
+    "(default by budget: 50k, 100k, 200k).",
+)
 @click.option("--groups", metavar="COL", help="Keep each value of COL in one fold (and drop COL).")
 @click.option(
     "--time-order", metavar="COL", help="Validate on later rows than training (ordered by COL)."
@@ -140,6 +147,7 @@ def run(
     work_dir: str | None,
     max_trials: int | None,
     time_limit: float | None,
+    sample_rows: int | None,
     groups: str | None,
     time_order: str | None,
     quiet: bool,
@@ -173,6 +181,7 @@ def run(
             time_limit=time_limit,
             groups=groups,
             time_order=time_order,
+            sample_rows=sample_rows,
         )
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None

@@ -160,6 +160,12 @@ def _search_lines(
         f"Validation: {search['n_folds']}-fold cross-validation, score = {search['score']} "
         f"(lower is better), {search['metric']} beside it; budget {search['budget']}"
     ]
+    if search.get("sample"):
+        sample = search["sample"]
+        lines.append(
+            f"  on a seeded sample of {sample['rows']} of {sample['of']} rows, stratified by "
+            f"{sample['stratified_by']}"
+        )
     rows = [("candidate", "score mean ± sd", f"{search['metric']} mean ± sd", "")]
     styles: list[dict[str, Any]] = [{}]
     skipped = [c for c in search["candidates"] if c["status"] == "skipped"]

@@ -57,15 +57,29 @@ class Budget:
     strategy: str = "grid"  # "grid" (every candidate) or "bayesian" (max_trials of them)
     max_trials: int | None = None
     time_limit: float | None = None  # seconds; no new trial starts after it
+    #: Above this many rows the search and the final fit use a seeded stratified sample.
+    sample_rows: int = 50_000
 
 
 BUDGETS: dict[str, Budget] = {
     "fast": Budget("fast", folds=5, max_steps=600, patience=8),
     "standard": Budget(
-        "standard", folds=5, max_steps=1500, patience=15, strategy="bayesian", max_trials=30
+        "standard",
+        folds=5,
+        max_steps=1500,
+        patience=15,
+        strategy="bayesian",
+        max_trials=30,
+        sample_rows=100_000,
     ),
     "thorough": Budget(
-        "thorough", folds=10, max_steps=3000, patience=25, strategy="bayesian", max_trials=60
+        "thorough",
+        folds=10,
+        max_steps=3000,
+        patience=25,
+        strategy="bayesian",
+        max_trials=60,
+        sample_rows=200_000,
     ),
 }
 

@@ -139,3 +139,32 @@ def test_pipeline_takes_the_users_frame_with_set_aside_columns(tmp_path):
     assert {"day", "user"} <= set(advice.plan.dropped)
     z = advice.pipeline.transform(frame.drop(columns="label"))
     assert z.shape == (120, 1) and np.isfinite(z).all()
+
+
+def test_big_data_is_searched_and_fit_on_a_seeded_stratified_sample():
+    rng = np.random.default_rng(0)
+    n = 1200
+    frame = pd.DataFrame({"x": rng.normal(size=n), "z": rng.lognormal(size=n)})
+    frame["label"] = np.where(rng.random(n) < 0.1, "rare", "common")
+    first = advise(frame, target="label", seed=0, max_trials=1, sample_rows=300)
+    again = advise(frame, target="label", seed=0, max_trials=1, sample_rows=300)
+    assert first.search["sample"] == {"rows": 300, "of": n, "stratified_by": "class"}
+    assert any("seeded sample of 300 of 1200 rows" in note for note in first.notes)
+    assert first.to_json() == again.to_json()
+    assert first.distributions["x"]["n"] == 300  # the final fit saw the sample too
+    whole = advise(frame, target="label", seed=0, max_trials=1)
+    assert whole.search["sample"] is None
+
+
+def test_stratified_sample_keeps_class_shares_and_every_class():
+    from advisor.sample import stratified_sample
+
+    y = pd.Series(["a"] * 900 + ["b"] * 97 + ["c"] * 3)
+    rows = stratified_sample(y, "classification", 100, seed=1)
+    assert len(rows) == 100 and len(set(rows)) == 100
+    counts = y.iloc[rows].value_counts()
+    assert abs(counts["a"] - 90) <= 1 and abs(counts["b"] - 10) <= 1 and counts["c"] >= 1
+    np.testing.assert_array_equal(rows, stratified_sample(y, "classification", 100, seed=1))
+    values = pd.Series(np.random.default_rng(0).lognormal(size=5000))
+    sample = values.iloc[stratified_sample(values, "regression", 500, seed=0)]
+    assert abs(sample.median() - values.median()) < 0.05 * values.median()
