@@ -32,13 +32,13 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from advisor._env import import_keras_tuner
+from advisor._env import import_keras, import_keras_tuner
 from advisor.nets import NetSpec, size_network
 from advisor.pipeline import PlanTransformer
 from advisor.plan import Candidate, InputPlan
 from advisor.stats import corrected_resampled_ttest, derive_seed, holm
 from advisor.target import LabelCodec, TargetTransformer
-from advisor.train import PackedTrainer
+from advisor.train import JaxPackedTrainer, PackedTrainer, make_trainer
 
 ALPHA = 0.05
 
@@ -323,7 +323,7 @@ class FoldRunner:
             seconds=time.perf_counter() - started,
         )
 
-    def _trainer(self, spec: NetSpec) -> PackedTrainer:
+    def _trainer(self, spec: NetSpec) -> PackedTrainer | JaxPackedTrainer:
         return shared_trainer(spec, self.k, self.batch_size)
 
     def _pack_train(self, blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -374,11 +374,11 @@ class FoldRunner:
         return loss, r2 if math.isfinite(r2) else -1e9
 
 
-_TRAINERS: dict[tuple[NetSpec, int, int], PackedTrainer] = {}
+_TRAINERS: dict[tuple[NetSpec, int, int], PackedTrainer | JaxPackedTrainer] = {}
 _MAX_TRAINERS = 16
 
 
-def shared_trainer(spec: NetSpec, slots: int, batch_size: int) -> PackedTrainer:
+def shared_trainer(spec: NetSpec, slots: int, batch_size: int) -> PackedTrainer | JaxPackedTrainer:
     """A compiled trainer for this architecture, kept for the life of the process: a
     second search with the same shapes (another dataset of the same width, a benchmark
     fold, a test) skips the 1-2 s of tracing. Trainers are reset before every use."""
@@ -386,7 +386,7 @@ def shared_trainer(spec: NetSpec, slots: int, batch_size: int) -> PackedTrainer:
     if key not in _TRAINERS:
         if len(_TRAINERS) >= _MAX_TRAINERS:
             _TRAINERS.pop(next(iter(_TRAINERS)))
-        _TRAINERS[key] = PackedTrainer(spec, slots, batch_size)
+        _TRAINERS[key] = make_trainer(spec, slots, batch_size)
     return _TRAINERS[key]
 
 
@@ -751,6 +751,7 @@ def search_key(
         "split": None if split is None else [split.kind, split.groups, split.order],
         "candidates": [(c.key, c.plan.to_dict(), c.in_network) for c in candidates],
         "code": code_version(),
+        "backend": import_keras().backend.backend(),  # TensorFlow and JAX differ in bits
     }
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:20]

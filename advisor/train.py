@@ -6,6 +6,10 @@ one ``tf.function`` that runs a whole epoch of mini-batch steps (gather, forward
 gradient, Keras optimizer update) and reuses it for every candidate with the same
 architecture; between candidates it restores the initial weights and the optimizer's
 fresh state, so no trial inherits another's weights or momentum.
+
+With ``KERAS_BACKEND=jax``, `JaxPackedTrainer` does the same with Keras' stateless API: a
+``jax.jit``-compiled epoch that scans the mini-batch steps over (trainable, non-trainable,
+optimizer) state. `make_trainer` picks the one for the active backend.
 """
 
 from __future__ import annotations
@@ -74,3 +78,90 @@ class PackedTrainer:
 
     def predict(self, x: Any) -> np.ndarray:
         return np.asarray(self._predict(x))
+
+
+class JaxPackedTrainer:
+    """`PackedTrainer` for the JAX backend: same interface, same models and initial
+    weights, the epoch as one jitted ``lax.scan`` over mini-batches."""
+
+    def __init__(self, spec: NetSpec, slots: int, batch_size: int) -> None:
+        keras = import_keras()
+        import jax
+        import jax.numpy as jnp
+
+        self.spec = spec
+        self.slots = slots
+        self.batch_size = batch_size
+        self.model, self.loss = build_packed_model(spec, slots)
+        self.optimizer = keras.optimizers.Adam(spec.learning_rate)
+        self.optimizer.build(self.model.trainable_variables)
+        self.fresh_weights = self.model.get_weights()
+        self.fresh_optimizer = [np.array(v.numpy()) for v in self.optimizer.variables]
+        model, loss, optimizer = self.model, self.loss, self.optimizer
+        self._jnp = jnp
+        self._n_trainable = len(model.trainable_variables)
+
+        def step(state: Any, batch: Any) -> Any:
+            trainable, non_trainable, opt_vars = state
+            xb, yb = batch
+
+            def objective(params: Any, fixed: Any) -> Any:
+                output, fixed = model.stateless_call(params, fixed, xb, training=True)
+                return loss(yb, output), fixed
+
+            (value, non_trainable), grads = jax.value_and_grad(objective, has_aux=True)(
+                trainable, non_trainable
+            )
+            trainable, opt_vars = optimizer.stateless_apply(opt_vars, grads, trainable)
+            return (trainable, non_trainable, opt_vars), value
+
+        @jax.jit
+        def run_epoch(state: Any, x: Any, y: Any, order: Any) -> Any:
+            steps = order.shape[0] // batch_size
+            rows = order[: steps * batch_size].reshape(steps, batch_size)
+            state, losses = jax.lax.scan(step, state, (x[rows], y[rows]))
+            return state, jnp.mean(losses) if steps else jnp.float32(0.0)
+
+        @jax.jit
+        def predict(state: Any, x: Any) -> Any:
+            trainable, non_trainable, _ = state
+            output, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+            return output
+
+        self._run_epoch = run_epoch
+        self._predict = predict
+        self.state: Any = None
+
+    def reset(self, seeds: list[int]) -> None:
+        weights = initial_weights(self.model, self.fresh_weights, seeds)
+        by_path = dict(zip((v.path for v in self.model.weights), weights, strict=True))
+        jnp = self._jnp
+        trainable = [jnp.asarray(by_path[v.path]) for v in self.model.trainable_variables]
+        fixed = [jnp.asarray(by_path[v.path]) for v in self.model.non_trainable_variables]
+        opt_vars = [jnp.asarray(v) for v in self.fresh_optimizer]
+        self.state = (trainable, fixed, opt_vars)
+
+    def load(self, x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
+        return self._jnp.asarray(x), self._jnp.asarray(y)
+
+    def epoch(self, x: Any, y: Any, order: np.ndarray) -> float:
+        self.state, value = self._run_epoch(
+            self.state, x, y, self._jnp.asarray(order, dtype=self._jnp.int32)
+        )
+        return float(value)
+
+    def predict(self, x: Any) -> np.ndarray:
+        return np.asarray(self._predict(self.state, x))
+
+
+def make_trainer(spec: NetSpec, slots: int, batch_size: int) -> PackedTrainer | JaxPackedTrainer:
+    """The packed trainer for Keras' active backend (TensorFlow or JAX)."""
+    keras = import_keras()
+    if keras.backend.backend() == "jax":
+        return JaxPackedTrainer(spec, slots, batch_size)
+    if keras.backend.backend() != "tensorflow":
+        raise RuntimeError(
+            f"the search trains with the TensorFlow or JAX backend, not "
+            f"{keras.backend.backend()!r} (set KERAS_BACKEND)"
+        )
+    return PackedTrainer(spec, slots, batch_size)

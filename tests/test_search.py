@@ -3,6 +3,9 @@ that is clearly better."""
 
 from __future__ import annotations
 
+import json
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -208,3 +211,33 @@ def test_advise_with_groups_drops_the_group_column(tmp_path, penguins):
     advice = advise(frame, target="species", groups="lab", work_dir=tmp_path, max_trials=2)
     assert "lab" in advice.plan.dropped
     assert advice.search["candidates"][0]["status"] == "ok"
+
+
+@pytest.mark.slow
+def test_the_search_runs_on_the_jax_backend_too(tmp_path, penguins_path):
+    pytest.importorskip("jax")
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\n"
+        "from advisor.api import advise\n"
+        "import keras\n"
+        "advice = advise(sys.argv[1], target='species', seed=0, max_trials=3,"
+        " work_dir=sys.argv[2])\n"
+        "print(json.dumps([keras.backend.backend(), advice.search['winner'],"
+        " [c['mean'] for c in advice.search['candidates'] if c['status'] == 'ok']]))\n"
+    )
+    runs = {}
+    for backend in ("jax", "tensorflow"):
+        env = {**os.environ, "KERAS_BACKEND": backend}
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(penguins_path), str(tmp_path / backend)],
+            capture_output=True, text=True, env=env, timeout=600,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        runs[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert runs["jax"][0] == "jax" and runs["tensorflow"][0] == "tensorflow"
+    assert runs["jax"][1] == runs["tensorflow"][1]  # same winner
+    # Same folds, initial weights and batches: the scores agree to float32 noise.
+    np.testing.assert_allclose(runs["jax"][2], runs["tensorflow"][2], rtol=0.05, atol=0.01)
