@@ -25,7 +25,11 @@ from advisor.target import LabelCodec, TargetTransformer
 from advisor.version import __version__
 
 SCHEMA_NAME = "normalization-advice"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Versions this advisor reads. Version 1 (advisor 0.1.0 before the reports) lacks the
+#: per-feature ``distributions``, the fired rules' rationale and the search's ``sample``;
+#: they read as empty (so `advise check` cannot test drift against a version-1 file).
+READABLE_VERSIONS = (1, 2)
 #: The JSON Schema (draft 2020-12) of the advice file, shipped with the package.
 SCHEMA_FILE = Path(__file__).with_name("advice.schema.json")
 
@@ -224,10 +228,10 @@ class Advice:
         if not isinstance(data, dict) or data.get("schema") != SCHEMA_NAME:
             raise AdviceFileError(f"{where}: not a normalization-advice file")
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS:
             raise AdviceFileError(
                 f"{where}: advice schema version {version!r} is not supported "
-                f"(this advisor reads version {SCHEMA_VERSION})"
+                f"(this advisor reads versions {', '.join(map(str, READABLE_VERSIONS))})"
             )
         try:
             settings = data["settings"]

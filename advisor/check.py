@@ -26,6 +26,8 @@ CHK010  the rules now propose another scaler for a feature (warning when the fea
 CHK011  the rules now rank another in-network normalization first (info)
 CHK012  column became constant (warning)
 CHK013  target classes never seen in training (error)
+CHK014  the baseline keeps no quantile sketch (a schema-version-1 file): drift and
+        outliers not checked (info)
 ======  =====================================================================
 
 Both conditions of CHK007 matter: on small samples only a large difference is
@@ -135,6 +137,16 @@ def check(
     )
     profile = profile_table(table, seed=seed)
     findings: list[Finding] = []
+    if baseline.plan.numeric and not baseline.distributions:
+        findings.append(
+            Finding(
+                "CHK014", "info", None, "no distribution sketch in the baseline",
+                f"{where} keeps no quantile sketch (schema version "
+                f"{base.get('schema_version')} file as read); drift and outliers were not "
+                "checked",
+                "save the advice again with this advisor to check drift",
+            )
+        )  # fmt: skip
     findings += _columns(baseline, base, table)
     findings += _features(baseline, base, table, profile)
     drifted = {f.feature for f in findings if f.code in ("CHK007", "CHK008") and f.feature}

@@ -177,7 +177,7 @@ def test_advice_files_of_other_schema_versions_are_refused_naming_the_version(
     tmp_path, concrete_halves
 ):
     advice, _, second = concrete_halves
-    text = advice.to_json().replace('"schema_version": 1', '"schema_version": 0')
+    text = advice.to_json().replace('"schema_version": 2', '"schema_version": 0')
     old = tmp_path / "old.json"
     old.write_text(text)
     data = tmp_path / "data.csv"
@@ -185,6 +185,20 @@ def test_advice_files_of_other_schema_versions_are_refused_naming_the_version(
     result = CliRunner().invoke(main, ["check", str(data), "--baseline", str(old)])
     assert result.exit_code == 2
     assert "schema version 0 is not supported" in result.output
+
+
+def test_a_version_1_advice_file_is_read_and_says_what_it_cannot_check(tmp_path, concrete_halves):
+    advice, _, second = concrete_halves
+    data = json.loads(advice.to_json())
+    data["schema_version"] = 1
+    for key in ("distributions",):
+        data.pop(key)
+    data["proposals"].pop("rules")
+    old = tmp_path / "v1.json"
+    old.write_text(json.dumps(data))
+    result = check(second.drop(columns="compressive_strength"), old)
+    assert [f.code for f in result.findings] == ["CHK014"]
+    assert not result.fails("warning")
 
 
 def test_markdown_summary_lists_each_finding(concrete_halves):
