@@ -42,7 +42,8 @@ class PackedTrainer:
 
         @tf.function(reduce_retracing=True)
         def run_epoch(x: Any, y: Any, order: Any) -> Any:
-            steps = tf.shape(order)[0] // batch_size
+            # Every row once per epoch, as Keras' fit does: the last batch may be short.
+            steps = (tf.shape(order)[0] + batch_size - 1) // batch_size
             total = tf.constant(0.0)
             for step in tf.range(steps):
                 rows = order[step * batch_size : (step + 1) * batch_size]
@@ -117,10 +118,18 @@ class JaxPackedTrainer:
 
         @jax.jit
         def run_epoch(state: Any, x: Any, y: Any, order: Any) -> Any:
-            steps = order.shape[0] // batch_size
-            rows = order[: steps * batch_size].reshape(steps, batch_size)
-            state, losses = jax.lax.scan(step, state, (x[rows], y[rows]))
-            return state, jnp.mean(losses) if steps else jnp.float32(0.0)
+            # Full batches in one scan, then the short last batch (shapes are static).
+            steps, rest = divmod(order.shape[0], batch_size)
+            losses = []
+            if steps:
+                rows = order[: steps * batch_size].reshape(steps, batch_size)
+                state, full = jax.lax.scan(step, state, (x[rows], y[rows]))
+                losses.append(full)
+            if rest:
+                tail = order[steps * batch_size :]
+                state, last = step(state, (x[tail], y[tail]))
+                losses.append(last[None])
+            return state, jnp.mean(jnp.concatenate(losses))
 
         @jax.jit
         def predict(state: Any, x: Any) -> Any:
