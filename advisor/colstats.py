@@ -16,7 +16,6 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
 
 #: (q99 - q01) / IQR of a normal distribution: 2 * 2.3263 / 1.3490.
 NORMAL_TAIL_RATIO = 2.0 * 2.326347874 / 1.348979500
@@ -36,6 +35,19 @@ def scratch(name: str, n: int) -> np.ndarray:
         buffer = np.empty(max(n, 1024), dtype=np.float64)
         buffers[name] = buffer
     return buffer[:n]
+
+
+def fast_log1p(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``log1p(x)`` for x >= 0, about 2.5x faster than ``np.log1p`` (whose loop is not
+    vectorized): ``log(1 + x)`` where that is accurate to ~1e-12 relative, the true
+    ``log1p`` below 1e-4, where adding 1 would round away x's digits."""
+    out = np.add(x, 1.0, out=out)
+    np.log(out, out=out)
+    small = x < 1e-4
+    small &= x != 0.0  # log(1 + 0) is exact; zero-heavy columns skip the slow path
+    if small.any():
+        np.log1p(x, out=out, where=small)
+    return out
 
 
 @dataclass(frozen=True)
@@ -198,7 +210,7 @@ def dagostino_pearson(m: Moments) -> tuple[float, float] | None:
     k2 = z_skew * z_skew + z_kurt * z_kurt
     if not math.isfinite(k2):
         return None
-    return k2, float(stats.chi2.sf(k2, 2))
+    return k2, math.exp(-k2 / 2.0)  # the chi-square(2) survival function, exactly
 
 
 def anderson_darling(sample: np.ndarray) -> tuple[float, float] | None:
@@ -211,6 +223,8 @@ def anderson_darling(sample: np.ndarray) -> tuple[float, float] | None:
     sd = float(np.std(sample, ddof=1))
     if sd <= 0 or not math.isfinite(sd):
         return None
+    from scipy import special  # lazily: scipy costs ~0.2 s to import
+
     z = (sample - float(np.mean(sample))) / sd
     log_cdf = special.log_ndtr(z)
     log_sf = special.log_ndtr(-z[::-1])
@@ -234,6 +248,8 @@ def shapiro_wilk(sample: np.ndarray) -> tuple[float, float] | None:
     """scipy.stats.shapiro, valid for 3 <= n <= 5000."""
     if not 8 <= sample.size <= 5000 or np.ptp(sample) == 0:
         return None
+    from scipy import stats  # lazily: scipy.stats costs ~0.7 s to import
+
     result = stats.shapiro(sample)
     return float(result.statistic), float(result.pvalue)
 

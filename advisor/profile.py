@@ -21,15 +21,18 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from advisor import colstats
 from advisor.colstats import Moments, power_of_two_scale
-from advisor.load import Table
 from advisor.sketch import DISTINCT_CAP, NumericAccumulator, RowReservoir
+
+if TYPE_CHECKING:  # pandas is imported where needed: profiling numbers never needs it
+    import pandas as pd
+
+    from advisor.load import Table
 
 #: Shapiro-Wilk's p-value is accurate up to this many values (scipy's documented limit).
 SHAPIRO_MAX_N = 5000
@@ -251,7 +254,9 @@ def summarize_values(values: np.ndarray, name: str, seed: int = 0) -> ColumnSumm
         non_finite=int((~finite & ~nan).sum()),
         moments=Moments.of(x, scale),
         log_moments=(
-            Moments.of(np.log1p(x, out=colstats.scratch("log", n))) if negatives == 0 else None
+            Moments.of(colstats.fast_log1p(x, out=colstats.scratch("log", n)))
+            if negatives == 0
+            else None
         ),
         min=lo,
         max=hi,
@@ -541,7 +546,11 @@ def _map_columns(
     workers = threads or min(count, os.cpu_count() or 1)
     if workers <= 1 or count < 4:
         return [one(i) for i in range(count)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    # One BLAS thread per worker: the moments' dot products would otherwise each start
+    # their own BLAS threads and the workers would fight over the cores.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
         return list(pool.map(one, range(count)))
 
 
@@ -616,6 +625,8 @@ def profile_arrow(
             else:
                 values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
             return profile_numeric(np.asarray(values, dtype=np.float64), name, seed + index)
+        import pandas as pd
+
         series = column.to_pandas()
         numbers = pd.to_numeric(series, errors="coerce")
         if series.notna().any() and numbers.notna().sum() >= 0.95 * series.notna().sum():
@@ -634,6 +645,7 @@ def profile_stream(
     progress: ProgressFn | None = None,
 ) -> DatasetProfile:
     """Profile a file in one streaming pass with bounded memory (see the module docs)."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -13,12 +13,15 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from advisor.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -47,6 +50,8 @@ def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
     p = check_file(path)
     fmt = file_format(p)
     if fmt == "parquet":
+        import pandas as pd
+
         try:
             frame = pd.read_parquet(p)
         except Exception as exc:  # pyarrow raises several types for damaged files
@@ -76,6 +81,8 @@ def parse_csv_bytes(raw: bytes, name: str) -> pd.DataFrame:
         ) from None
     if not text.strip():
         raise InputError(f"{name}: file is empty, expected a header line and data rows")
+    import pandas as pd
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from advisor.colstats import Moments, power_of_two_scale
+from advisor.colstats import Moments, fast_log1p, power_of_two_scale
 
 #: Distinct values are tracked exactly up to this many; beyond, only "more than" is known.
 DISTINCT_CAP = 10_000
@@ -66,7 +66,7 @@ class NumericAccumulator:
         self.moments = self.moments.merge(Moments.of(x, max(scale, self.moments.scale)))
         if self.log_moments is not None:
             self.log_moments = (
-                None if self.negatives else self.log_moments.merge(Moments.of(np.log1p(x)))
+                None if self.negatives else self.log_moments.merge(Moments.of(fast_log1p(x)))
             )
         if self.distinct is not None:
             merged = np.union1d(self.distinct, np.unique(x))
