@@ -214,12 +214,14 @@ def _emit(
     from advisor._io import write_atomic
     from advisor.advice import dumps
     from advisor.report import render_text
+    from advisor.report_html import render_html
+    from advisor.report_md import render_markdown
 
     written = []
     outputs: list[tuple[str | None, str, Any]] = [
         (json_path, "Advice", lambda: dumps(data)),
-        (html_path, "HTML report", lambda: _render("report_html", "render_html", data)),
-        (markdown_path, "Markdown report", lambda: _render("report_md", "render_markdown", data)),
+        (html_path, "HTML report", lambda: render_html(data)),
+        (markdown_path, "Markdown report", lambda: render_markdown(data)),
     ]  # fmt: skip
     for path, what, render in outputs:
         if not path:
@@ -233,12 +235,6 @@ def _emit(
         click.echo(render_text(data, timings, color=_use_color(), verbose=verbose), nl=False)
         for line in written:
             click.echo(line)
-
-
-def _render(module: str, function: str, data: dict[str, Any]) -> str:
-    import importlib
-
-    return str(getattr(importlib.import_module(f"advisor.{module}"), function)(data))
 
 
 def _use_color() -> bool:

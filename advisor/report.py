@@ -143,7 +143,9 @@ def plan_description(name: str) -> str:
         return "the rules' plan (top proposal per feature)"
     if name == "none":
         return "no scaling of numeric features"
-    key = {"quantile": "quantile_normal", "yeo-johnson": "yeo_johnson", "realmlp": "robust_clip"}
+    from advisor.space import CONTROLS  # global control plans: plan name -> scaler key
+
+    key = dict(CONTROLS)
     if name in CATALOG or name in key:
         return f"{scaler_label(key.get(name, name))} on every numeric feature"
     if name == "runner-ups":
@@ -179,11 +181,7 @@ def _search_lines(
             if c["status"] != "ok"
             else {}
         )
-        mark = []
-        if c["key"] == search["winner"]:
-            mark.append("winner")
-        if c["key"] == search["default"]:
-            mark.append("default")
+        mark = candidate_marks(search, c)
         if c["status"] != "ok":
             rows.append((c["key"], "failed", c["message"][:60], " ".join(mark)))
             continue
@@ -230,6 +228,16 @@ def _search_lines(
         lines.append(f"  Search time: {timings['seconds']:.1f} s")
     lines.append("")
     return lines
+
+
+def candidate_marks(search: dict[str, Any], candidate: dict[str, Any]) -> list[str]:
+    """ "winner" and/or "default" for a candidate of a search dictionary."""
+    marks = []
+    if candidate["key"] == search["winner"]:
+        marks.append("winner")
+    if candidate["key"] == search["default"]:
+        marks.append("default")
+    return marks
 
 
 def metric_text(metric: str, candidate: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from advisor import svg
 from advisor.plan import IN_NETWORK_LABELS
 from advisor.report import (
+    candidate_marks,
     highlights,
     metric_text,
     plan_description,
@@ -186,11 +187,10 @@ def _search_section(data: dict[str, Any]) -> str:
     )
     body = []
     for c in search["candidates"]:
-        tags = []
-        if c["key"] == search["winner"]:
-            tags.append('<span class="tag win">winner</span>')
-        if c["key"] == search["default"]:
-            tags.append('<span class="tag">default</span>')
+        tags = [
+            f'<span class="tag{" win" if m == "winner" else ""}">{m}</span>'
+            for m in candidate_marks(search, c)
+        ]
         if c["status"] != "ok":
             body.append(
                 f"<tr><td>{escape(c['key'])}</td><td colspan=6>{escape(c['status'])}: "

@@ -7,6 +7,7 @@ from typing import Any
 
 from advisor.plan import IN_NETWORK_LABELS
 from advisor.report import (
+    candidate_marks,
     highlights,
     metric_text,
     plan_description,
@@ -83,11 +84,7 @@ def _search_table(search: dict[str, Any]) -> list[str]:
     for c in search["candidates"]:
         if c["status"] == "skipped":
             continue
-        tags = []
-        if c["key"] == search["winner"]:
-            tags.append("**winner**")
-        if c["key"] == search["default"]:
-            tags.append("default")
+        tags = [f"**{m}**" if m == "winner" else m for m in candidate_marks(search, c)]
         if c["status"] != "ok":
             lines.append(f"| {_text(c['key'])} | failed | {_text(c['message'][:80])} | |")
             continue

@@ -22,13 +22,12 @@ from advisor._env import import_keras
 from advisor.nets import NetSpec, build_packed_model, initial_weights
 
 
-class PackedTrainer:
-    """Owns one packed Keras model and its compiled epoch and predict functions."""
+class _Packed:
+    """What both trainers share: the packed model, its optimizer, and the fresh weights and
+    optimizer state every trial starts from."""
 
     def __init__(self, spec: NetSpec, slots: int, batch_size: int) -> None:
         keras = import_keras()
-        import tensorflow as tf
-
         self.spec = spec
         self.slots = slots
         self.batch_size = batch_size
@@ -37,6 +36,15 @@ class PackedTrainer:
         self.optimizer.build(self.model.trainable_variables)
         self.fresh_weights = self.model.get_weights()
         self.fresh_optimizer = [np.array(v.numpy()) for v in self.optimizer.variables]
+
+
+class PackedTrainer(_Packed):
+    """Owns one packed Keras model and its compiled epoch and predict functions."""
+
+    def __init__(self, spec: NetSpec, slots: int, batch_size: int) -> None:
+        super().__init__(spec, slots, batch_size)
+        import tensorflow as tf
+
         model, loss, optimizer = self.model, self.loss, self.optimizer
         variables = model.trainable_variables
 
@@ -81,26 +89,17 @@ class PackedTrainer:
         return np.asarray(self._predict(x))
 
 
-class JaxPackedTrainer:
+class JaxPackedTrainer(_Packed):
     """`PackedTrainer` for the JAX backend: same interface, same models and initial
     weights, the epoch as one jitted ``lax.scan`` over mini-batches."""
 
     def __init__(self, spec: NetSpec, slots: int, batch_size: int) -> None:
-        keras = import_keras()
+        super().__init__(spec, slots, batch_size)
         import jax
         import jax.numpy as jnp
 
-        self.spec = spec
-        self.slots = slots
-        self.batch_size = batch_size
-        self.model, self.loss = build_packed_model(spec, slots)
-        self.optimizer = keras.optimizers.Adam(spec.learning_rate)
-        self.optimizer.build(self.model.trainable_variables)
-        self.fresh_weights = self.model.get_weights()
-        self.fresh_optimizer = [np.array(v.numpy()) for v in self.optimizer.variables]
         model, loss, optimizer = self.model, self.loss, self.optimizer
         self._jnp = jnp
-        self._n_trainable = len(model.trainable_variables)
 
         def step(state: Any, batch: Any) -> Any:
             trainable, non_trainable, opt_vars = state
