@@ -29,10 +29,7 @@ def main() -> None:
     advise = shutil.which("advise") or sys.exit("install the project first: pip install .")
     meta = json.loads((DATASETS / "targets.json").read_text())
     names = args.datasets.split(",") if args.datasets else list(meta)
-    print(
-        f"{'dataset':16s} {'rows':>6s} {'cols':>5s} {'seconds':>8s} {'candidates':>10s} "
-        f" winner"
-    )
+    print(f"{'dataset':16s} {'rows':>6s} {'cols':>5s} {'seconds':>8s} {'candidates':>10s}  winner")
     worst = 0.0
     for name in names:
         info = meta[name]

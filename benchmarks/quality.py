@@ -77,12 +77,12 @@ class Reference:
 @dataclass(frozen=True)
 class Strategy:
     name: str
-    scaler: str  # catalog key, "autogluon", "advisor" or "shuffled"
+    scaler: str  # catalog key, "autogluon", "advisor", "rules" or "shuffled"
     in_network: str = "none"
 
     @property
     def cached(self) -> bool:
-        return self.scaler != "advisor"
+        return self.scaler not in SUBJECTS
 
 
 FIXED = (
@@ -103,6 +103,10 @@ FIXED = (
     Strategy("realmlp+LN", "robust_clip", "layer"),
 )
 ADVISOR = Strategy("advisor", "advisor")
+#: The rules' plan alone: the advisor with its search cut to the default candidate (a
+#: quick proxy while calibrating rules: the reference MLP scores what the rules propose).
+RULES = Strategy("rules", "rules")
+SUBJECTS = {"advisor": ADVISOR, "rules": RULES}
 
 
 @dataclass
@@ -261,10 +265,17 @@ def run_strategy(
     seed = derive_seed(SEED, dataset, fold, "reference")
     in_network = strategy.in_network
     target_tt: TargetTransformer | None = None
-    if strategy.scaler == "advisor":
+    if strategy.scaler in SUBJECTS:
         frame = table_train.copy()
         frame["__target__"] = y_train.to_numpy()
-        advice = advise(frame, target="__target__", task=task, seed=SEED)  # type: ignore[arg-type]
+        trials = 1 if strategy.scaler == "rules" else None
+        advice = advise(
+            frame,
+            target="__target__",  # type: ignore[arg-type]
+            task=task,
+            seed=SEED,
+            max_trials=trials,
+        )
         pipeline = advice.pipeline
         in_network = advice.in_network
         target_tt = advice.target_transformer
@@ -298,7 +309,7 @@ def run_strategy(
             in_network=in_network,
         )
     target_tt = target_tt or TargetTransformer("standard")
-    if strategy.scaler != "advisor":
+    if strategy.scaler not in SUBJECTS:
         target_tt.fit(y_train)
     z = target_tt.transform(y_train)
     if strategy.scaler == "shuffled":
@@ -459,13 +470,15 @@ def paired_outcome(subject: list[FoldScore], baseline: list[FoldScore]) -> str:
     return "tie"
 
 
-def render(summaries: list[DatasetSummary], strategies: Sequence[str]) -> str:
+def render(
+    summaries: list[DatasetSummary], strategies: Sequence[str], subject: str = "advisor"
+) -> str:
     lines = []
     lines.append("### Per dataset (classification: accuracy %; regression: RMSE in target units)\n")
     header = (
         "| dataset | "
         + " | ".join(strategies)
-        + " | advisor rank | regret | best fixed | advisor s/fold | in-network |"
+        + f" | {subject} rank | regret | best fixed | {subject} s/fold | in-network |"
     )
     lines.append(header)
     lines.append("|" + "---|" * (len(strategies) + 6))
@@ -478,7 +491,7 @@ def render(summaries: list[DatasetSummary], strategies: Sequence[str]) -> str:
                 cells.append("")
                 continue
             text = f"{value:.2f}" if s.task == "classification" else f"{value:.4g}"
-            if name == s.best_fixed or (value == best_value and name != "advisor"):
+            if name == s.best_fixed or (value == best_value and name != subject):
                 text = f"**{text}**"
             cells.append(text)
         regret = (
@@ -490,7 +503,7 @@ def render(summaries: list[DatasetSummary], strategies: Sequence[str]) -> str:
                 else f"{s.advisor_regret:+.1f}%"
             )
         )
-        rank = s.ranks.get("advisor")
+        rank = s.ranks.get(subject)
         lines.append(
             f"| {s.dataset} | "
             + " | ".join(cells)
@@ -512,7 +525,7 @@ def render(summaries: list[DatasetSummary], strategies: Sequence[str]) -> str:
             outcomes = [s.versus.get(baseline) for s in summaries if baseline in s.versus]
             w, t, l_ = (outcomes.count(k) for k in ("win", "tie", "loss"))
             lines.append(
-                f"- advisor vs {baseline}: {w} wins, {t} ties, {l_} losses "
+                f"- {subject} vs {baseline}: {w} wins, {t} ties, {l_} losses "
                 "(corrected resampled t-test on the 5 fold scores, two-sided, alpha 0.05)"
             )
         cls = [
@@ -538,12 +551,15 @@ def render(summaries: list[DatasetSummary], strategies: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _evaluate_job(name: str, use_cache: bool, quiet: bool) -> list[FoldScore]:
+def _evaluate_job(
+    name: str, use_cache: bool, quiet: bool, subject: str = "advisor"
+) -> list[FoldScore]:
     """One dataset, in this process or a worker (each worker compiles its own models)."""
     trainer = ReferenceTrainer(Reference())
     log = (lambda _m: None) if quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
-    scores = evaluate_dataset(name, (*FIXED, ADVISOR), trainer, use_cache=use_cache, log=log)
+    strategies = (*FIXED, SUBJECTS[subject])
+    scores = evaluate_dataset(name, strategies, trainer, use_cache=use_cache, log=log)
     log(f"{name}: {time.perf_counter() - t0:.0f} s")
     return scores
 
@@ -562,6 +578,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--jobs", type=int, default=1, help="datasets evaluated in parallel processes"
     )
+    parser.add_argument(
+        "--subject",
+        choices=sorted(SUBJECTS),
+        default="advisor",
+        help="what is compared with the fixed strategies: the advisor (rules + search), or "
+        "the rules' plan alone (a quick proxy while calibrating the rules)",
+    )
     args = parser.parse_args(argv)
     meta = json.loads((DATASETS / "targets.json").read_text())
     names = list(meta) if not args.datasets else [d.strip() for d in args.datasets.split(",")]
@@ -573,9 +596,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         os.environ["ADVISOR_QUALITY_CACHE"] = str(Path(args.cache).resolve())
         global CACHE
         CACHE = Path(os.environ["ADVISOR_QUALITY_CACHE"])
-    strategies = (*FIXED, ADVISOR)
+    strategies = (*FIXED, SUBJECTS[args.subject])
     started = time.perf_counter()
-    jobs = [(name, not args.no_cache, args.quiet) for name in names]
+    jobs = [(name, not args.no_cache, args.quiet, args.subject) for name in names]
     if args.jobs > 1:
         import multiprocessing
 
@@ -583,8 +606,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             results = pool.starmap(_evaluate_job, jobs)
     else:
         results = [_evaluate_job(*job) for job in jobs]
-    summaries = [summarize(name, scores) for name, scores in zip(names, results, strict=True)]
-    text = render(summaries, [s.name for s in strategies])
+    summaries = [
+        summarize(name, scores, subject=args.subject)
+        for name, scores in zip(names, results, strict=True)
+    ]
+    text = render(summaries, [s.name for s in strategies], subject=args.subject)
     elapsed = time.perf_counter() - started
     text += f"\nReference MLP: {json.dumps(asdict(Reference()))}; total wall time {elapsed:.0f} s\n"
     print(text)
