@@ -127,12 +127,17 @@ def test_network_rules_keep_none_first_and_prefer_layernorm_for_small_data():
     assert _network(_dataset(5000, scale_ratio=1e5)) == ["none", "batch", "layer"]
 
 
-def test_target_rules_log_a_skewed_positive_target(shapes):
+def test_target_rules_offer_log_for_a_skewed_positive_target_below_the_z_score(shapes):
+    # Squared error in target units is what a regression is judged by; a log-space fit
+    # mapped back underestimates the conditional mean, so log1p is the runner-up.
     rules = RULES.active("target")
     skewed = profile_numeric(shapes["lognormal"], "y")
     plain = profile_numeric(shapes["gaussian"], "y")
-    assert _evaluate("target", rules, skewed.field_value, None).top == "log1p_standard"
-    assert _evaluate("target", rules, plain.field_value, None).top == "standard"
+    ranked = _evaluate("target", rules, skewed.field_value, None).ranked
+    assert [p.choice for p in ranked] == ["standard", "log1p_standard"]
+    assert [p.choice for p in _evaluate("target", rules, plain.field_value, None).ranked] == [
+        "standard"
+    ]
 
 
 def test_proposals_for_penguins_name_rules_and_evidence(penguins_path):
