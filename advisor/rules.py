@@ -37,6 +37,9 @@ SCOPES = ("feature", "dataset", "target")
 STATUSES = ("stable", "preview", "deprecated", "removed")
 TARGET_CHOICES = ("standard", "log1p_standard")
 _DATASET_CONDITION_FIELDS = frozenset(_DATASET_FIELDS - {"features", "target", "excluded"})
+#: A feature rule reads its column's fields and, under names the column does not use, the
+#: dataset's facts (``image_like``, ``n_numeric``, ...): some choices depend on both.
+_FEATURE_CONDITION_FIELDS = _FEATURE_FIELDS | _DATASET_CONDITION_FIELDS
 
 
 @dataclass(frozen=True)
@@ -314,7 +317,7 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
     scope = need_str("scope", "feature")
     if scope not in SCOPES:
         raise RuleError(f"{where}: field 'scope' must be one of {', '.join(SCOPES)}")
-    fields = {"feature": _FEATURE_FIELDS, "target": _FEATURE_FIELDS}.get(
+    fields = {"feature": _FEATURE_CONDITION_FIELDS, "target": _FEATURE_FIELDS}.get(
         scope, _DATASET_CONDITION_FIELDS
     )
     try:
@@ -400,9 +403,10 @@ def apply_rules(
     dropped = []
     categorical = []
     for feature in profile.features:
-        result = _evaluate(feature.name, ruleset.active("feature"), feature.field_value, feature)
+        lookup = _feature_lookup(feature, profile)
+        result = _evaluate(feature.name, ruleset.active("feature"), lookup, feature)
         if feature.name in forced:
-            result = _override(result, forced[feature.name], feature, ruleset)
+            result = _override(result, forced[feature.name], feature, ruleset, lookup)
         features.append(result)
         if result.top == "drop":
             dropped.append(feature.name)
@@ -422,8 +426,23 @@ def apply_rules(
     )
 
 
+def _feature_lookup(feature: FeatureProfile, profile: DatasetProfile) -> Any:
+    """A feature rule's field lookup: the column's own fields first, then the dataset's."""
+
+    def lookup(name: str) -> Any:
+        if name in _FEATURE_FIELDS:
+            return feature.field_value(name)
+        return profile.field_value(name)
+
+    return lookup
+
+
 def _override(
-    result: SubjectProposals, choice: str, feature: FeatureProfile, ruleset: RuleSet
+    result: SubjectProposals,
+    choice: str,
+    feature: FeatureProfile,
+    ruleset: RuleSet,
+    lookup: Any,
 ) -> SubjectProposals:
     """Put a user's choice for one column on top of the rules' ranked list."""
     where = f"override {feature.name}={choice}"
@@ -431,7 +450,7 @@ def _override(
         if result.top != "drop":
             return result
         keeping = tuple(r for r in ruleset.active("feature") if not r.exclusive)
-        kept = _evaluate(feature.name, keeping, feature.field_value, feature, allow_empty=True)
+        kept = _evaluate(feature.name, keeping, lookup, feature, allow_empty=True)
         fallback = "onehot" if feature.kind == "categorical" else "passthrough"
         ranked = kept.ranked or (Proposal(fallback, 0.0, (USER_RULE,)),)
         finding = Finding(USER_RULE, "user-keep", (("override", "keep"),))

@@ -49,7 +49,9 @@ note = "..."                  # optional, shown with the proposal
 Conditions read the profile fields of docs/profiler.md with comparisons, `and`, `or`,
 `not`, `in`, `abs()` and arithmetic; they are parsed with Python's `ast` and evaluated by a
 whitelist (no `eval`). A comparison with an undefined statistic is false. Every finding
-records the values the condition read (its evidence).
+records the values the condition read (its evidence). A feature rule reads its column's
+fields and, under the names a column does not have, the dataset's facts (`image_like`,
+`n_numeric`, `share_skewed`, ...): a pixel is scaled as one of many intensities.
 
 **Conflicts resolve in this order.** (1) If an exclusive rule fires (constant, id-like,
 categorical), the highest-scoring exclusive rule alone proposes. (2) Otherwise all firing

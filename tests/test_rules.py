@@ -9,8 +9,9 @@ import pytest
 from advisor.errors import RuleError
 from advisor.expr import ExpressionError, parse_condition
 from advisor.load import load_table
-from advisor.profile import DatasetProfile, profile_numeric, profile_table
-from advisor.rules import _evaluate, apply_rules, load_rules
+from advisor.profile import DatasetProfile, FeatureProfile, profile_numeric, profile_table
+from advisor.profile import _dataset as _dataset_of
+from advisor.rules import _evaluate, _feature_lookup, apply_rules, load_rules
 
 RULES = load_rules()
 
@@ -23,15 +24,21 @@ def _outliers(n: int = 2000) -> np.ndarray:
     return x
 
 
+def _solo(profile: FeatureProfile):
+    """A feature rule's lookup for a column profiled on its own (a one-column dataset)."""
+    dataset = _dataset_of("test", profile.n_rows, [profile], task=None, target_name=None)
+    return _feature_lookup(profile, dataset)
+
+
 def _ranked(values: np.ndarray) -> tuple[list[str], dict[str, tuple[str, ...]]]:
     profile = profile_numeric(values, "x")
-    result = _evaluate("x", RULES.active("feature"), profile.field_value, profile)
+    result = _evaluate("x", RULES.active("feature"), _solo(profile), profile)
     return [p.choice for p in result.ranked], {p.choice: p.rule_ids for p in result.ranked}
 
 
 def _fired(values: np.ndarray) -> set[str]:
     profile = profile_numeric(values, "x")
-    result = _evaluate("x", RULES.active("feature"), profile.field_value, profile)
+    result = _evaluate("x", RULES.active("feature"), _solo(profile), profile)
     return {f.rule_id for f in result.findings}
 
 
@@ -205,7 +212,7 @@ def test_user_rule_file_adds_rules_and_overrides_by_id(tmp_path, shapes):
     rules = load_rules([path])
     assert rules.by_id("NRM010").proposals == (("maxabs", 98.0),)
     profile = profile_numeric(shapes["gaussian"], "g")
-    result = _evaluate("g", rules.active("feature"), profile.field_value, profile)
+    result = _evaluate("g", rules.active("feature"), _solo(profile), profile)
     assert result.top == "robust" and result.ranked[0].rule_ids[0] == "USR001"
 
 
@@ -312,7 +319,7 @@ def _categorical_fires() -> set[str]:
     from advisor.profile import profile_categorical
 
     p = profile_categorical(pd.Series(["a", "b", "a", "c"] * 10), "c")
-    return {f.rule_id for f in _evaluate("c", RULES.active("feature"), p.field_value, p).findings}
+    return {f.rule_id for f in _evaluate("c", RULES.active("feature"), _solo(p), p).findings}
 
 
 def _dataset_fires(n_rows: int, scale_ratio: float = 10.0) -> set[str]:
@@ -329,8 +336,22 @@ def _target_fires(values: np.ndarray) -> set[str]:
     return {f.rule_id for f in result.findings}
 
 
+def _image_fires(n_columns: int, top: int = 16) -> set[str]:
+    """The rules fired on pixel 0 of rows of ``n_columns`` integer intensities 0..top."""
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {f"p{i}": rng.integers(0, top + 1, 300).astype(float) for i in range(n_columns)}
+    )
+    proposals = apply_rules(profile_table(load_table(frame)), RULES)
+    return {f.rule_id for f in proposals.feature("p0").findings}
+
+
 # (rule, a case that fires it, a case that must not)
 OTHER_FIRES = {
+    # 64 pixels are an image; 8 columns of the same counts are not.
+    "NRM007": (lambda s: _image_fires(64), lambda s: _image_fires(8)),
     "NRM020": (lambda s: _categorical_fires(), lambda s: _fired(s["gaussian"])),
     "NRM100": (lambda s: _dataset_fires(10), lambda s: _dataset_fires(0)),
     "NRM101": (lambda s: _dataset_fires(500), lambda s: _dataset_fires(499)),
@@ -367,3 +388,22 @@ def test_custom_rule_file_and_overrides_through_the_api(tmp_path, penguins):
     assert "sex" in advice.plan.dropped
     reasons = {f["subject"]: f["ranked"][0]["rules"][0] for f in advice.proposals["features"]}
     assert reasons["bill_length_mm"] == "USR001" and reasons["body_mass_g"] == "USER"
+
+
+def test_image_intensities_share_min_max_and_bytes_keep_divide_by_255():
+    assert "NRM007" in _image_fires(64, top=255)
+    import pandas as pd
+
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({f"p{i}": rng.integers(0, 256, 300).astype(float) for i in range(20)})
+    proposals = apply_rules(profile_table(load_table(frame)), RULES)
+    # 8-bit intensities: dividing by 255 (one mapping for every image) outranks min-max.
+    assert [p.choice for p in proposals.feature("p0").ranked][:2] == ["divide255", "minmax"]
+
+
+def test_feature_rules_read_dataset_facts_but_a_column_field_wins():
+    profile = profile_numeric(np.arange(10.0), "x")
+    lookup = _solo(profile)
+    assert lookup("image_like") is False
+    assert lookup("n_numeric") == 1
+    assert lookup("n_rows") == profile.n_rows  # the column's own field
