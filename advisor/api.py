@@ -15,7 +15,7 @@ from advisor.autoscaler import AutoScaler
 from advisor.distributions import feature_distributions
 from advisor.errors import InputError
 from advisor.load import TaskArg, load_table
-from advisor.nets import NetSpec, size_network
+from advisor.nets import LEARNING_RATE, NetSpec, size_network
 from advisor.profile import DatasetProfile, profile_path, profile_table
 from advisor.rules import Proposals, apply_rules, load_rules
 from advisor.sample import stratified_sample
@@ -264,8 +264,8 @@ def advise(
             }
         )
     elif table.task is not None:
-        width, depth = size_network(table.n_rows, n_inputs)
-        net = NetSpec(table.task, n_inputs, 1, width, depth, 2e-3, in_network)
+        width, depth = size_network(n_inputs)
+        net = NetSpec(table.task, n_inputs, 1, width, depth, LEARNING_RATE, in_network)
     else:
         net = None
     return Advice(

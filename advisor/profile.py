@@ -154,6 +154,7 @@ class DatasetProfile:
     target: FeatureProfile | None = None
     excluded: tuple[str, ...] = field(default_factory=tuple)
     image_like: bool = False  # rows look like flattened images (many same-range pixels)
+    image_top: float | None = None  # their common top intensity (15, 16, 255, ...)
     mode: str = "in-memory"  # or "streaming"
     sample_rows: int | None = None  # rows in the order-statistics sample when streaming
 
@@ -567,6 +568,7 @@ def _dataset(
     heavy = [f for f in numeric if (f.outlier_share_3 or 0.0) > 0.01]
     n_numeric = sum(1 for f in features if f.numeric and f.kind != "id-like")
     n_categorical = sum(1 for f in features if f.kind == "categorical")
+    top = _image_top(features)
     return DatasetProfile(
         source=source,
         n_rows=n_rows,
@@ -576,26 +578,29 @@ def _dataset(
         scale_ratio=_clean(scale_ratio),
         share_skewed=len(skewed) / len(numeric) if numeric else 0.0,
         share_outlier_heavy=len(heavy) / len(numeric) if numeric else 0.0,
-        image_like=_image_like(features),
+        image_like=top is not None,
+        image_top=top,
         **extra,
     )
 
 
-def _image_like(features: list[FeatureProfile]) -> bool:
-    """Rows look like flattened images: at least 16 numeric columns, and 90% of them
-    integer intensities starting at 0 (or constant 0 at the borders) with one common top."""
+def _image_top(features: list[FeatureProfile]) -> float | None:
+    """The common top intensity when rows look like flattened images (else None): at least
+    16 numeric columns, and 90% of them integer intensities starting at 0 (or constant 0
+    at the borders) with one common top."""
     numeric = [f for f in features if f.numeric and f.count > 0]
     if len(numeric) < 16:
-        return False
+        return None
     pixels = [
         f
         for f in numeric
         if f.integer_valued and f.min is not None and f.min >= 0 and (f.max or 0) <= 255
     ]
     if len(pixels) < 0.9 * len(numeric):
-        return False
+        return None
     tops = [f.max for f in pixels if f.max]
-    return bool(tops) and max(tops) in (1.0, 15.0, 16.0, 255.0)
+    top = max(tops) if tops else None
+    return top if top in (1.0, 15.0, 16.0, 255.0) else None
 
 
 def profile_arrow(

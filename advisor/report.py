@@ -207,7 +207,7 @@ def _search_lines(
         if search.get("comparisons"):
             lines.append(f"  Against the default {search['default']} ({search['test']}):")
             comparison_rows: list[tuple[str, ...]] = [
-                ("challenger", "improvement", "fold wins", "p", "p Holm", "beats default")
+                ("challenger", "improvement", "fold wins", "t", "p", "p Holm", "beats default")
             ]
             for comp in search["comparisons"]:
                 comparison_rows.append(
@@ -215,9 +215,10 @@ def _search_lines(
                         comp["challenger"],
                         f"{comp['mean_improvement']:+.4f}",
                         f"{comp['fold_wins']}/{search['n_folds']}",
+                        t_text(comp["t"]),
                         _fmt(comp["p"]),
                         _fmt(comp["p_holm"]),
-                        "yes" if comp["significant"] else "no",
+                        "yes" if beats_default(comp) else "no",
                     )
                 )
             lines += _table(comparison_rows, indent="    ")
@@ -238,6 +239,17 @@ def candidate_marks(search: dict[str, Any], candidate: dict[str, Any]) -> list[s
     if candidate["key"] == search["default"]:
         marks.append("default")
     return marks
+
+
+def beats_default(comparison: dict[str, Any]) -> bool:
+    """Whether a challenger beat the default by the search's decision rule (advice files
+    written before the one-standard-error rule decided by Holm-adjusted significance)."""
+    return bool(comparison.get("beats_default", comparison["significant"]))
+
+
+def t_text(t: float | None) -> str:
+    """A corrected resampled t statistic (None: every fold differs by the same amount)."""
+    return "inf" if t is None else f"{t:.2f}"
 
 
 def metric_text(metric: str, candidate: dict[str, Any]) -> str:

@@ -12,12 +12,14 @@ from typing import Any
 from advisor import svg
 from advisor.plan import IN_NETWORK_LABELS
 from advisor.report import (
+    beats_default,
     candidate_marks,
     highlights,
     metric_text,
     plan_description,
     reason_text,
     scaler_label,
+    t_text,
 )
 
 _CSS = """
@@ -212,15 +214,16 @@ def _search_section(data: dict[str, Any]) -> str:
             f"<tr><td>{escape(c['challenger'])}</td>"
             f'<td class="num">{c["mean_improvement"]:+.4f}</td>'
             f'<td class="num">{c["fold_wins"]}/{search["n_folds"]}</td>'
+            f'<td class="num">{t_text(c["t"])}</td>'
             f'<td class="num">{_p(c["p"])}</td><td class="num">{_p(c["p_holm"])}</td>'
-            f"<td>{'yes' if c['significant'] else 'no'}</td></tr>"
+            f"<td>{'yes' if beats_default(c) else 'no'}</td></tr>"
             for c in search["comparisons"]
         )
         comparisons = (
             f"<h3>Each challenger against the default {escape(search['default'])}</h3>"
             f'<p class="muted">{escape(search["test"])}; alpha {search["alpha"]}.</p>'
             '<table class="sortable"><thead><tr><th>challenger</th><th>mean improvement</th>'
-            "<th>fold wins</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
+            "<th>fold wins</th><th>t</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
             f"</thead><tbody>{rows}</tbody></table>"
         )
     return (

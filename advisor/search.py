@@ -33,14 +33,24 @@ import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from advisor._env import import_keras, import_keras_tuner
-from advisor.nets import NetSpec, size_network
+from advisor.nets import LEARNING_RATE, NetSpec, size_network
 from advisor.pipeline import PlanTransformer
 from advisor.plan import Candidate, InputPlan
+from advisor.report import t_text
 from advisor.stats import corrected_resampled_ttest, derive_seed, holm
 from advisor.target import LabelCodec, TargetTransformer
 from advisor.train import JaxPackedTrainer, PackedTrainer, make_trainer
 
 ALPHA = 0.05
+#: The one-standard-error rule: a challenger replaces the default when its mean loss is
+#: lower by more than this many corrected standard errors of the paired fold differences.
+SE_RULE = 1.0
+#: How the search decides, written into the advice file.
+DECISION_RULE = (
+    "one-standard-error rule: a challenger replaces the default when its mean loss is "
+    "lower by more than one standard error of the paired fold differences (corrected "
+    "resampled t > 1); among those, the lowest mean loss wins"
+)
 
 
 @dataclass(frozen=True)
@@ -127,7 +137,16 @@ class Comparison:
 
     @property
     def significant(self) -> bool:
+        """Significant by the one-sided test, Holm-adjusted over the challengers (reported
+        as the strength of the evidence; the decision uses `beats_default`)."""
         return self.p_holm < ALPHA and self.mean_improvement > 0
+
+    @property
+    def beats_default(self) -> bool:
+        """Lower mean loss by more than SE_RULE corrected standard errors."""
+        if self.mean_improvement <= 0:
+            return False
+        return self.t is None or self.t > SE_RULE
 
 
 @dataclass(frozen=True)
@@ -237,15 +256,14 @@ class FoldRunner:
         return float(np.mean((y_valid - np.mean(y_train)) ** 2))
 
     def net_spec(self, n_inputs: int, in_network: str) -> NetSpec:
-        n_train = max(len(tr) for tr, _ in self.folds)
-        width, depth = size_network(n_train, n_inputs)
+        width, depth = size_network(n_inputs)
         return NetSpec(
             task=self.task,
             n_inputs=n_inputs,
             n_outputs=self.n_outputs,
             width=width,
             depth=depth,
-            learning_rate=2e-3,
+            learning_rate=LEARNING_RATE,
             in_network=in_network,
         )
 
@@ -443,8 +461,9 @@ def _pad_columns(block: np.ndarray, width: int) -> np.ndarray:
 
 
 def _batch_size(n_train: int) -> int:
-    """About 10-30 optimizer steps per epoch: a power of two between 16 and 256."""
-    target = min(max(n_train / 16.0, 16.0), 256.0)
+    """64 (the common choice) up to about a thousand rows; then about 16 optimizer steps
+    per epoch, a power of two up to 256."""
+    target = min(max(n_train / 16.0, 64.0), 256.0)
     return int(2 ** round(math.log2(target)))
 
 
@@ -788,11 +807,19 @@ def decide(
     budget: str,
     seconds: float,
 ) -> SearchResult:
-    """Keep the default unless a challenger beats it beyond fold noise.
+    """Keep the default unless a challenger beats it by more than fold noise.
 
-    Each challenger is compared with the default by the corrected resampled t-test on the
-    same folds; the p-values are Holm-adjusted over all challengers, and among those that
-    stay below ALPHA the lowest mean loss wins (ties: the simpler candidate).
+    Each challenger is compared with the default on the same folds by the corrected
+    resampled t statistic (Nadeau and Bengio). A challenger wins when its mean loss is
+    lower by more than one corrected standard error of the paired differences (the
+    one-standard-error rule of model selection, with the rules' plan as the preferred
+    model); among several, the lowest mean loss wins (ties: the simpler candidate). The
+    one-sided p-values, Holm-adjusted over all challengers, are reported beside it.
+
+    Why not demand Holm-adjusted significance: with five folds and eight challengers it
+    almost never passes, so the search could not correct a rule even where every fold
+    agrees; in the quality benchmark the one-standard-error rule chose better plans
+    (docs/benchmarks.md, calibration experiments).
     """
     default = results[0]
     score_name = "log loss" if runner.task == "classification" else "MSE (standardized target)"
@@ -828,7 +855,7 @@ def decide(
     )
     complexity = {c.key: c.complexity for c in candidates}
     by_key = results_by_key(results)
-    passing = [c for c in comparisons if c.significant]
+    passing = [c for c in comparisons if c.beats_default]
     if passing:
         best = min(
             passing,
@@ -838,11 +865,13 @@ def decide(
             ),
         )
         winner = best.challenger
+        strength = "significant" if best.significant else "not significant"
         decision = (
-            f"{winner} beats the default {default.key} beyond fold noise: loss lower by "
-            f"{best.mean_improvement:.4g} on average, better on {best.fold_wins}/{runner.k} "
-            f"folds, corrected resampled t-test p={best.p:.3g} (Holm-adjusted {best.p_holm:.3g} "
-            f"< {ALPHA})"
+            f"{winner} beats the default {default.key} by more than one standard error: "
+            f"loss lower by {best.mean_improvement:.4g} on average, better on "
+            f"{best.fold_wins}/{runner.k} folds, corrected resampled t={t_text(best.t)} "
+            f"(one-sided p={best.p:.3g}; Holm-adjusted over {len(comparisons)} challengers "
+            f"{best.p_holm:.3g}, {strength} at alpha {ALPHA})"
         )
     else:
         winner = default.key
@@ -850,14 +879,14 @@ def decide(
         detail = (
             f"; the best challenger, {nearest.challenger}, changes the mean loss by "
             f"{-nearest.mean_improvement:+.4g} (better on {nearest.fold_wins}/{runner.k} folds, "
-            f"Holm-adjusted p={nearest.p_holm:.3g})"
+            f"t={t_text(nearest.t)})"
             if nearest is not None
             else ""
         )
         decision = (
-            f"the default {default.key} stands: no candidate beats it beyond fold noise "
-            f"(corrected resampled t-test, Holm-adjusted over {len(comparisons)} challengers, "
-            f"alpha {ALPHA}){detail}"
+            f"the default {default.key} stands: no candidate beats it by more than one "
+            f"standard error of the paired fold differences (corrected resampled t > "
+            f"{SE_RULE:g}){detail}"
         )
     return SearchResult(
         candidates=results,
@@ -891,7 +920,8 @@ def search_to_dict(result: SearchResult) -> dict[str, Any]:
         "default": result.default_key,
         "winner": result.winner_key,
         "decision": result.decision,
-        "test": "corrected resampled t-test (Nadeau & Bengio 2003), one-sided, Holm-adjusted",
+        "test": "corrected resampled t-test (Nadeau & Bengio 2003), one-sided, Holm-adjusted; "
+        + DECISION_RULE,
         "alpha": ALPHA,
         "candidates": [
             {
@@ -920,6 +950,7 @@ def search_to_dict(result: SearchResult) -> dict[str, Any]:
                 "p": c.p,
                 "p_holm": c.p_holm,
                 "significant": c.significant,
+                "beats_default": c.beats_default,
             }
             for c in result.comparisons
         ],

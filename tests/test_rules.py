@@ -407,3 +407,17 @@ def test_feature_rules_read_dataset_facts_but_a_column_field_wins():
     assert lookup("image_like") is False
     assert lookup("n_numeric") == 1
     assert lookup("n_rows") == profile.n_rows  # the column's own field
+
+
+def test_border_pixels_that_never_reach_the_images_top_keep_their_own_rules():
+    import pandas as pd
+
+    rng = np.random.default_rng(9)
+    frame = pd.DataFrame({f"p{i}": rng.integers(0, 17, 300).astype(float) for i in range(20)})
+    frame["border"] = np.where(rng.random(300) < 0.97, 0.0, rng.integers(1, 4, 300))
+    profile = profile_table(load_table(frame))
+    assert profile.image_like and profile.image_top == 16.0
+    proposals = apply_rules(profile, RULES)
+    assert proposals.feature("p3").top == "minmax"
+    # A range fit on a few lit rows would not hold on new images: no NRM007 there.
+    assert "NRM007" not in {f.rule_id for f in proposals.feature("border").findings}
