@@ -108,4 +108,4 @@ def search_space(proposals: Proposals, budget: str) -> Space:
     norms = ("none", "batch", "batch_renorm", "layer", "group")
     if budget == "standard":
         return Space(tuple(plans), norms)
-    return Space(tuple(plans), norms, ("before", "after"), (None, 1e-3, 5e-3))
+    return Space(tuple(plans), norms, ("before", "after"), (None, 3e-4, 3e-3))

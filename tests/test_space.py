@@ -35,5 +35,5 @@ def test_standard_budget_adds_controls_norms_and_runner_up_swaps():
 def test_thorough_budget_places_normalization_after_and_tries_learning_rates(penguins_path):
     candidates = search_space(_proposals(penguins_path, "species"), "thorough").candidates()
     assert any(c.placement == "after" for c in candidates)
-    assert {c.learning_rate for c in candidates} == {None, 1e-3, 5e-3}
+    assert {c.learning_rate for c in candidates} == {None, 3e-4, 3e-3}
     assert not any(c.placement == "after" and c.in_network == "none" for c in candidates)
