@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
 TARGET_SECONDS = 60.0
+
+
+def _checkout_env() -> dict[str, str]:
+    """The `advise` entry point, importing this checkout's advisor (not an older copy that
+    `pip install .` left in site-packages)."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path}
 
 
 def main() -> None:
@@ -51,7 +59,7 @@ def main() -> None:
                 "-q",
             ]
             started = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True)
+            subprocess.run(command, check=True, capture_output=True, env=_checkout_env())
             seconds = time.perf_counter() - started
             search = json.loads(out.read_text())["search"]
         worst = max(worst, seconds)
