@@ -49,7 +49,7 @@ SE_RULE = 1.0
 DECISION_RULE = (
     "one-standard-error rule: a challenger replaces the default when its mean loss is "
     "lower by more than one standard error of the paired fold differences (corrected "
-    "resampled t > 1); among those, the lowest mean loss wins"
+    f"resampled t > {SE_RULE:g}); among those, the lowest mean loss wins"
 )
 
 
