@@ -1,0 +1,269 @@
+"""The advice: what the advisor recommends, the evidence, and the fitted preprocessing."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advisor.advice import serialize
+from advisor.errors import AdviceFileError
+from advisor.io.atomic import write_atomic
+from advisor.network.nets import NetSpec
+from advisor.network.nets import build_model as _build_model
+from advisor.plan.autoscaler import AutoScaler
+from advisor.plan.plans import IN_NETWORK_LABELS, InputPlan
+from advisor.plan.target import LabelCodec, TargetTransformer
+from advisor.profiling.profile import DatasetProfile
+from advisor.rules.engine import Proposals
+from advisor.search.run import SearchResult
+from advisor.version import __version__
+
+SCHEMA_NAME = "normalization-advice"
+SCHEMA_VERSION = 2
+#: Versions this advisor reads. Version 1 (advisor 0.1.0 before the reports) lacks the
+#: per-feature ``distributions``, the fired rules' rationale and the search's ``sample``;
+#: they read as empty (so `advise check` cannot test drift against a version-1 file).
+READABLE_VERSIONS = (1, 2)
+#: The JSON Schema (draft 2020-12) of the advice file, shipped with the package.
+SCHEMA_FILE = Path(__file__).with_name("advice.schema.json")
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """The advice file's exact text for an advice dictionary (stable key order, UTF-8,
+    no NaN): the same seed gives the same bytes."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The advisor's answer for one dataset.
+
+    ``pipeline`` is a fitted scikit-learn transformer taking the feature columns as a
+    DataFrame and returning a finite float matrix; ``in_network`` names the normalization
+    to put inside the network; `build_model` makes a compiled Keras model with it.
+    """
+
+    plan: InputPlan
+    in_network: str
+    pipeline: AutoScaler
+    task: str | None
+    target_name: str | None
+    seed: int
+    budget: str
+    profile: dict[str, Any]
+    proposals: dict[str, Any]
+    search: dict[str, Any] | None = None
+    classes: tuple[Any, ...] | None = None
+    target_transformer: TargetTransformer | None = None
+    net: NetSpec | None = None
+    notes: tuple[str, ...] = ()
+    source: str = ""
+    #: Per numeric feature: histograms before/after its scaler and raw quantiles
+    #: (`advisor.advice.distributions`), so reports and checks work from a saved file.
+    distributions: dict[str, Any] = field(default_factory=dict)
+    # Live objects from the run that produced this advice (absent after `load`).
+    profile_obj: DatasetProfile | None = field(default=None, compare=False, repr=False)
+    proposals_obj: Proposals | None = field(default=None, compare=False, repr=False)
+    search_obj: SearchResult | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def in_network_label(self) -> str:
+        return IN_NETWORK_LABELS.get(self.in_network, self.in_network)
+
+    @property
+    def validated(self) -> bool:
+        return self.search is not None
+
+    def transform(self, features: pd.DataFrame) -> np.ndarray:
+        """Shorthand for ``self.pipeline.transform(features)``."""
+        return self.pipeline.transform(features)
+
+    def build_model(self, seed: int | None = None) -> Any:
+        """A compiled Keras MLP with the advised in-network normalization, sized for the
+        pipeline's output and the task (softmax over the classes, or one linear output
+        for the transformed regression target: map predictions back with
+        ``advice.target_transformer.inverse_transform``)."""
+        if self.task is None or self.net is None:
+            raise ValueError("build_model needs a target: run advise(..., target=COLUMN)")
+        n_inputs = len(self.pipeline.get_feature_names_out())
+        spec = NetSpec(
+            task=self.task,
+            n_inputs=n_inputs,
+            n_outputs=len(self.classes) if self.classes is not None else 1,
+            width=self.net.width,
+            depth=self.net.depth,
+            learning_rate=self.net.learning_rate,
+            in_network=self.in_network,
+            placement=self.net.placement,
+        )
+        return _build_model(spec, seed=self.seed if seed is None else seed)
+
+    def to_text(self, verbose: bool = False) -> str:
+        """The terminal report (what `advise` prints)."""
+        from advisor.report.text import render_text
+
+        return render_text(self.to_dict(), verbose=verbose)
+
+    def to_markdown(self) -> str:
+        """The Markdown report (pull-request comments, CI summaries)."""
+        from advisor.report.markdown import render_markdown
+
+        return render_markdown(self.to_dict())
+
+    def to_html(self) -> str:
+        """The self-contained HTML report; in a notebook:
+        ``IPython.display.HTML(advice.to_html())``."""
+        from advisor.report.html import render_html
+
+        return render_html(self.to_dict())
+
+    def to_keras(self, model: Any = None) -> Any:
+        """The fitted preprocessing as a Keras model reproducing ``pipeline.transform``
+        (within 1e-5 x (1 + |value|)); with ``model`` (e.g. `build_model`'s), one model
+        from raw features to predictions that can be saved and served as is.
+
+        Its inputs come from `keras_inputs`. Raises `advisor.keras_export.ExportError` for
+        a plan using a scaler without a Keras export (``quantile_normal``); see
+        docs/recipes.md.
+        """
+        from advisor.keras_export import to_keras
+
+        return to_keras(self.pipeline.transformer_, model)
+
+    def keras_inputs(self, features: pd.DataFrame) -> Any:
+        """What `to_keras`'s model takes for these feature rows: the numeric columns as a
+        float64 matrix, plus (when there are categorical columns) a string matrix of them
+        in a dict ``{"numeric": ..., "categorical": ...}``."""
+        from advisor.keras_export import keras_inputs
+
+        return keras_inputs(self.pipeline.transformer_, features)
+
+    def encode_target(self, y: Any) -> np.ndarray:
+        """Targets as the model is trained on them: class codes, or the transformed value."""
+        if self.classes is not None:
+            return LabelCodec(list(self.classes)).encode(y)
+        if self.target_transformer is not None:
+            return self.target_transformer.transform(y)
+        raise ValueError("this advice has no target")
+
+    def decode_predictions(self, output: Any) -> np.ndarray:
+        """Model outputs back to labels (from probabilities) or target units."""
+        output = np.asarray(output)
+        if self.classes is not None:
+            return LabelCodec(list(self.classes)).decode(np.argmax(output, axis=-1))
+        if self.target_transformer is not None:
+            return self.target_transformer.inverse_transform(output)
+        raise ValueError("this advice has no target")
+
+    # ------------------------------------------------------------------ JSON
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_NAME,
+            "schema_version": SCHEMA_VERSION,
+            "advisor_version": __version__,
+            "source": self.source,
+            "settings": {
+                "target": self.target_name,
+                "task": self.task,
+                "seed": self.seed,
+                "budget": self.budget,
+            },
+            "advice": {
+                "plan": self.plan.to_dict(),
+                "in_network": self.in_network,
+                "validated": self.validated,
+                "classes": list(self.classes) if self.classes is not None else None,
+                "target_transform": (
+                    self.target_transformer.method if self.target_transformer else None
+                ),
+                "net": self.net.to_dict() if self.net is not None else None,
+            },
+            "notes": list(self.notes),
+            "profile": self.profile,
+            "proposals": self.proposals,
+            "search": self.search,
+            "distributions": self.distributions,
+            "fitted": {
+                "pipeline": serialize.dump(self.pipeline),
+                "target_transformer": (
+                    serialize.dump(self.target_transformer) if self.target_transformer else None
+                ),
+            },
+        }
+
+    def to_json(self) -> str:
+        return dumps(self.to_dict())
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the advice as JSON, atomically (no half-written file on failure)."""
+        return write_atomic(path, self.to_json())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Advice:
+        """Read an advice file written by `save`. No code from the file is ever run."""
+        return cls.from_dict(cls.read_dict(path), str(path))
+
+    @staticmethod
+    def read_dict(path: str | os.PathLike[str]) -> Any:
+        """The parsed JSON of an advice file, with one-line errors for unreadable files."""
+        p = Path(path)
+        try:
+            return json.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise AdviceFileError(f"{p}: advice file not found") from None
+        except IsADirectoryError:
+            raise AdviceFileError(f"{p}: is a directory, not an advice file") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise AdviceFileError(f"{p}: not a JSON advice file ({exc})") from None
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "<advice>") -> Advice:
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA_NAME:
+            raise AdviceFileError(f"{where}: not a normalization-advice file")
+        version = data.get("schema_version")
+        if version not in READABLE_VERSIONS:
+            raise AdviceFileError(
+                f"{where}: advice schema version {version!r} is not supported "
+                f"(this advisor reads versions {', '.join(map(str, READABLE_VERSIONS))})"
+            )
+        try:
+            settings = data["settings"]
+            advice = data["advice"]
+            fitted = data["fitted"]
+            pipeline = serialize.load(fitted["pipeline"])
+            target_tt = (
+                serialize.load(fitted["target_transformer"])
+                if fitted.get("target_transformer")
+                else None
+            )
+            net = NetSpec(**advice["net"]) if advice.get("net") else None
+            classes = tuple(advice["classes"]) if advice.get("classes") is not None else None
+            return cls(
+                plan=InputPlan.from_dict(advice["plan"]),
+                in_network=str(advice["in_network"]),
+                pipeline=pipeline,
+                task=settings.get("task"),
+                target_name=settings.get("target"),
+                seed=int(settings.get("seed", 0)),
+                budget=str(settings.get("budget", "fast")),
+                profile=data.get("profile", {}),
+                proposals=data.get("proposals", {}),
+                search=data.get("search"),
+                classes=classes,
+                target_transformer=target_tt,
+                net=net,
+                notes=tuple(data.get("notes", ())),
+                source=str(data.get("source", "")),
+                distributions=data.get("distributions", {}),
+            )
+        except AdviceFileError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AdviceFileError(f"{where}: malformed advice file ({exc!r})") from None

@@ -1,0 +1,305 @@
+"""Loading: a CSV path or a DataFrame becomes a validated `Table` (features, target, task)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from advisor.errors import InputError
+from advisor.io.read import read_frame
+
+Task = Literal["classification", "regression"]
+TaskArg = Literal["auto", "classification", "regression"]
+
+#: A target with at most this many distinct integer values is read as class labels.
+MAX_INTEGER_CLASSES = 20
+#: A text column with more distinct values than this share of rows (and > 20) is id-like.
+ID_LIKE_SHARE = 0.5
+#: A text column is read as numbers when at least this share of its values parse as numbers.
+NUMERIC_TEXT_SHARE = 0.95
+
+
+@dataclass(frozen=True)
+class ColumnNote:
+    """Something the loader decided about one column, for the report."""
+
+    column: str
+    kind: str  # "dropped", "coerced", "info"
+    message: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """The loaded dataset: feature columns, an optional target, and the decisions made.
+
+    ``features`` holds every column but the target, in the file's order; ``numeric`` and
+    ``categorical`` name the usable ones; columns the loader set aside (id-like,
+    datetime-like) are in ``excluded`` with a note each.
+    """
+
+    source: str
+    features: pd.DataFrame
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    target_name: str | None = None
+    target: pd.Series | None = None
+    task: Task | None = None
+    excluded: tuple[str, ...] = ()
+    notes: tuple[ColumnNote, ...] = field(default_factory=tuple)
+    excluded_kinds: tuple[tuple[str, str], ...] = ()  # (column, "datetime" | "id-like")
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.features)
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return self.numeric + self.categorical
+
+
+def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a CSV (plain or gzip) or Parquet file into a DataFrame; every parse problem
+    becomes a one-line `InputError` naming the file and, where it can, the line."""
+    return read_frame(path)
+
+
+def load_table(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    target: str | None = None,
+    task: TaskArg = "auto",
+) -> Table:
+    """Load ``source`` (a CSV path or a DataFrame) and validate the target.
+
+    The input is never modified: a DataFrame is copied before any conversion.
+    """
+    if isinstance(source, pd.DataFrame):
+        name = "<DataFrame>"
+        frame = source.copy()
+        if frame.shape[1] == 0:
+            raise InputError(f"{name}: has no columns")
+        if len(frame) == 0:
+            raise InputError(f"{name}: has no rows")
+        frame.columns = [str(c) for c in frame.columns]
+        if frame.columns.duplicated().any():
+            dup = frame.columns[frame.columns.duplicated()][0]
+            raise InputError(f"{name}: duplicate column name {dup!r}")
+    elif isinstance(source, (str, os.PathLike)):
+        name = str(source)
+        _check_fits_in_memory(source)
+        frame = read_csv(source)
+        frame.columns = [str(c) for c in frame.columns]
+    else:
+        raise InputError(f"expected a CSV path or a pandas DataFrame, got {type(source).__name__}")
+    if task not in ("auto", "classification", "regression"):
+        raise InputError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
+
+    notes: list[ColumnNote] = []
+    y: pd.Series | None = None
+    resolved_task: Task | None = None
+    if target is not None:
+        if target not in frame.columns:
+            shown = ", ".join(repr(c) for c in list(frame.columns)[:8])
+            more = ", ..." if frame.shape[1] > 8 else ""
+            raise InputError(
+                f"{name}: target column {target!r} not found; columns are {shown}{more}"
+            )
+        y = frame[target]
+        missing = _missing_mask(y)
+        if bool(missing.all()):
+            raise InputError(f"{name}, column {target!r}: target has no values (all missing)")
+        if bool(missing.any()):
+            first = int(np.flatnonzero(missing.to_numpy())[0])
+            notes.append(
+                ColumnNote(
+                    target,
+                    "info",
+                    f"{int(missing.sum())} rows without a target value were left out "
+                    f"(first at data row {first + 1})",
+                )
+            )
+            frame = frame.loc[~missing.to_numpy()].reset_index(drop=True)
+            y = frame[target]
+        resolved_task = infer_task(y) if task == "auto" else task
+        y = _clean_target(y, resolved_task, name, target)
+        if resolved_task == "classification" and y.nunique() < 2:
+            raise InputError(
+                f"{name}, column {target!r}: target has one class ({y.iloc[0]!r}); "
+                "classification needs at least two"
+            )
+        frame = frame.drop(columns=[target])
+
+    numeric: list[str] = []
+    categorical: list[str] = []
+    excluded: list[str] = []
+    excluded_kinds: list[tuple[str, str]] = []
+    for column in frame.columns:
+        kind, converted, note = _classify_column(frame[column], column)
+        if note is not None:
+            notes.append(note)
+        if kind == "excluded":
+            excluded_kinds.append(
+                (
+                    column,
+                    "datetime" if note is not None and "datetime" in note.message else "id-like",
+                )
+            )
+        if kind == "numeric":
+            frame[column] = converted
+            numeric.append(column)
+        elif kind == "categorical":
+            frame[column] = converted
+            categorical.append(column)
+        else:
+            excluded.append(column)
+    if not numeric and not categorical:
+        raise InputError(
+            f"{name}: no usable feature column"
+            + (f" besides the target {target!r}" if target else "")
+            + (f" (set aside: {', '.join(excluded[:5])})" if excluded else "")
+        )
+    # All feature columns in their original order (the ones set aside included), so a
+    # pipeline fit on them takes the user's frame minus the target as it is.
+    features = frame
+    return Table(
+        source=name,
+        features=features,
+        numeric=tuple(numeric),
+        categorical=tuple(categorical),
+        target_name=target,
+        target=y,
+        task=resolved_task,
+        excluded=tuple(excluded),
+        notes=tuple(notes),
+        excluded_kinds=tuple(excluded_kinds),
+    )
+
+
+def _check_fits_in_memory(path: str | os.PathLike[str]) -> None:
+    from advisor.profiling.profile import _too_big_for_memory
+
+    if os.path.isfile(path) and _too_big_for_memory(path):
+        size = os.path.getsize(path) / 1e9
+        raise InputError(
+            f"{path}: {size:.1f} GB is too large to load into memory here; "
+            f"`advise profile {path}` profiles it in bounded memory, and a sample of its "
+            "rows can be advised on"
+        )
+
+
+def _missing_mask(values: pd.Series) -> pd.Series:
+    mask = values.isna()
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        mask = mask | values.astype("string").str.strip().eq("").fillna(False)
+    return mask
+
+
+def infer_task(y: pd.Series) -> Task:
+    """Classification for text, booleans and few integer classes; regression otherwise."""
+    if pd.api.types.is_bool_dtype(y.dtype) or not pd.api.types.is_numeric_dtype(y.dtype):
+        numbers = pd.to_numeric(y, errors="coerce")
+        if numbers.notna().all() and not pd.api.types.is_bool_dtype(y.dtype):
+            return infer_task(numbers)
+        return "classification"
+    values = y.to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    distinct = np.unique(finite)
+    integer = bool(np.all(np.equal(np.mod(finite, 1), 0)))
+    if integer and len(distinct) <= MAX_INTEGER_CLASSES and len(distinct) <= max(2, len(y) // 2):
+        return "classification"
+    return "regression"
+
+
+def _clean_target(y: pd.Series, task: Task, name: str, column: str) -> pd.Series:
+    if task == "classification":
+        if pd.api.types.is_float_dtype(y.dtype):
+            values = y.to_numpy()
+            if np.all(np.mod(values, 1) == 0):
+                return pd.Series(values.astype(np.int64), name=y.name)
+        if not pd.api.types.is_numeric_dtype(y.dtype) and not pd.api.types.is_bool_dtype(y.dtype):
+            return pd.Series(y.astype(str).str.strip().to_numpy(), name=y.name)
+        return y.reset_index(drop=True)
+    numbers = pd.to_numeric(y, errors="coerce")
+    bad = numbers.isna() | ~np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
+    if bool(bad.any()):
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"{name}, column {column!r}, data row {row + 1}: regression target must be a "
+            f"finite number, got {y.iloc[row]!r}"
+        )
+    return pd.Series(numbers.to_numpy(dtype=float), name=y.name)
+
+
+def _classify_column(
+    values: pd.Series, column: str
+) -> tuple[str, pd.Series | None, ColumnNote | None]:
+    """Return ("numeric" | "categorical" | "excluded", converted values, note)."""
+    n = len(values)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return "numeric", values.astype(float), None
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return "numeric", values.astype(float), None
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return (
+            "excluded",
+            None,
+            ColumnNote(column, "dropped", "datetime column: reported, not scaled"),
+        )
+    text = values.astype("string").str.strip()
+    missing = text.isna() | text.eq("")
+    present = text[~missing]
+    if len(present) == 0:
+        return "numeric", pd.Series(np.full(n, np.nan), name=column), None
+    lowered = present.str.lower()
+    if lowered.isin(["true", "false"]).all():
+        converted = text.str.lower().map({"true": 1.0, "false": 0.0}).astype(float)
+        return "numeric", converted, None
+    numbers = pd.to_numeric(present, errors="coerce")
+    parsed_share = float(numbers.notna().mean())
+    if parsed_share >= NUMERIC_TEXT_SHARE:
+        bad = present[numbers.isna()]
+        converted = pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
+        note = None
+        if len(bad):
+            examples = ", ".join(repr(v) for v in bad.unique()[:3])
+            note = ColumnNote(
+                column,
+                "coerced",
+                f"{len(bad)} non-numeric values ({examples}) read as missing",
+            )
+        return "numeric", converted, note
+    if _looks_like_datetime(present):
+        return (
+            "excluded",
+            None,
+            ColumnNote(column, "dropped", "datetime-like text: reported, not scaled"),
+        )
+    distinct = present.nunique()
+    if distinct > 20 and distinct > ID_LIKE_SHARE * len(present):
+        return (
+            "excluded",
+            None,
+            ColumnNote(
+                column,
+                "dropped",
+                f"id-like text: {distinct} distinct values in {len(present)} rows",
+            ),
+        )
+    converted = text.where(~missing).astype(object)
+    return "categorical", converted, None
+
+
+def _looks_like_datetime(present: pd.Series) -> bool:
+    sample = present.iloc[: min(len(present), 200)]
+    if not sample.str.contains(r"\d", regex=True).all():
+        return False
+    if not sample.str.contains(r"[-/:]", regex=True).all():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().mean() >= 0.95)

@@ -1,0 +1,209 @@
+"""The networks: the user's Keras MLP, and a packed twin that trains K copies at once.
+
+The search trains one model per fold. Instead of building K Keras models, it builds one
+*packed* model whose input has a slot axis: slot k holds fold k's rows and feeds its own
+weights (`PackedDense` keeps a kernel per slot), its own normalization statistics and its
+own output. Gradients never cross slots, so the packed model is exactly K independent MLPs
+trained side by side, and one traced training step serves all folds; the compiled model is
+then reused for every candidate with the same architecture (weights and optimizer state
+reset between trials).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from advisor.backend import import_keras
+
+GROUPS = 8  # GroupNormalization groups; widths are multiples of 8
+
+
+@dataclass(frozen=True)
+class NetSpec:
+    """Everything that fixes an MLP's architecture and optimizer."""
+
+    task: str  # "classification" | "regression"
+    n_inputs: int
+    n_outputs: int  # classes, or 1 for regression
+    width: int
+    depth: int
+    learning_rate: float
+    in_network: str = "none"
+    placement: str = "before"  # normalization before or after the activation
+
+    def with_norm(self, in_network: str, placement: str | None = None) -> NetSpec:
+        return NetSpec(
+            **{**asdict(self), "in_network": in_network, "placement": placement or self.placement}
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: Adam's default learning rate, the one most MLPs are trained with.
+LEARNING_RATE = 1e-3
+
+
+def size_network(n_inputs: int) -> tuple[int, int]:
+    """Width and depth of the MLP the search validates with: the network people train on
+    tables (2 x 128 ReLU), wider (256) above 64 inputs. Choices validated on it carry
+    over to what users train; a network sized down to small data did not (it preferred
+    plans the common one does worse with). Early stopping, not a narrow network, keeps
+    small data from overfitting."""
+    width = 128 if n_inputs <= 64 else 256
+    return width, 2
+
+
+def build_model(spec: NetSpec, seed: int = 0) -> Any:
+    """A compiled Keras MLP: [Dense -> normalization -> ReLU] x depth -> output.
+
+    Classification outputs class probabilities (softmax) and uses sparse categorical
+    cross-entropy; regression outputs one linear unit trained with mean squared error.
+    """
+    keras = import_keras()
+    layers = keras.layers
+    inputs = keras.Input(shape=(spec.n_inputs,), name="features")
+    z = inputs
+    for i in range(spec.depth):
+        after = spec.placement == "after"
+        z = layers.Dense(
+            spec.width,
+            use_bias=spec.in_network == "none" or after,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i),
+            name=f"dense_{i}",
+        )(z)
+        if after:
+            z = layers.Activation("relu", name=f"relu_{i}")(z)
+            z = _norm_layer(keras, spec.in_network, f"norm_{i}")(z)
+        else:
+            z = _norm_layer(keras, spec.in_network, f"norm_{i}")(z)
+            z = layers.Activation("relu", name=f"relu_{i}")(z)
+    # Every initializer is seeded: same seed, same model.
+    head_init = keras.initializers.GlorotUniform(seed=seed + spec.depth)
+    if spec.task == "classification":
+        outputs = layers.Dense(
+            spec.n_outputs, activation="softmax", kernel_initializer=head_init,
+            name="probabilities",
+        )(z)  # fmt: skip
+        loss = keras.losses.SparseCategoricalCrossentropy()
+        metrics = ["accuracy"]
+    else:
+        outputs = layers.Dense(1, kernel_initializer=head_init, name="prediction")(z)
+        loss = keras.losses.MeanSquaredError()
+        metrics = []
+    model = keras.Model(inputs, outputs, name=f"mlp_{spec.in_network}")
+    model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss=loss, metrics=metrics)
+    return model
+
+
+def _norm_layer(keras: Any, kind: str, name: str) -> Any:
+    layers = keras.layers
+    if kind == "none":
+        return layers.Identity(name=name)
+    if kind == "batch":
+        return layers.BatchNormalization(name=name)
+    if kind == "batch_renorm":
+        return layers.BatchNormalization(renorm=True, name=name)
+    if kind == "layer":
+        return layers.LayerNormalization(name=name)
+    if kind == "group":
+        return layers.GroupNormalization(groups=GROUPS, name=name)
+    raise ValueError(f"unknown in-network normalization {kind!r}")
+
+
+# ----------------------------------------------------------------------------- packed
+
+
+def build_packed_model(spec: NetSpec, slots: int) -> Any:
+    """K independent copies of `build_model`'s MLP in one Keras model (logits out)."""
+    keras = import_keras()
+    ops = keras.ops
+    layers = keras.layers
+
+    class PackedDense(layers.Layer):  # type: ignore[name-defined]
+        """A Dense layer per slot: (batch, K, d) x (K, d, h) -> (batch, K, h)."""
+
+        def __init__(self, units: int, use_bias: bool = True, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.units = units
+            self.use_bias = use_bias
+
+        def build(self, shape: Any) -> None:
+            self.kernel = self.add_weight(
+                shape=(shape[1], shape[2], self.units), initializer="zeros", name="kernel"
+            )
+            self.bias = (
+                self.add_weight(shape=(shape[1], self.units), initializer="zeros", name="bias")
+                if self.use_bias
+                else None
+            )
+
+        def call(self, x: Any) -> Any:
+            out = ops.einsum("bkd,kdh->bkh", x, self.kernel)
+            return out + self.bias if self.bias is not None else out
+
+    class PackedAffine(layers.Layer):  # type: ignore[name-defined]
+        """Per-slot scale and shift (the gamma/beta of LayerNorm and GroupNorm)."""
+
+        def build(self, shape: Any) -> None:
+            self.gamma = self.add_weight(shape=(shape[1], shape[2]), initializer="ones")
+            self.beta = self.add_weight(shape=(shape[1], shape[2]), initializer="zeros")
+
+        def call(self, x: Any) -> Any:
+            return x * self.gamma + self.beta
+
+    k, h = slots, spec.width
+    inputs = keras.Input(shape=(k, spec.n_inputs))
+    z = inputs
+    after = spec.placement == "after"
+    for _ in range(spec.depth):
+        z = PackedDense(h, use_bias=spec.in_network == "none" or after)(z)
+        if after:
+            z = layers.Activation("relu")(z)
+        if spec.in_network in ("batch", "batch_renorm"):
+            # Flattening the slot axis gives every (slot, unit) its own batch statistics.
+            z = layers.Reshape((k * h,))(z)
+            z = layers.BatchNormalization(renorm=spec.in_network == "batch_renorm")(z)
+            z = layers.Reshape((k, h))(z)
+        elif spec.in_network == "layer":
+            z = layers.LayerNormalization(axis=-1, center=False, scale=False)(z)
+            z = PackedAffine()(z)
+        elif spec.in_network == "group":
+            z = layers.Reshape((k, GROUPS, h // GROUPS))(z)
+            z = layers.LayerNormalization(axis=-1, center=False, scale=False)(z)
+            z = layers.Reshape((k, h))(z)
+            z = PackedAffine()(z)
+        elif spec.in_network != "none":
+            raise ValueError(f"unknown in-network normalization {spec.in_network!r}")
+        if not after:
+            z = layers.Activation("relu")(z)
+    outputs = PackedDense(spec.n_outputs)(z)
+    model = keras.Model(inputs, outputs, name=f"packed_{spec.in_network}_{spec.placement}_{k}")
+    if spec.task == "classification":
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    else:
+        loss = keras.losses.MeanSquaredError()
+    return model, loss
+
+
+def initial_weights(model: Any, fresh: list[np.ndarray], seeds: list[int]) -> list[np.ndarray]:
+    """Glorot-uniform kernels drawn per slot from that slot's seed; every other variable
+    (biases, scales, BatchNorm statistics) as Keras initialised it in ``fresh``.
+    Independent of Keras' global RNG, so fold k starts from the same weights in every
+    candidate (common random numbers make the paired comparison sharper)."""
+    weights = []
+    rngs = [np.random.default_rng(s) for s in seeds]
+    for variable, value in zip(model.weights, fresh, strict=True):
+        leaf = str(getattr(variable, "path", variable.name)).split("/")[-1]
+        if leaf == "kernel" and value.ndim == 3:
+            _, fan_in, fan_out = value.shape
+            limit = math.sqrt(6.0 / (fan_in + fan_out))
+            draws = [rng.uniform(-limit, limit, size=(fan_in, fan_out)) for rng in rngs]
+            weights.append(np.stack(draws).astype(value.dtype))
+        else:
+            weights.append(value.copy())
+    return weights

@@ -1,0 +1,149 @@
+"""The fitted preprocessing: an input plan turned into one scikit-learn transformer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.utils.validation import check_is_fitted
+
+from advisor.plan.catalog import FitContext, make_scaler
+from advisor.plan.plans import InputPlan
+
+#: One-hot encoding keeps at most this many categories per column (the rest: "infrequent").
+MAX_CATEGORIES = 32
+MISSING_CATEGORY = "(missing)"
+
+
+class PlanTransformer(TransformerMixin, BaseEstimator):
+    """Apply an `InputPlan` to a DataFrame of feature columns.
+
+    Each numeric column is scaled by its planned scaler (fit on observed values only, as
+    scikit-learn's scalers ignore NaN), then missing and non-finite values are imputed with
+    the column's median after scaling, and a 0/1 indicator is added for every column that had
+    missing values in training. Categorical columns are one-hot encoded; categories unseen in
+    training map to the "infrequent" column when there is one, else to all zeros.
+
+    Parameters
+    ----------
+    plan : InputPlan
+        The scaler of each numeric column, the categorical and the dropped columns.
+    seed : int, default=0
+        Seed for scalers that subsample (quantile).
+    """
+
+    def __init__(self, plan: InputPlan, seed: int = 0) -> None:
+        self.plan = plan
+        self.seed = seed
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> PlanTransformer:
+        frame = _as_frame(X, self.plan)
+        numeric = numeric_block(frame, self.plan.numeric)
+        ctx = FitContext(n_samples=len(frame), seed=self.seed)
+        groups: dict[str, list[int]] = {}
+        for index, (_, key) in enumerate(self.plan.scalers):
+            groups.setdefault(key, []).append(index)
+        fitted: list[tuple[str, list[int], Any]] = []
+        for key, indices in groups.items():
+            scaler = make_scaler(key, ctx)
+            if not isinstance(scaler, str):
+                scaler.fit(numeric[:, indices])
+            fitted.append((key, indices, scaler))
+        self.scalers_ = fitted
+        scaled = self.scale(numeric)
+        with np.errstate(all="ignore"):
+            medians = (
+                np.nanmedian(np.where(np.isfinite(scaled), scaled, np.nan), axis=0)
+                if (scaled.shape[1])
+                else np.zeros(0)
+            )
+        self.fill_values_ = np.nan_to_num(np.asarray(medians, dtype=float), nan=0.0)
+        missing = ~np.isfinite(numeric)
+        self.indicator_columns_ = [
+            self.plan.numeric[i] for i in np.flatnonzero(missing.any(axis=0))
+        ]
+        if self.plan.categorical:
+            self.encoder_: OneHotEncoder | None = OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                max_categories=MAX_CATEGORIES,
+                sparse_output=False,
+                dtype=np.float64,
+            )
+            self.encoder_.fit(categorical_block(frame, self.plan.categorical))
+        else:
+            self.encoder_ = None
+        self.feature_names_in_ = np.asarray(
+            list(self.plan.numeric) + list(self.plan.categorical), dtype=object
+        )
+        self.n_features_in_ = len(self.feature_names_in_)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "scalers_")
+        frame = _as_frame(X, self.plan)
+        numeric = numeric_block(frame, self.plan.numeric)
+        scaled = self.scale(numeric)
+        bad = ~np.isfinite(scaled)
+        if bad.any():
+            scaled = np.where(bad, self.fill_values_[np.newaxis, :], scaled)
+        parts = [scaled]
+        if self.indicator_columns_:
+            columns = [self.plan.numeric.index(c) for c in self.indicator_columns_]
+            parts.append((~np.isfinite(numeric[:, columns])).astype(np.float64))
+        if self.encoder_ is not None:
+            parts.append(
+                np.asarray(
+                    self.encoder_.transform(categorical_block(frame, self.plan.categorical)),
+                    dtype=np.float64,
+                )
+            )
+        out = np.hstack(parts) if parts else np.zeros((len(frame), 0))
+        return np.asarray(out, dtype=np.float64)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "scalers_")
+        names = list(self.plan.numeric)
+        names += [f"{column}__missing" for column in self.indicator_columns_]
+        if self.encoder_ is not None:
+            names += [str(n) for n in self.encoder_.get_feature_names_out(self.plan.categorical)]
+        return np.asarray(names, dtype=object)
+
+    def scale(self, numeric: np.ndarray) -> np.ndarray:
+        """The numeric block (plan order) through each column's fitted scaler; NaN stays NaN."""
+        out = numeric.copy()
+        for _, indices, scaler in self.scalers_:
+            if isinstance(scaler, str):
+                continue
+            with np.errstate(all="ignore"):
+                out[:, indices] = scaler.transform(numeric[:, indices])
+        return out
+
+
+def _as_frame(X: Any, plan: InputPlan) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        missing = [c for c in (*plan.numeric, *plan.categorical) if c not in X.columns]
+        if missing:
+            raise ValueError(f"input is missing the column {missing[0]!r} the plan expects")
+        return X
+    raise TypeError(
+        f"PlanTransformer expects a pandas DataFrame with named columns, got {type(X).__name__}"
+    )
+
+
+def numeric_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    if not columns:
+        return np.zeros((len(frame), 0))
+    block = frame.loc[:, list(columns)].apply(pd.to_numeric, errors="coerce")
+    values = np.array(block.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    # Non-finite values are treated as missing: the scalers skip them and the imputer fills.
+    values[~np.isfinite(values)] = np.nan
+    return values
+
+
+def categorical_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    block = frame.loc[:, list(columns)].astype(object)
+    block = block.where(block.notna(), MISSING_CATEGORY)
+    return block.astype(str).to_numpy(dtype=object)

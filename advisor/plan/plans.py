@@ -1,0 +1,109 @@
+"""Plans: a scaler per feature plus an in-network normalization, and the candidate set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.plan.catalog import get_spec
+
+
+@dataclass(frozen=True)
+class InputPlan:
+    """How each input column is prepared: a scaler key per kept numeric column, the
+    categorical columns to one-hot encode, and the columns to drop."""
+
+    name: str
+    scalers: tuple[tuple[str, str], ...]
+    categorical: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for _, key in self.scalers:
+            get_spec(key)
+
+    @property
+    def numeric(self) -> tuple[str, ...]:
+        return tuple(column for column, _ in self.scalers)
+
+    def scaler_for(self, column: str) -> str:
+        for name, key in self.scalers:
+            if name == column:
+                return key
+        raise KeyError(column)
+
+    def with_all(self, name: str, key: str) -> InputPlan:
+        """The same columns with one scaler everywhere (a global control)."""
+        return InputPlan(
+            name=name,
+            scalers=tuple((column, key) for column, _ in self.scalers),
+            categorical=self.categorical,
+            dropped=self.dropped,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "scalers": {column: key for column, key in self.scalers},
+            "categorical": list(self.categorical),
+            "dropped": list(self.dropped),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InputPlan:
+        return cls(
+            name=str(data["name"]),
+            scalers=tuple((str(c), str(k)) for c, k in data["scalers"].items()),
+            categorical=tuple(str(c) for c in data.get("categorical", ())),
+            dropped=tuple(str(c) for c in data.get("dropped", ())),
+        )
+
+
+IN_NETWORK = ("none", "batch", "layer")
+IN_NETWORK_LABELS = {
+    "none": "no normalization",
+    "batch": "BatchNormalization",
+    "batch_renorm": "BatchNormalization(renorm=True)",
+    "layer": "LayerNormalization",
+    "group": "GroupNormalization",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One point of the search: an input plan with an in-network normalization, where it
+    sits (before or after the activation) and, optionally, a learning rate."""
+
+    plan: InputPlan
+    in_network: str
+    placement: str = "before"
+    learning_rate: float | None = None
+
+    @property
+    def key(self) -> str:
+        key = f"{self.plan.name}+{self.in_network}"
+        if self.placement != "before" and self.in_network != "none":
+            key += "@after"
+        if self.learning_rate is not None:
+            key += f"@lr{self.learning_rate:g}"
+        return key
+
+    @property
+    def complexity(self) -> int:
+        """Simpler candidates win ties: no in-network layer, then simpler scalers."""
+        network = 0 if self.in_network == "none" else 1
+        scalers = max((get_spec(k).complexity for _, k in self.plan.scalers), default=0)
+        return network * 100 + scalers + (10 if self.placement == "after" else 0)
+
+
+def make_candidates(
+    rule_plan: InputPlan, in_network: tuple[str, ...] = IN_NETWORK
+) -> tuple[Candidate, ...]:
+    """The rule plan, standardize-everything and no scaling, each with every in-network
+    choice. The first candidate is the default the others must beat."""
+    plans = [rule_plan]
+    for name, key in (("standard", "standard"), ("none", "passthrough")):
+        control = rule_plan.with_all(name, key)
+        if control.scalers != rule_plan.scalers:
+            plans.append(control)
+    return tuple(Candidate(plan, norm) for norm in in_network for plan in plans)

@@ -1,0 +1,403 @@
+"""The HTML report: one self-contained page (inline CSS, inline SVG charts, a few lines of
+inline script; nothing fetched from the network), rendered from the advice's JSON form so a
+saved advice file renders the same page. Every string that comes from the data is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+from advisor.plan.plans import IN_NETWORK_LABELS
+from advisor.report import svg
+from advisor.report.text import (
+    beats_default,
+    candidate_marks,
+    highlights,
+    metric_text,
+    plan_description,
+    reason_text,
+    scaler_label,
+    t_text,
+)
+
+_CSS = """
+:root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#dd7722; --bg:#ffffff;
+        --soft:#f6f8fa; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg);
+       background: var(--bg); margin: 0 auto; max-width: 1100px; padding: 24px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px;
+     border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 0; display: inline; }
+.muted { color: var(--muted); }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line);
+         vertical-align: top; }
+th { background: var(--soft); cursor: pointer; user-select: none; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+code { background: var(--soft); padding: 0 4px; border-radius: 4px; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; margin: 12px 0; }
+.advice { border-left: 4px solid var(--accent); }
+.advice dt { font-weight: 600; float: left; width: 140px; } .advice dd { margin: 0 0 4px 150px; }
+details { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 6px 12px; }
+details[open] { padding-bottom: 12px; }
+summary { cursor: pointer; }
+.plots { display: flex; gap: 16px; flex-wrap: wrap; margin: 8px 0; }
+svg text { font: 11px system-ui, sans-serif; fill: var(--fg); }
+svg text.t { font-weight: 600; }
+svg .axis { stroke: var(--muted); stroke-width: 1; }
+.tag { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: 12px;
+       background: var(--soft); border: 1px solid var(--line); }
+.tag.win { background: #fff1e5; border-color: var(--accent); }
+"""
+
+# Records script errors on the page (the browser test reads them), then makes the tables
+# sortable by clicking a header.
+_SCRIPT_HEAD = """
+window.__errors = [];
+window.addEventListener("error", function (e) { window.__errors.push(String(e.message)); });
+"""
+_SCRIPT_BODY = """
+(function () {
+  function key(cell) {
+    var v = cell.getAttribute("data-v");
+    if (v !== null) { return parseFloat(v); }
+    return cell.textContent.trim().toLowerCase();
+  }
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    table.querySelectorAll("th").forEach(function (th, col) {
+      th.addEventListener("click", function () {
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        var asc = th.getAttribute("data-sort") !== "asc";
+        rows.sort(function (a, b) {
+          var x = key(a.cells[col]), y = key(b.cells[col]);
+          if (x < y) { return asc ? -1 : 1; }
+          if (x > y) { return asc ? 1 : -1; }
+          return 0;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+        th.setAttribute("data-sort", asc ? "asc" : "desc");
+      });
+    });
+  });
+  document.documentElement.setAttribute("data-errors", String(window.__errors.length));
+  document.documentElement.setAttribute("data-rendered", "ok");
+})();
+"""
+
+
+def render_html(data: dict[str, Any]) -> str:
+    """The whole page for an advice dictionary (`Advice.to_dict()`)."""
+    source = data.get("source") or "<data>"
+    title = f"Normalization advice for {source}"
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        _overview(data),
+        _advice_card(data),
+        _search_section(data),
+        _features_section(data),
+        _network_section(data),
+        _rules_section(data),
+    ]
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title>"
+        f"<style>{_CSS}</style><script>{_SCRIPT_HEAD}</script></head>\n<body>\n"
+        + "\n".join(part for part in body if part)
+        + f"\n<script>{_SCRIPT_BODY}</script>\n</body></html>\n"
+    )
+
+
+def _overview(data: dict[str, Any]) -> str:
+    profile, settings = data["profile"], data["settings"]
+    facts = [
+        f"{profile['n_rows']} rows",
+        f"{profile['n_numeric']} numeric and {profile['n_categorical']} categorical features",
+    ]
+    if settings.get("target"):
+        task = settings["task"]
+        extra = f", {profile['n_classes']} classes" if task == "classification" else ""
+        facts.append(f"target <code>{escape(str(settings['target']))}</code> ({task}{extra})")
+    else:
+        facts.append("no target (the rules' plan, not validated)")
+    facts.append(f"seed {settings['seed']}, budget {escape(str(settings['budget']))}")
+    facts.append(f"advisor {escape(str(data.get('advisor_version', '')))}")
+    out = f'<p class="muted">{"; ".join(facts)}</p>'
+    if profile.get("excluded"):
+        names = ", ".join(f"<code>{escape(str(c))}</code>" for c in profile["excluded"])
+        out += f"<p>Set aside by the loader (id-like or dates): {names}</p>"
+    return out
+
+
+def _advice_card(data: dict[str, Any]) -> str:
+    advice = data["advice"]
+    search = data.get("search")
+    rows = [
+        ("input scaling", escape(plan_description(advice["plan"]["name"]))),
+        (
+            "in-network",
+            escape(IN_NETWORK_LABELS.get(advice["in_network"], advice["in_network"])),
+        ),
+    ]
+    if advice.get("target_transform"):
+        rows.append(("target", escape(scaler_label(advice["target_transform"]))))
+    rows.append(("validated", "yes" if advice["validated"] else "no"))
+    if search is not None:
+        rows.append(("why", escape(search["decision"])))
+    if advice["in_network"] in ("batch", "batch_renorm"):
+        rows.append(
+            (
+                "inference",
+                "BatchNormalization uses the moving averages of the batch statistics at "
+                "inference: keep them (the layer does so by default) and export the model "
+                "in inference mode.",
+            )
+        )
+    for note in data.get("notes", []):
+        rows.append(("note", escape(str(note))))
+    items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f'<div class="card advice"><h2 style="margin-top:0">Advice</h2><dl>{items}</dl></div>'
+
+
+def _search_section(data: dict[str, Any]) -> str:
+    search = data.get("search")
+    if search is None:
+        return (
+            "<h2>Validation</h2><p>Not run: validation needs a target "
+            "(<code>advise DATA.csv --target COLUMN</code>).</p>"
+        )
+    ok = [c for c in search["candidates"] if c["status"] == "ok"]
+    ok.sort(key=lambda c: c["mean"])
+    marks = {search["winner"], search["default"]}
+    chart = svg.error_bars(
+        [c["key"] for c in ok],
+        [c["mean"] for c in ok],
+        [c["sd"] for c in ok],
+        highlight=tuple(marks),
+        title=f"{search['n_folds']}-fold CV score, mean ± sd (lower is better)",
+        axis_label=search["score"],
+    )
+    header = (
+        "<tr><th>candidate</th><th>input plan</th><th>in-network</th>"
+        f"<th>score mean</th><th>sd</th><th>{escape(search['metric'])} mean</th>"
+        "<th>fold scores</th><th></th></tr>"
+    )
+    body = []
+    for c in search["candidates"]:
+        tags = [
+            f'<span class="tag{" win" if m == "winner" else ""}">{m}</span>'
+            for m in candidate_marks(search, c)
+        ]
+        if c["status"] != "ok":
+            body.append(
+                f"<tr><td>{escape(c['key'])}</td><td colspan=6>{escape(c['status'])}: "
+                f"{escape(c['message'])}</td><td>{''.join(tags)}</td></tr>"
+            )
+            continue
+        folds = ", ".join(f"{v:.4f}" for v in c["fold_scores"])
+        body.append(
+            f"<tr><td>{escape(c['key'])}</td><td>{escape(c['plan'])}</td>"
+            f"<td>{escape(IN_NETWORK_LABELS.get(c['in_network'], c['in_network']))}</td>"
+            f'<td class="num" data-v="{c["mean"]!r}">{c["mean"]:.4f}</td>'
+            f'<td class="num" data-v="{c["sd"]!r}">{c["sd"]:.4f}</td>'
+            f'<td class="num" data-v="{c["metric_mean"]!r}">{metric_text(search["metric"], c)}</td>'
+            f'<td class="muted">{folds}</td><td>{"".join(tags)}</td></tr>'
+        )
+    comparisons = ""
+    if search.get("comparisons"):
+        rows = "".join(
+            f"<tr><td>{escape(c['challenger'])}</td>"
+            f'<td class="num">{c["mean_improvement"]:+.4f}</td>'
+            f'<td class="num">{c["fold_wins"]}/{search["n_folds"]}</td>'
+            f'<td class="num">{t_text(c["t"])}</td>'
+            f'<td class="num">{_p(c["p"])}</td><td class="num">{_p(c["p_holm"])}</td>'
+            f"<td>{'yes' if beats_default(c) else 'no'}</td></tr>"
+            for c in search["comparisons"]
+        )
+        comparisons = (
+            f"<h3>Each challenger against the default {escape(search['default'])}</h3>"
+            f'<p class="muted">{escape(search["test"])}; alpha {search["alpha"]}.</p>'
+            '<table class="sortable"><thead><tr><th>challenger</th><th>mean improvement</th>'
+            "<th>fold wins</th><th>t</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table>"
+        )
+    return (
+        "<h2>Validation</h2>"
+        f"<p>{escape(search['decision'])}.</p>"
+        f'<div class="plots">{chart}</div>{_curves(search)}'
+        f'<table class="sortable"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
+        f"{comparisons}"
+    )
+
+
+def _curves(search: dict[str, Any]) -> str:
+    """Mean validation loss per epoch of the winner's input plan under each in-network
+    normalization that was tried with it."""
+    winner = next((c for c in search["candidates"] if c["key"] == search["winner"]), None)
+    if winner is None:
+        return ""
+    series = []
+    for c in search["candidates"]:
+        if c["status"] != "ok" or c["plan"] != winner["plan"] or not c["curves"]:
+            continue
+        series.append((c["key"], _mean_curve(c["curves"])))
+    if not series:
+        return ""
+    chart = svg.lines(
+        series,
+        title=f"Validation loss of the {winner['plan']} plan, mean over folds",
+        y_label=search["score"],
+    )
+    return f'<div class="plots">{chart}</div>'
+
+
+def _mean_curve(curves: list[list[float]]) -> list[float]:
+    """Mean over the folds still training at each epoch (early stopping ends them apart)."""
+    longest = max(len(c) for c in curves)
+    out = []
+    for epoch in range(longest):
+        values = [c[epoch] for c in curves if epoch < len(c) and math.isfinite(c[epoch])]
+        out.append(sum(values) / len(values) if values else math.nan)
+    return out
+
+
+def _features_section(data: dict[str, Any]) -> str:
+    proposals = data["proposals"]
+    features = {f["name"]: f for f in data["profile"]["features"]}
+    distributions = data.get("distributions") or {}
+    header = (
+        "<tr><th>column</th><th>kind</th><th>profile</th><th>proposed</th><th>rule</th>"
+        "<th>confidence</th></tr>"
+    )
+    rows, cards = [], []
+    for entry in proposals["features"]:
+        name = entry["subject"]
+        feature = features[name]
+        top = entry["ranked"][0]
+        rule = (top["rules"] or ["-"])[0]
+        rows.append(
+            f'<tr><td><a href="#f-{_anchor(name)}">{escape(name)}</a></td>'
+            f"<td>{escape(feature['kind'])}</td><td>{escape(highlights(feature))}</td>"
+            f"<td>{escape(scaler_label(top['choice']))}</td><td>{escape(rule)}</td>"
+            f'<td class="num" data-v="{top["score"]!r}">{top["score"]:g}</td></tr>'
+        )
+        cards.append(
+            _feature_card(name, entry, feature, distributions.get(name), opened=len(rows) <= 20)
+        )
+    return (
+        "<h2>Features</h2>"
+        '<p class="muted">Click a header to sort; each column below has its histograms '
+        "before and after its scaler, the ranked proposals and the evidence.</p>"
+        f'<table class="sortable"><thead>{header}</thead><tbody>{"".join(rows)}</tbody></table>'
+        + "".join(cards)
+    )
+
+
+def _feature_card(
+    name: str,
+    entry: dict[str, Any],
+    feature: dict[str, Any],
+    dist: dict[str, Any] | None,
+    opened: bool,
+) -> str:
+    top = entry["ranked"][0]
+    plots = ""
+    if dist is not None:
+        before = svg.histogram(dist["before"]["edges"], dist["before"]["counts"], "before")
+        after = ""
+        if dist.get("after"):
+            after = svg.histogram(
+                dist["after"]["edges"],
+                dist["after"]["counts"],
+                f"after {scaler_label(dist['scaler'])}",
+                color=svg.PALETTE[1],
+            )
+        sample = " (a seeded sample of rows)" if dist.get("sampled") else ""
+        plots = f'<div class="plots">{before}{after}</div>'
+        plots += f'<p class="muted">{dist["n"]} observed values{sample}.</p>'
+    ranked = "".join(
+        f"<li><code>{escape(p['choice'])}</code> {escape(scaler_label(p['choice']))}, "
+        f"score {p['score']:g}, from {escape(', '.join(p['rules']) or '-')}</li>"
+        for p in entry["ranked"]
+    )
+    evidence = "".join(
+        f"<li>{escape(f['rule'])} {escape(f['name'])}: "
+        + escape(", ".join(f"{k}={_fmt(v)}" for k, v in f["evidence"].items()))
+        + "</li>"
+        for f in entry.get("findings", [])
+    )
+    rejected = "".join(
+        f"<li><code>{escape(r['choice'])}</code>: {escape(r['reason'])}</li>"
+        for r in entry.get("rejected", [])
+    )
+    why = reason_text(entry)
+    is_open = " open" if opened else ""
+    parts = [
+        f'<details id="f-{_anchor(name)}"{is_open}><summary><h3>{escape(name)}</h3> '
+        f'<span class="muted">{escape(feature["kind"])} &rarr; '
+        f"{escape(scaler_label(top['choice']))}</span></summary>",
+        f"<p>{escape(why)}</p>" if why else "",
+        plots,
+        f"<p>Ranked proposals:</p><ol>{ranked}</ol>",
+        f"<p>Evidence (profile values each rule read):</p><ul>{evidence}</ul>" if evidence else "",
+        f"<p>Ruled out:</p><ul>{rejected}</ul>" if rejected else "",
+        "</details>",
+    ]
+    return "".join(parts)
+
+
+def _network_section(data: dict[str, Any]) -> str:
+    proposals = data["proposals"]
+    parts = ["<h2>In-network normalization and target</h2>"]
+    network = proposals["in_network"]
+    items = "".join(
+        f"<li>{escape(IN_NETWORK_LABELS.get(p['choice'], p['choice']))}, score {p['score']:g}, "
+        f"from {escape(', '.join(p['rules']))}</li>"
+        for p in network["ranked"]
+    )
+    parts.append(f"<p>Candidates from the rules (the search validates them):</p><ol>{items}</ol>")
+    target = proposals.get("target")
+    if target:
+        parts.append(
+            f"<p>Target transform: {escape(scaler_label(target['ranked'][0]['choice']))} "
+            f"({escape(reason_text(target))}).</p>"
+        )
+    return "".join(parts)
+
+
+def _rules_section(data: dict[str, Any]) -> str:
+    rules = data["proposals"].get("rules") or {}
+    if not rules:
+        return ""
+    items = []
+    for rule_id, rule in rules.items():
+        note = f"<li><b>Note:</b> {escape(rule['note'])}</li>" if rule.get("note") else ""
+        items.append(
+            f'<div class="card"><h3>{escape(rule_id)} {escape(rule["name"])}</h3> '
+            f'<span class="muted">({escape(rule["scope"])}, {escape(rule["status"])})</span>'
+            f"<p>When <code>{escape(rule['when'])}</code></p><ul>"
+            f"<li><b>Triggers on:</b> {escape(rule['triggers'])}</li>"
+            f"<li><b>Why:</b> {escape(rule['why'])}</li>"
+            f"<li><b>Example:</b> {escape(rule['example'])}</li>{note}</ul></div>"
+        )
+    return "<h2>The rules behind these choices</h2>" + "".join(items)
+
+
+def _p(value: float | None) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:.3g}"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _anchor(name: str) -> str:
+    """A stable id fragment for a column name (hex of its bytes: safe in any attribute)."""
+    return name.encode("utf-8").hex()

@@ -1,0 +1,112 @@
+"""The Markdown report, for pull-request comments and CI summaries: the advice, the search
+table and one row per feature, rendered from the advice's JSON form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.plan.plans import IN_NETWORK_LABELS
+from advisor.report.text import (
+    candidate_marks,
+    highlights,
+    metric_text,
+    plan_description,
+    reason_text,
+    scaler_label,
+)
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    """Markdown for an advice dictionary (`Advice.to_dict()`)."""
+    profile, settings, advice = data["profile"], data["settings"], data["advice"]
+    proposals, search = data["proposals"], data.get("search")
+    lines = [f"## Normalization advice for `{_code(data.get('source') or '<data>')}`", ""]
+    shape = (
+        f"{profile['n_rows']} rows, {profile['n_numeric']} numeric and "
+        f"{profile['n_categorical']} categorical features"
+    )
+    if settings.get("target"):
+        shape += f"; target `{_code(settings['target'])}` ({settings['task']})"
+    else:
+        shape += "; no target, so the plan is the rules' and not validated"
+    lines += [shape + f"; seed {settings['seed']}, budget {settings['budget']}.", ""]
+
+    lines += ["| | advice |", "|---|---|"]
+    lines.append(f"| input scaling | {_text(plan_description(advice['plan']['name']))} |")
+    network = IN_NETWORK_LABELS.get(advice["in_network"], advice["in_network"])
+    lines.append(f"| in-network | {_text(network)} |")
+    if advice.get("target_transform"):
+        lines.append(f"| target | {_text(scaler_label(advice['target_transform']))} |")
+    lines.append(f"| validated | {'yes' if advice['validated'] else 'no'} |")
+    lines.append("")
+    if search is not None:
+        lines += [f"**Decision:** {_text(search['decision'])}.", ""]
+        lines += _search_table(search)
+    lines += ["### Features", ""]
+    lines += [
+        "| column | kind | profile | scaler | rule | confidence | why |",
+        "|---|---|---|---|---|---:|---|",
+    ]
+    features = {f["name"]: f for f in profile["features"]}
+    for entry in proposals["features"]:
+        name = entry["subject"]
+        top = entry["ranked"][0]
+        lines.append(
+            f"| {_text(name)} | {features[name]['kind']} | {_text(highlights(features[name]))} "
+            f"| {_text(scaler_label(top['choice']))} | {(top['rules'] or ['-'])[0]} "
+            f"| {top['score']:g} | {_text(reason_text(entry)) or '-'} |"
+        )
+    lines.append("")
+    if proposals.get("target"):
+        target = proposals["target"]
+        lines += [
+            f"Target transform: {_text(scaler_label(target['ranked'][0]['choice']))} "
+            f"({_text(reason_text(target))}).",
+            "",
+        ]
+    for note in data.get("notes", []):
+        lines.append(f"- note: {_text(str(note))}")
+    if data.get("notes"):
+        lines.append("")
+    lines.append(f"<sub>normalization-advisor {data.get('advisor_version', '')}</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def _search_table(search: dict[str, Any]) -> list[str]:
+    metric = search["metric"]
+    lines = [
+        f"{search['n_folds']}-fold cross-validation; score: {_text(search['score'])} "
+        "(lower is better).",
+        "",
+        f"| candidate | score mean ± sd | {metric} mean ± sd | |",
+        "|---|---:|---:|---|",
+    ]
+    for c in search["candidates"]:
+        if c["status"] == "skipped":
+            continue
+        tags = [f"**{m}**" if m == "winner" else m for m in candidate_marks(search, c)]
+        if c["status"] != "ok":
+            lines.append(f"| {_text(c['key'])} | failed | {_text(c['message'][:80])} | |")
+            continue
+        value = metric_text(metric, c)
+        lines.append(
+            f"| {_text(c['key'])} | {c['mean']:.4f} ± {c['sd']:.4f} | {value} | {' '.join(tags)} |"
+        )
+    lines.append("")
+    return lines
+
+
+def escape_markdown(value: str) -> str:
+    """Data strings in prose: no raw HTML (PR comments render it) and no Markdown markup."""
+    out = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]|":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", " ")
+
+
+_text = escape_markdown
+
+
+def _code(value: str) -> str:
+    """Inside backticks only a backtick needs care; HTML is inert there."""
+    return value.replace("`", "'").replace("\n", " ")

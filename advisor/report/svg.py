@@ -1,0 +1,185 @@
+"""Small inline SVG charts for the HTML report: histograms, scores with error bars, and
+training curves. Pure string building -- no plotting library, nothing fetched -- and every
+piece of text is escaped, since column names come from the data."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+PALETTE = ("#3366aa", "#dd7722", "#228833", "#aa3377", "#66ccee", "#bbbb33", "#777777")
+
+
+def _num(value: float) -> str:
+    """Coordinates with two decimals: compact and byte-stable."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def _label(value: float) -> str:
+    if value == 0 or not math.isfinite(value):
+        return str(value)
+    return f"{value:.3g}"
+
+
+def histogram(
+    edges: Sequence[float],
+    counts: Sequence[int],
+    title: str,
+    width: int = 260,
+    height: int = 110,
+    color: str = PALETTE[0],
+) -> str:
+    """A histogram from bin ``edges`` and ``counts``, the range written below it."""
+    pad_x, top, bottom = 6, 18, 20
+    inner_w, inner_h = width - 2 * pad_x, height - top - bottom
+    parts = [_open(width, height, title)]
+    parts.append(f'<text x="{pad_x}" y="12" class="t">{escape(title)}</text>')
+    if not counts or max(counts) == 0:
+        parts.append(f'<text x="{pad_x}" y="{top + inner_h / 2:.0f}">no values</text></svg>')
+        return "".join(parts)
+    peak = max(counts)
+    bar_w = inner_w / len(counts)
+    for i, count in enumerate(counts):
+        if not count:
+            continue
+        h = max(inner_h * count / peak, 1.0)
+        parts.append(
+            f'<rect x="{_num(pad_x + i * bar_w)}" y="{_num(top + inner_h - h)}" '
+            f'width="{_num(max(bar_w - 0.5, 0.5))}" height="{_num(h)}" fill="{color}">'
+            f"<title>[{escape(_label(edges[i]))}, {escape(_label(edges[i + 1]))}): "
+            f"{count}</title></rect>"
+        )
+    y = height - 6
+    parts.append(f'<line x1="{pad_x}" x2="{width - pad_x}" y1="{top + inner_h}" '
+                 f'y2="{top + inner_h}" class="axis"/>')  # fmt: skip
+    parts.append(f'<text x="{pad_x}" y="{y}">{escape(_label(edges[0]))}</text>')
+    parts.append(
+        f'<text x="{width - pad_x}" y="{y}" text-anchor="end">{escape(_label(edges[-1]))}</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def error_bars(
+    labels: Sequence[str],
+    means: Sequence[float],
+    sds: Sequence[float],
+    highlight: Sequence[str] = (),
+    title: str = "",
+    axis_label: str = "",
+    width: int = 640,
+) -> str:
+    """One row per label: the mean as a dot, ± sd as a bar; highlighted rows in color."""
+    row_h, top, left, right, bottom = 20, 24, 190, 20, 28
+    height = top + row_h * len(labels) + bottom
+    parts = [_open(width, height, title)]
+    parts.append(f'<text x="4" y="14" class="t">{escape(title)}</text>')
+    if not labels:
+        return "".join([*parts, "</svg>"])
+    low = min(m - s for m, s in zip(means, sds, strict=True))
+    high = max(m + s for m, s in zip(means, sds, strict=True))
+    if not high > low:
+        low, high = low - 1.0, high + 1.0
+    span = high - low
+    low, high = low - 0.05 * span, high + 0.05 * span
+
+    def x(value: float) -> float:
+        return left + (width - left - right) * (value - low) / (high - low)
+
+    for i, (label, mean, sd) in enumerate(zip(labels, means, sds, strict=True)):
+        y = top + row_h * i + row_h / 2
+        color = PALETTE[1] if label in highlight else PALETTE[0]
+        parts.append(
+            f'<text x="{left - 8}" y="{_num(y + 4)}" text-anchor="end">{escape(label)}</text>'
+        )
+        parts.append(
+            f'<line x1="{_num(x(mean - sd))}" x2="{_num(x(mean + sd))}" y1="{_num(y)}" '
+            f'y2="{_num(y)}" stroke="{color}" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<circle cx="{_num(x(mean))}" cy="{_num(y)}" r="4" fill="{color}">'
+            f"<title>{escape(label)}: {mean:.4f} ± {sd:.4f}</title></circle>"
+        )
+    base = top + row_h * len(labels)
+    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{base}" y2="{base}" class="axis"/>')
+    parts.append(f'<text x="{left}" y="{base + 16}">{escape(_label(low))}</text>')
+    parts.append(
+        f'<text x="{width - right}" y="{base + 16}" text-anchor="end">{escape(_label(high))}</text>'
+    )
+    if axis_label:
+        parts.append(
+            f'<text x="{(left + width - right) / 2:.0f}" y="{base + 16}" text-anchor="middle">'
+            f"{escape(axis_label)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def lines(
+    series: Sequence[tuple[str, Sequence[float]]],
+    title: str = "",
+    x_label: str = "epoch",
+    y_label: str = "",
+    width: int = 640,
+    height: int = 260,
+) -> str:
+    """Line chart of named series over their index (epochs), with a legend."""
+    top, left, right, bottom = 24, 56, 150, 30
+    parts = [_open(width, height, title)]
+    parts.append(f'<text x="4" y="14" class="t">{escape(title)}</text>')
+    values = [v for _, ys in series for v in ys if math.isfinite(v)]
+    if not values:
+        return "".join([*parts, "</svg>"])
+    low, high = min(values), max(values)
+    if not high > low:
+        low, high = low - 1.0, high + 1.0
+    longest = max(len(ys) for _, ys in series)
+    inner_w, inner_h = width - left - right, height - top - bottom
+
+    def px(i: int) -> float:
+        return left + inner_w * (i / max(longest - 1, 1))
+
+    def py(v: float) -> float:
+        return top + inner_h * (1 - (v - low) / (high - low))
+
+    parts.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + inner_h}" class="axis"/>')
+    parts.append(
+        f'<line x1="{left}" x2="{left + inner_w}" y1="{top + inner_h}" y2="{top + inner_h}" '
+        'class="axis"/>'
+    )
+    parts.append(f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{_label(high)}</text>')
+    parts.append(f'<text x="{left - 4}" y="{top + inner_h}" text-anchor="end">{_label(low)}</text>')
+    parts.append(
+        f'<text x="{left + inner_w / 2:.0f}" y="{height - 6}" text-anchor="middle">'
+        f"{escape(x_label)} (1 .. {longest})</text>"
+    )
+    if y_label:
+        parts.append(
+            f'<text x="12" y="{top + inner_h / 2:.0f}" text-anchor="middle" '
+            f'transform="rotate(-90 12 {top + inner_h / 2:.0f})">{escape(y_label)}</text>'
+        )
+    for n, (name, ys) in enumerate(series):
+        color = PALETTE[n % len(PALETTE)]
+        points = " ".join(
+            f"{_num(px(i))},{_num(py(v))}" for i, v in enumerate(ys) if math.isfinite(v)
+        )
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2">'
+            f"<title>{escape(name)}</title></polyline>"
+        )
+        ly = top + 14 * n + 6
+        parts.append(
+            f'<line x1="{left + inner_w + 10}" x2="{left + inner_w + 28}" y1="{ly}" y2="{ly}" '
+            f'stroke="{color}" stroke-width="3"/>'
+        )
+        parts.append(f'<text x="{left + inner_w + 32}" y="{ly + 4}">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _open(width: int, height: int, title: str) -> str:
+    return (
+        f'<svg width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
+    )

@@ -1,0 +1,111 @@
+"""The search space: which candidates a budget validates.
+
+* ``fast``: the rules' plan, standardize-everything and no scaling, each with no
+  normalization, BatchNorm and LayerNorm (grid, 9 trials at most).
+* ``standard``: adds plans that swap in runner-up proposals where a feature's choice is
+  uncertain (the top two scores within ``UNCERTAIN_MARGIN``), the global controls (none,
+  standard, min-max, robust, quantile-normal, Yeo-Johnson, robust + smooth clip on every
+  numeric feature) and batch renormalization and GroupNorm (Bayesian optimization).
+* ``thorough``: adds normalization after the activation and a learning-rate choice.
+
+The first candidate is always the rules' plan without in-network normalization: the
+default every other candidate must beat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.plan.plans import Candidate, InputPlan
+from advisor.rules.engine import Proposals
+
+#: A feature's choice is uncertain when its runner-up scores within this many points.
+UNCERTAIN_MARGIN = 10.0
+#: At most this many single-feature swap plans (the most uncertain features first).
+MAX_SWAPS = 3
+
+CONTROLS = (
+    ("none", "passthrough"),
+    ("standard", "standard"),
+    ("minmax", "minmax"),
+    ("robust", "robust"),
+    ("quantile", "quantile_normal"),
+    ("yeo-johnson", "yeo_johnson"),
+    ("realmlp", "robust_clip"),
+)
+
+
+@dataclass(frozen=True)
+class Space:
+    plans: tuple[InputPlan, ...]
+    in_network: tuple[str, ...]
+    placements: tuple[str, ...] = ("before",)
+    learning_rates: tuple[float | None, ...] = (None,)
+
+    def candidates(self) -> tuple[Candidate, ...]:
+        out = []
+        for lr in self.learning_rates:
+            for placement in self.placements:
+                for norm in self.in_network:
+                    if norm == "none" and placement != "before":
+                        continue  # nothing to place
+                    for plan in self.plans:
+                        out.append(Candidate(plan, norm, placement, lr))
+        # The default first: the rules' plan, no normalization, default placement and rate.
+        default = Candidate(self.plans[0], "none", "before", self.learning_rates[0])
+        out.remove(default)
+        return (default, *out)
+
+
+def runner_up_plans(proposals: Proposals, rule_plan: InputPlan) -> list[InputPlan]:
+    """Plans that swap in the runner-up where the rules are unsure: one with every
+    uncertain feature swapped, and one per feature for the most uncertain few."""
+    scalers = dict(rule_plan.scalers)
+    uncertain: list[tuple[float, str, str]] = []
+    for entry in proposals.features:
+        if entry.subject not in scalers or len(entry.ranked) < 2:
+            continue
+        top, second = entry.ranked[0], entry.ranked[1]
+        margin = top.score - second.score
+        if margin <= UNCERTAIN_MARGIN and second.choice not in ("drop", "onehot"):
+            uncertain.append((margin, entry.subject, second.choice))
+    if not uncertain:
+        return []
+    uncertain.sort()
+    plans = []
+
+    def swapped(name: str, changes: dict[str, str]) -> InputPlan:
+        return InputPlan(
+            name,
+            tuple((c, changes.get(c, k)) for c, k in rule_plan.scalers),
+            rule_plan.categorical,
+            rule_plan.dropped,
+        )
+
+    plans.append(swapped("runner-ups", {c: k for _, c, k in uncertain}))
+    if len(uncertain) > 1:
+        for _, column, key in uncertain[:MAX_SWAPS]:
+            plans.append(swapped(f"swap:{column}={key}", {column: key}))
+    return plans
+
+
+def search_space(proposals: Proposals, budget: str) -> Space:
+    rule_plan = proposals.rule_plan()
+    plans: list[InputPlan] = [rule_plan]
+
+    def add(plan: InputPlan) -> None:
+        if all(plan.scalers != p.scalers for p in plans):
+            plans.append(plan)
+
+    if budget == "fast":
+        for name, key in (("standard", "standard"), ("none", "passthrough")):
+            add(rule_plan.with_all(name, key))
+        return Space(tuple(plans), ("none", "batch", "layer"))
+    for plan in runner_up_plans(proposals, rule_plan):
+        add(plan)
+    for name, key in CONTROLS:
+        add(rule_plan.with_all(name, key))
+    norms = ("none", "batch", "batch_renorm", "layer", "group")
+    if budget == "standard":
+        return Space(tuple(plans), norms)
+    return Space(tuple(plans), norms, ("before", "after"), (None, 3e-4, 3e-3))
