@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING, Any
 from advisor.version import __version__
 
 if TYPE_CHECKING:
-    from advisor.advice import Advice
+    from advisor.advice.advice import Advice
     from advisor.api import advise, profile_dataset
-    from advisor.autoscaler import AutoScaler
     from advisor.errors import AdvisorError, InputError, RuleError
-    from advisor.pipeline import PlanTransformer
+    from advisor.plan.autoscaler import AutoScaler
+    from advisor.plan.pipeline import PlanTransformer
 
 _LAZY = {
     "advise": "advisor.api",
     "profile_dataset": "advisor.api",
-    "Advice": "advisor.advice",
-    "PlanTransformer": "advisor.pipeline",
-    "AutoScaler": "advisor.autoscaler",
+    "Advice": "advisor.advice.advice",
+    "PlanTransformer": "advisor.plan.pipeline",
+    "AutoScaler": "advisor.plan.autoscaler",
     "AdvisorError": "advisor.errors",
     "InputError": "advisor.errors",
     "RuleError": "advisor.errors",

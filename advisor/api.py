@@ -10,18 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from advisor.advice import Advice
-from advisor.autoscaler import AutoScaler
-from advisor.distributions import feature_distributions
+from advisor.advice.advice import Advice
+from advisor.advice.distributions import feature_distributions
 from advisor.errors import InputError
-from advisor.load import TaskArg, load_table
-from advisor.nets import LEARNING_RATE, NetSpec, size_network
-from advisor.profile import DatasetProfile, profile_path, profile_table
-from advisor.rules import Proposals, apply_rules, load_rules
-from advisor.sample import stratified_sample
-from advisor.search import BUDGETS, Split, run_search, search_to_dict
-from advisor.space import search_space
-from advisor.target import LabelCodec, TargetTransformer
+from advisor.io.load import TaskArg, load_table
+from advisor.io.sample import stratified_sample
+from advisor.network.nets import LEARNING_RATE, NetSpec, size_network
+from advisor.plan.autoscaler import AutoScaler
+from advisor.plan.target import LabelCodec, TargetTransformer
+from advisor.profiling.profile import DatasetProfile, profile_path, profile_table
+from advisor.rules.engine import Proposals, apply_rules, load_rules
+from advisor.search.run import BUDGETS, Split, run_search, search_to_dict
+from advisor.search.space import search_space
 
 
 def profile_dataset(

@@ -153,12 +153,12 @@ def run(
     quiet: bool,
 ) -> None:
     """Profile DATA.csv, propose a scaler per feature and, with --target, validate."""
-    from advisor._env import quiet_environment
+    from advisor.backend import quiet_environment
 
     quiet_environment()
     from advisor.api import advise
     from advisor.errors import AdvisorError
-    from advisor.search import SearchDelegated
+    from advisor.search.run import SearchDelegated
 
     for path in (json_path, html_path, markdown_path):
         if path:
@@ -211,11 +211,11 @@ def _emit(
     timings: dict[str, Any] | None = None,
 ) -> None:
     """Write the requested files (each atomically), then print the terminal report."""
-    from advisor._io import write_atomic
-    from advisor.advice import dumps
-    from advisor.report import render_text
-    from advisor.report_html import render_html
-    from advisor.report_md import render_markdown
+    from advisor.advice.advice import dumps
+    from advisor.io.atomic import write_atomic
+    from advisor.report.html import render_html
+    from advisor.report.markdown import render_markdown
+    from advisor.report.text import render_text
 
     written = []
     outputs: list[tuple[str | None, str, Any]] = [
@@ -260,7 +260,7 @@ def report_command(
     quiet: bool,
 ) -> None:
     """Render a saved advice file (from --json) as text, HTML or Markdown."""
-    from advisor.advice import Advice
+    from advisor.advice.advice import Advice
     from advisor.errors import AdvisorError
 
     for path in (html_path, markdown_path):
@@ -317,10 +317,10 @@ def check_command(
     missing values, values outside fitted ranges, drift, unseen categories, and whether
     the rules would now advise otherwise. Exit 0: fits; 1: a finding reaches --fail-on;
     2: bad input."""
-    from advisor._io import write_atomic
-    from advisor.check import check
-    from advisor.check_report import render
+    from advisor.check.check import check
+    from advisor.check.render import render
     from advisor.errors import AdvisorError
+    from advisor.io.atomic import write_atomic
 
     for path in (json_path, junit_path, markdown_path):
         if path:
@@ -355,10 +355,10 @@ def profile_command(data: str, json_path: str | None, streaming: bool | None, se
     """Profile every column of DATA (CSV, gzip CSV or Parquet), even larger than memory."""
     import json
 
-    from advisor._io import write_atomic
     from advisor.errors import AdvisorError
-    from advisor.profile import profile_path
-    from advisor.report import render_profile_text
+    from advisor.io.atomic import write_atomic
+    from advisor.profiling.profile import profile_path
+    from advisor.report.text import render_profile_text
 
     if json_path:
         _check_output_path(json_path)
@@ -432,8 +432,8 @@ def rules_command(
 ) -> None:
     """List the rules with their conditions, proposals and rationale."""
     from advisor.errors import AdvisorError
-    from advisor.report import render_catalog_text, render_rules_text
-    from advisor.rules import load_rules
+    from advisor.report.text import render_catalog_text, render_rules_text
+    from advisor.rules.engine import load_rules
 
     if show_scalers:
         click.echo(render_catalog_text())

@@ -32,10 +32,10 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
-from advisor._env import import_keras
-from advisor.catalog import CATALOG
-from advisor.pipeline import PlanTransformer, categorical_block, numeric_block
-from advisor.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
+from advisor.backend import import_keras
+from advisor.plan.catalog import CATALOG
+from advisor.plan.pipeline import PlanTransformer, categorical_block, numeric_block
+from advisor.plan.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
 
 keras = import_keras()
 ops = keras.ops

@@ -4,7 +4,8 @@ Generates a seeded 1,000,000-row x 50-column numeric CSV of mixed shapes (about 
 and times, each in a fresh process (so peak RSS is its own):
 
 * pyarrow's CSV read (the floor);
-* our profile of the file, read included (`advisor.profile.profile_path`), and its peak RSS;
+* our profile of the file, read included (`advisor.profiling.profile.profile_path`), and
+  its peak RSS;
 * the same file through our streaming path (bounded memory);
 * pandas read + describe() + scipy skew/kurtosis;
 * ydata-profiling in minimal mode, when an interpreter that has it is given
@@ -82,12 +83,12 @@ SNIPPETS = {
         t = c.read_csv(PATH)
     """,
     "advisor profile (in memory)": """
-        from advisor.profile import profile_path
+        from advisor.profiling.profile import profile_path
         p = profile_path(PATH, streaming=False)
         assert len(p.features) == 50
     """,
     "advisor profile (streaming)": """
-        from advisor.profile import profile_path
+        from advisor.profiling.profile import profile_path
         p = profile_path(PATH, streaming=True)
         assert len(p.features) == 50
     """,

@@ -41,12 +41,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from advisor import advise  # noqa: E402
-from advisor._env import import_keras  # noqa: E402
-from advisor.load import load_table  # noqa: E402
-from advisor.pipeline import PlanTransformer  # noqa: E402
-from advisor.plan import InputPlan  # noqa: E402
-from advisor.stats import corrected_resampled_ttest, derive_seed  # noqa: E402
-from advisor.target import LabelCodec, TargetTransformer  # noqa: E402
+from advisor.backend import import_keras  # noqa: E402
+from advisor.io.load import load_table  # noqa: E402
+from advisor.plan.pipeline import PlanTransformer  # noqa: E402
+from advisor.plan.plans import InputPlan  # noqa: E402
+from advisor.plan.target import LabelCodec, TargetTransformer  # noqa: E402
+from advisor.search.stats import corrected_resampled_ttest, derive_seed  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 CACHE = Path(os.environ.get("ADVISOR_QUALITY_CACHE", ROOT / "benchmarks" / ".cache" / "quality"))

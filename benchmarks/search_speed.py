@@ -5,8 +5,8 @@ x1000-scaled and outlier-injected columns; candidates {none, standard, min-max, 
 quantile-normal} x {none, BatchNorm, LayerNorm}; 3 folds; 5 epochs of batch 256 for both.
 
 * naive: a keras-tuner `Tuner` whose `run_trial` builds a fresh Keras model for every fold
-  (`advisor.nets.build_model`, the same MLP) and fits it with `model.fit`;
-* ours: `advisor.search.run_search` (folds packed into one model, one compiled model per
+  (`advisor.network.nets.build_model`, the same MLP) and fits it with `model.fit`;
+* ours: `advisor.search.run.run_search` (folds packed into one model, one compiled model per
   architecture reused across candidates).
 
     python benchmarks/search_speed.py            # TensorFlow backend
@@ -30,11 +30,11 @@ from sklearn.model_selection import StratifiedKFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from advisor._env import import_keras, import_keras_tuner  # noqa: E402
-from advisor.nets import build_model  # noqa: E402
-from advisor.pipeline import PlanTransformer  # noqa: E402
-from advisor.plan import Candidate, InputPlan  # noqa: E402
-from advisor.search import Budget, FoldRunner, run_search  # noqa: E402
+from advisor.backend import import_keras, import_keras_tuner  # noqa: E402
+from advisor.network.nets import build_model  # noqa: E402
+from advisor.plan.pipeline import PlanTransformer  # noqa: E402
+from advisor.plan.plans import Candidate, InputPlan  # noqa: E402
+from advisor.search.run import Budget, FoldRunner, run_search  # noqa: E402
 
 SCALERS = {
     "none": "passthrough",

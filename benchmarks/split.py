@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reference import SHARED, SPLIT_FILE  # noqa: E402
+from reference import SHARED, SPLIT_FILE
 
 SPLIT_SEED = 20261130
 

@@ -157,7 +157,7 @@ def test_big_data_is_searched_and_fit_on_a_seeded_stratified_sample():
 
 
 def test_stratified_sample_keeps_class_shares_and_every_class():
-    from advisor.sample import stratified_sample
+    from advisor.io.sample import stratified_sample
 
     y = pd.Series(["a"] * 900 + ["b"] * 97 + ["c"] * 3)
     rows = stratified_sample(y, "classification", 100, seed=1)

@@ -12,7 +12,7 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from advisor import AutoScaler
 from advisor.errors import RuleError
-from advisor.plan import InputPlan
+from advisor.plan.plans import InputPlan
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from conftest import SAMPLE, SHARED
 
 from advisor import advise
-from advisor.check import check
-from advisor.check_report import render
+from advisor.check.check import check
+from advisor.check.render import render
 from advisor.cli import main
 
 

@@ -11,8 +11,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from advisor._io import write_atomic
 from advisor.cli import main
+from advisor.io.atomic import write_atomic
 
 
 def _run(*args: str):

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from advisor import advise
-from advisor.autoscaler import AutoScaler
-from advisor.catalog import CATALOG
-from advisor.plan import InputPlan
+from advisor.plan.autoscaler import AutoScaler
+from advisor.plan.catalog import CATALOG
+from advisor.plan.plans import InputPlan
 
 keras_export = pytest.importorskip("advisor.keras_export")
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from advisor.errors import InputError
-from advisor.load import infer_task, load_table
+from advisor.io.load import infer_task, load_table
 
 
 def test_penguins_splits_numeric_categorical_and_string_target(penguins_path):

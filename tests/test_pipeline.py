@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
-from advisor import serialize
-from advisor.catalog import CATALOG, FitContext, make_scaler
-from advisor.pipeline import PlanTransformer
-from advisor.plan import InputPlan, make_candidates
-from advisor.transformers import DivideScaler, SignedLog1p, SmoothClip
+from advisor.advice import serialize
+from advisor.plan.catalog import CATALOG, FitContext, make_scaler
+from advisor.plan.pipeline import PlanTransformer
+from advisor.plan.plans import InputPlan, make_candidates
+from advisor.plan.transformers import DivideScaler, SignedLog1p, SmoothClip
 
 
 def _frame(shapes: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -51,7 +51,7 @@ def test_every_scaler_gives_finite_output_on_every_shape(shapes, key):
 
 
 def test_box_cox_needs_positive_values_and_the_catalog_says_so(shapes):
-    from advisor.profile import profile_numeric
+    from advisor.profiling.profile import profile_numeric
 
     assert CATALOG["box_cox"].requires(profile_numeric(shapes["lognormal"], "x")) is None
     assert CATALOG["box_cox"].requires(profile_numeric(shapes["gaussian"] - 100, "x"))

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import stats
 
-from advisor.colstats import Moments
-from advisor.load import load_table
-from advisor.profile import (
+from advisor.io.load import load_table
+from advisor.profiling.colstats import Moments
+from advisor.profiling.profile import (
     FeatureProfile,
     profile_numeric,
     profile_path,

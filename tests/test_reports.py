@@ -20,11 +20,11 @@ from click.testing import CliRunner
 from conftest import SAMPLE
 
 from advisor import advise
-from advisor.advice import SCHEMA_FILE, Advice
+from advisor.advice.advice import SCHEMA_FILE, Advice
 from advisor.cli import main
-from advisor.report import render_text
-from advisor.report_html import render_html
-from advisor.report_md import render_markdown
+from advisor.report.html import render_html
+from advisor.report.markdown import render_markdown
+from advisor.report.text import render_text
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1"

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from advisor.errors import RuleError
-from advisor.expr import ExpressionError, parse_condition
-from advisor.load import load_table
-from advisor.profile import DatasetProfile, FeatureProfile, profile_numeric, profile_table
-from advisor.profile import _dataset as _dataset_of
-from advisor.rules import _evaluate, _feature_lookup, apply_rules, load_rules
+from advisor.io.load import load_table
+from advisor.profiling.profile import DatasetProfile, FeatureProfile, profile_numeric, profile_table
+from advisor.profiling.profile import _dataset as _dataset_of
+from advisor.rules.engine import _evaluate, _feature_lookup, apply_rules, load_rules
+from advisor.rules.expr import ExpressionError, parse_condition
 
 RULES = load_rules()
 
@@ -316,7 +316,7 @@ def test_malformed_overrides_name_the_column(tmp_path):
 def _categorical_fires() -> set[str]:
     import pandas as pd
 
-    from advisor.profile import profile_categorical
+    from advisor.profiling.profile import profile_categorical
 
     p = profile_categorical(pd.Series(["a", "b", "a", "c"] * 10), "c")
     return {f.rule_id for f in _evaluate("c", RULES.active("feature"), _solo(p), p).findings}

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advisor.pipeline import PlanTransformer
-from advisor.plan import Candidate, InputPlan, make_candidates
-from advisor.search import run_search
+from advisor.plan.pipeline import PlanTransformer
+from advisor.plan.plans import Candidate, InputPlan, make_candidates
+from advisor.search.run import run_search
 
 pytestmark = pytest.mark.slow
 
@@ -171,7 +171,7 @@ def test_changed_settings_never_reuse_stored_trials(tmp_path):
 def test_max_trials_and_time_limit_cap_the_search_but_the_default_always_runs(tmp_path):
     import dataclasses
 
-    from advisor.search import BUDGETS
+    from advisor.search.run import BUDGETS
 
     frame, y = _data(n=300)
     candidates = make_candidates(_plan("rules", "robust"), ("none", "layer"))
@@ -190,7 +190,7 @@ def test_max_trials_and_time_limit_cap_the_search_but_the_default_always_runs(tm
 
 
 def test_grouped_and_time_ordered_splits_keep_validation_honest():
-    from advisor.search import Budget, FoldRunner, Split
+    from advisor.search.run import Budget, FoldRunner, Split
 
     frame, y = _data(n=300)
     budget = Budget("t", folds=3, max_steps=10, patience=1)

@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats
 
-from advisor.stats import corrected_resampled_ttest, derive_seed, holm
+from advisor.search.stats import corrected_resampled_ttest, derive_seed, holm
 
 
 def test_corrected_resampled_ttest_matches_the_formula():
@@ -46,7 +46,7 @@ def test_derived_seeds_are_stable_and_distinct():
 
 
 def test_the_one_standard_error_rule_decides_and_holm_only_grades_the_evidence():
-    from advisor.search import Comparison
+    from advisor.search.run import Comparison
 
     # Lower loss by more than one corrected standard error: it replaces the default, even
     # where the Holm-adjusted p-value is far from significant.
