@@ -1,0 +1,64 @@
+"""Progress events: what the stages report while they run, as structured values.
+
+In: a stage's position (which stage, how far, which candidate).
+Out: a `ProgressEvent`, which *is* its own text (a ``str`` subclass), so a callback written
+for plain strings (``Callable[[str], None]``) keeps working while the CLI and ``--json``
+consumers read the fields instead of parsing the text back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+Stage = Literal["profile", "rules", "search", "fit"]
+
+
+class ProgressEvent(str):
+    """One step of a stage: ``stage``, ``done`` of ``total``, and the ``candidate`` being
+    trained (search trials); ``str(event)`` is the human-readable line."""
+
+    stage: Stage
+    done: int
+    total: int
+    candidate: str | None
+
+    def __new__(
+        cls,
+        text: str,
+        *,
+        stage: Stage,
+        done: int = 0,
+        total: int = 0,
+        candidate: str | None = None,
+    ) -> ProgressEvent:
+        event = super().__new__(cls, text)
+        event.stage = stage
+        event.done = done
+        event.total = total
+        event.candidate = candidate
+        return event
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as JSON-ready data (for ``--json`` progress consumers)."""
+        return {
+            "stage": self.stage,
+            "done": self.done,
+            "total": self.total,
+            "candidate": self.candidate,
+            "message": str(self),
+        }
+
+
+def trial_started(done: int, total: int, candidate: str) -> ProgressEvent:
+    """The search starts training ``candidate``, the ``done``-th of ``total`` trials."""
+    return ProgressEvent(
+        f"trial {done}/{total}: {candidate}",
+        stage="search",
+        done=done,
+        total=total,
+        candidate=candidate,
+    )
+
+
+Progress = Callable[[ProgressEvent], None]

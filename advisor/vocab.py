@@ -1,0 +1,73 @@
+"""The advisor's vocabulary: every name that travels between stages, typed once.
+
+In: nothing (no numpy, no pandas: the CLI imports this module for its choices).
+Out: `Literal` types that mypy checks wherever a stage takes or returns one of these names,
+and the tuples of their values (``get_args``) that parsers and validators list.
+
+Adding a value here is the first step of adding a kind, budget or format; the registries
+(`advisor.network.norms`, `advisor.report.formats`, `advisor.plan.catalog`) hold what each
+value means.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+#: What a column is, as the profiler decides it.
+ColumnKind = Literal[
+    "continuous",
+    "count",
+    "integer",
+    "ordinal",
+    "binary",
+    "constant",
+    "empty",
+    "id-like",
+    "categorical",
+    "datetime",
+]
+COLUMN_KINDS: tuple[str, ...] = get_args(ColumnKind)
+#: Kinds whose values are numbers the scalers take. An id-like column is numbers too (a row
+#: index): it is profiled and checked as numbers, and the rules drop it as a feature.
+NUMERIC_KINDS: tuple[str, ...] = tuple(
+    k for k in COLUMN_KINDS if k not in ("categorical", "datetime")
+)
+
+Task = Literal["classification", "regression"]
+TASKS: tuple[str, ...] = get_args(Task)
+TaskArg = Literal["auto", "classification", "regression"]
+TASK_ARGS: tuple[str, ...] = get_args(TaskArg)
+
+#: The in-network normalizations (`advisor.network.norms` says what each one builds).
+InNetwork = Literal["none", "batch", "batch_renorm", "layer", "group"]
+IN_NETWORK_KEYS: tuple[str, ...] = get_args(InNetwork)
+#: Where an in-network normalization sits: before or after the activation.
+Placement = Literal["before", "after"]
+PLACEMENTS: tuple[str, ...] = get_args(Placement)
+
+#: Search budgets (`advisor.search.budgets` says what each one spends).
+BudgetName = Literal["fast", "standard", "thorough"]
+BUDGET_NAMES: tuple[str, ...] = get_args(BudgetName)
+
+#: A regression target's transform.
+TargetMethod = Literal["standard", "log1p_standard"]
+TARGET_METHODS: tuple[str, ...] = get_args(TargetMethod)
+
+#: Rules: what a rule applies to, and where it stands in its life.
+RuleScope = Literal["feature", "dataset", "target"]
+RULE_SCOPES: tuple[str, ...] = get_args(RuleScope)
+RuleStatus = Literal["stable", "preview", "deprecated", "removed"]
+RULE_STATUSES: tuple[str, ...] = get_args(RuleStatus)
+
+#: A candidate's outcome in the search.
+CandidateStatus = Literal["ok", "failed", "skipped"]
+
+#: `advise check`: how serious a finding is, and the formats its result is written in.
+Severity = Literal["info", "warning", "error"]
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+CheckFormat = Literal["text", "json", "junit", "github", "markdown"]
+CHECK_FORMATS: tuple[str, ...] = get_args(CheckFormat)
+
+#: The advice's report formats (`advisor.report.formats` holds one renderer each).
+ReportFormat = Literal["text", "json", "markdown", "html"]
+REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
