@@ -19,15 +19,15 @@ if TYPE_CHECKING:
     from advisor.advice.advice import Advice
     from advisor.api import advise, profile_dataset
     from advisor.errors import AdvisorError, InputError, RuleError
-    from advisor.plan.autoscaler import AutoScaler
     from advisor.plan.pipeline import PlanTransformer
+    from advisor.rules.autoscaler import AutoScaler
 
 _LAZY = {
     "advise": "advisor.api",
     "profile_dataset": "advisor.api",
     "Advice": "advisor.advice.advice",
     "PlanTransformer": "advisor.plan.pipeline",
-    "AutoScaler": "advisor.plan.autoscaler",
+    "AutoScaler": "advisor.rules.autoscaler",
     "AdvisorError": "advisor.errors",
     "InputError": "advisor.errors",
     "RuleError": "advisor.errors",

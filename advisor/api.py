@@ -16,10 +16,12 @@ from advisor.errors import InputError
 from advisor.io.load import TaskArg, load_table
 from advisor.io.sample import stratified_sample
 from advisor.network.nets import LEARNING_RATE, NetSpec, size_network
-from advisor.plan.autoscaler import AutoScaler
 from advisor.plan.target import LabelCodec, TargetTransformer
-from advisor.profiling.profile import DatasetProfile, profile_path, profile_table
-from advisor.rules.engine import Proposals, apply_rules, load_rules
+from advisor.profiling.profile import profile_path, profile_table
+from advisor.profiling.types import DatasetProfile
+from advisor.rules.autoscaler import AutoScaler
+from advisor.rules.engine import apply_rules, load_rules
+from advisor.rules.model import Proposals
 from advisor.search.run import BUDGETS, Split, run_search, search_to_dict
 from advisor.search.space import search_space
 

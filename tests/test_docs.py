@@ -10,11 +10,11 @@ import pytest
 from conftest import ROOT, SHARED
 
 import advisor.api
-import advisor.plan.autoscaler
 import advisor.plan.target
+import advisor.rules.autoscaler
 
 
-@pytest.mark.parametrize("module", [advisor.api, advisor.plan.autoscaler, advisor.plan.target])
+@pytest.mark.parametrize("module", [advisor.api, advisor.rules.autoscaler, advisor.plan.target])
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0

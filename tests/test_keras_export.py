@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from advisor import advise
-from advisor.plan.autoscaler import AutoScaler
 from advisor.plan.catalog import CATALOG
 from advisor.plan.plans import InputPlan
+from advisor.rules.autoscaler import AutoScaler
 
 keras_export = pytest.importorskip("advisor.keras_export")
 

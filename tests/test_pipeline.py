@@ -51,7 +51,7 @@ def test_every_scaler_gives_finite_output_on_every_shape(shapes, key):
 
 
 def test_box_cox_needs_positive_values_and_the_catalog_says_so(shapes):
-    from advisor.profiling.profile import profile_numeric
+    from advisor.profiling.column import profile_numeric
 
     assert CATALOG["box_cox"].requires(profile_numeric(shapes["lognormal"], "x")) is None
     assert CATALOG["box_cox"].requires(profile_numeric(shapes["gaussian"] - 100, "x"))

@@ -18,13 +18,9 @@ from scipy import stats
 
 from advisor.io.load import load_table
 from advisor.profiling.colstats import Moments
-from advisor.profiling.profile import (
-    FeatureProfile,
-    profile_numeric,
-    profile_path,
-    profile_stream,
-    profile_table,
-)
+from advisor.profiling.column import profile_numeric
+from advisor.profiling.profile import profile_path, profile_stream, profile_table
+from advisor.profiling.types import FeatureProfile
 
 EXACT = (
     "count", "missing", "non_finite", "n_distinct", "min", "max", "mean", "std", "skew",

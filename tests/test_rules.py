@@ -8,9 +8,11 @@ import pytest
 
 from advisor.errors import RuleError
 from advisor.io.load import load_table
-from advisor.profiling.profile import DatasetProfile, FeatureProfile, profile_numeric, profile_table
-from advisor.profiling.profile import _dataset as _dataset_of
-from advisor.rules.engine import _evaluate, _feature_lookup, apply_rules, load_rules
+from advisor.profiling.column import profile_categorical, profile_numeric
+from advisor.profiling.profile import dataset_profile as _dataset_of
+from advisor.profiling.profile import profile_table
+from advisor.profiling.types import DatasetProfile, FeatureProfile
+from advisor.rules.engine import apply_rules, evaluate_rules, feature_lookup, load_rules
 from advisor.rules.expr import ExpressionError, parse_condition
 
 RULES = load_rules()
@@ -27,18 +29,18 @@ def _outliers(n: int = 2000) -> np.ndarray:
 def _solo(profile: FeatureProfile):
     """A feature rule's lookup for a column profiled on its own (a one-column dataset)."""
     dataset = _dataset_of("test", profile.n_rows, [profile], task=None, target_name=None)
-    return _feature_lookup(profile, dataset)
+    return feature_lookup(profile, dataset)
 
 
 def _ranked(values: np.ndarray) -> tuple[list[str], dict[str, tuple[str, ...]]]:
     profile = profile_numeric(values, "x")
-    result = _evaluate("x", RULES.active("feature"), _solo(profile), profile)
+    result = evaluate_rules("x", RULES.active("feature"), _solo(profile), profile)
     return [p.choice for p in result.ranked], {p.choice: p.rule_ids for p in result.ranked}
 
 
 def _fired(values: np.ndarray) -> set[str]:
     profile = profile_numeric(values, "x")
-    result = _evaluate("x", RULES.active("feature"), _solo(profile), profile)
+    result = evaluate_rules("x", RULES.active("feature"), _solo(profile), profile)
     return {f.rule_id for f in result.findings}
 
 
@@ -123,7 +125,7 @@ def _dataset(n_rows: int, scale_ratio: float = 10.0) -> DatasetProfile:
 
 
 def _network(profile: DatasetProfile) -> list[str]:
-    result = _evaluate("network", RULES.active("dataset"), profile.field_value, None)
+    result = evaluate_rules("network", RULES.active("dataset"), profile.field_value, None)
     return [p.choice for p in result.ranked]
 
 
@@ -140,9 +142,9 @@ def test_target_rules_offer_log_for_a_skewed_positive_target_below_the_z_score(s
     rules = RULES.active("target")
     skewed = profile_numeric(shapes["lognormal"], "y")
     plain = profile_numeric(shapes["gaussian"], "y")
-    ranked = _evaluate("target", rules, skewed.field_value, None).ranked
+    ranked = evaluate_rules("target", rules, skewed.field_value, None).ranked
     assert [p.choice for p in ranked] == ["standard", "log1p_standard"]
-    assert [p.choice for p in _evaluate("target", rules, plain.field_value, None).ranked] == [
+    assert [p.choice for p in evaluate_rules("target", rules, plain.field_value, None).ranked] == [
         "standard"
     ]
 
@@ -212,7 +214,7 @@ def test_user_rule_file_adds_rules_and_overrides_by_id(tmp_path, shapes):
     rules = load_rules([path])
     assert rules.by_id("NRM010").proposals == (("maxabs", 98.0),)
     profile = profile_numeric(shapes["gaussian"], "g")
-    result = _evaluate("g", rules.active("feature"), _solo(profile), profile)
+    result = evaluate_rules("g", rules.active("feature"), _solo(profile), profile)
     assert result.top == "robust" and result.ranked[0].rule_ids[0] == "USR001"
 
 
@@ -316,23 +318,21 @@ def test_malformed_overrides_name_the_column(tmp_path):
 def _categorical_fires() -> set[str]:
     import pandas as pd
 
-    from advisor.profiling.profile import profile_categorical
-
     p = profile_categorical(pd.Series(["a", "b", "a", "c"] * 10), "c")
-    return {f.rule_id for f in _evaluate("c", RULES.active("feature"), _solo(p), p).findings}
+    return {f.rule_id for f in evaluate_rules("c", RULES.active("feature"), _solo(p), p).findings}
 
 
 def _dataset_fires(n_rows: int, scale_ratio: float = 10.0) -> set[str]:
     p = _dataset(n_rows, scale_ratio)
     return {
         f.rule_id
-        for f in _evaluate("network", RULES.active("dataset"), p.field_value, None).findings
+        for f in evaluate_rules("network", RULES.active("dataset"), p.field_value, None).findings
     }
 
 
 def _target_fires(values: np.ndarray) -> set[str]:
     p = profile_numeric(values, "y")
-    result = _evaluate("target", RULES.active("target"), p.field_value, None, allow_empty=True)
+    result = evaluate_rules("target", RULES.active("target"), p.field_value, None, allow_empty=True)
     return {f.rule_id for f in result.findings}
 
 

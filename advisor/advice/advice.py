@@ -16,11 +16,11 @@ from advisor.errors import AdviceFileError
 from advisor.io.atomic import write_atomic
 from advisor.network.nets import NetSpec
 from advisor.network.nets import build_model as _build_model
-from advisor.plan.autoscaler import AutoScaler
 from advisor.plan.plans import IN_NETWORK_LABELS, InputPlan
 from advisor.plan.target import LabelCodec, TargetTransformer
-from advisor.profiling.profile import DatasetProfile
-from advisor.rules.engine import Proposals
+from advisor.profiling.types import DatasetProfile
+from advisor.rules.autoscaler import AutoScaler
+from advisor.rules.model import Proposals
 from advisor.search.run import SearchResult
 from advisor.version import __version__
 

@@ -23,11 +23,11 @@ from sklearn.preprocessing import (
 )
 
 from advisor.errors import AdviceFileError
-from advisor.plan.autoscaler import AutoScaler
 from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import InputPlan
 from advisor.plan.target import TargetTransformer
 from advisor.plan.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
+from advisor.rules.autoscaler import AutoScaler
 
 ALLOWED: dict[str, type] = {
     cls.__name__: cls

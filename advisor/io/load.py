@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError
-from advisor.io.read import read_frame
-
-Task = Literal["classification", "regression"]
-TaskArg = Literal["auto", "classification", "regression"]
+from advisor.io.read import read_frame, too_big_for_memory
+from advisor.vocab import ColumnKind, Task, TaskArg
 
 #: A target with at most this many distinct integer values is read as class labels.
 MAX_INTEGER_CLASSES = 20
@@ -51,7 +48,7 @@ class Table:
     task: Task | None = None
     excluded: tuple[str, ...] = ()
     notes: tuple[ColumnNote, ...] = field(default_factory=tuple)
-    excluded_kinds: tuple[tuple[str, str], ...] = ()  # (column, "datetime" | "id-like")
+    excluded_kinds: tuple[tuple[str, ColumnKind], ...] = ()  # (column, "datetime" | "id-like")
 
     @property
     def n_rows(self) -> int:
@@ -136,7 +133,7 @@ def load_table(
     numeric: list[str] = []
     categorical: list[str] = []
     excluded: list[str] = []
-    excluded_kinds: list[tuple[str, str]] = []
+    excluded_kinds: list[tuple[str, ColumnKind]] = []
     for column in frame.columns:
         kind, converted, note = _classify_column(frame[column], column)
         if note is not None:
@@ -180,9 +177,7 @@ def load_table(
 
 
 def _check_fits_in_memory(path: str | os.PathLike[str]) -> None:
-    from advisor.profiling.profile import _too_big_for_memory
-
-    if os.path.isfile(path) and _too_big_for_memory(path):
+    if os.path.isfile(path) and too_big_for_memory(path):
         size = os.path.getsize(path) / 1e9
         raise InputError(
             f"{path}: {size:.1f} GB is too large to load into memory here; "

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+#: Files are loaded in memory while their data's float64 size stays below this share of
+#: the memory available; larger files stream.
+IN_MEMORY_SHARE = 0.25
 
 
 def file_format(path: str | os.PathLike[str]) -> str:
@@ -217,3 +220,28 @@ def _arrow_error(path: Path, exc: BaseException) -> str:
     if "Expected" in text and "columns" in text:
         return f"{path}: ragged rows ({text}); run `advise` on it for the line number"
     return f"{path}: cannot read ({text})"
+
+
+def too_big_for_memory(path: str | os.PathLike[str]) -> bool:
+    """Whether the file's data would take more than `IN_MEMORY_SHARE` of the memory
+    available as float64 (with a sorted copy): such files are streamed, not loaded."""
+    size = os.path.getsize(path)
+    if str(path).lower().endswith((".gz", ".parquet", ".pq")):
+        size *= 5  # compressed: guess the text size
+    # A CSV value takes about 6-8 bytes of text; as float64 it takes 8, plus a sorted copy.
+    need = size * 2
+    return need > IN_MEMORY_SHARE * _available_memory()
+
+
+def _available_memory() -> int:
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30

@@ -17,7 +17,7 @@ from sklearn.preprocessing import (
 )
 
 from advisor.plan.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
-from advisor.profiling.profile import FeatureProfile
+from advisor.profiling.types import FeatureProfile
 
 
 @dataclass(frozen=True)

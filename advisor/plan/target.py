@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-TARGET_METHODS = ("standard", "log1p_standard")
+from advisor.vocab import TARGET_METHODS
 
 
 class TargetTransformer(TransformerMixin, BaseEstimator):

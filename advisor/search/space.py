@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.plan.plans import Candidate, InputPlan
-from advisor.rules.engine import Proposals
+from advisor.rules.model import Proposals
 
 #: A feature's choice is uncertain when its runner-up scores within this many points.
 UNCERTAIN_MARGIN = 10.0

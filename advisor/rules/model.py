@@ -1,0 +1,188 @@
+"""The rule engine's values: rules, their findings, and the ranked proposals they make.
+
+In: nothing (plain frozen dataclasses).
+Out: `RuleSet` (what `advisor.rules.parse` reads from TOML), `Proposals` (what
+`advisor.rules.engine.apply_rules` gives the plan and the search), and their JSON forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.plan.plans import InputPlan
+from advisor.rules.expr import Condition
+from advisor.vocab import RuleScope
+
+
+@dataclass(frozen=True)
+class Rationale:
+    triggers: str
+    why: str
+    example: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: a stable id, a condition over profile fields and the proposals it makes."""
+
+    id: str
+    name: str
+    status: str
+    scope: str
+    condition: Condition
+    proposals: tuple[tuple[str, float], ...]  # (choice, score)
+    rationale: Rationale
+    exclusive: bool = False
+    note: str = ""
+
+    def describe(self) -> str:
+        uses = ", ".join(f"{c} ({s:g})" for c, s in self.proposals)
+        head = f"{self.id} {self.name} [{self.scope}, {self.status}]"
+        return f"{head}: when {self.condition.text} -> {uses}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that fired on a subject, with the profile values it read."""
+
+    rule_id: str
+    rule_name: str
+    evidence: tuple[tuple[str, Any], ...]
+
+    def evidence_text(self) -> str:
+        return ", ".join(f"{k}={format_value(v)}" for k, v in self.evidence)
+
+    def message(self, choice: str) -> str:
+        return f"{self.rule_id} {self.rule_name}: {self.evidence_text()} -> {choice}"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One ranked choice for a subject and the rules behind it."""
+
+    choice: str
+    score: float
+    rule_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubjectProposals:
+    """The ranked proposals for one subject (a feature, the network, the target)."""
+
+    subject: str
+    ranked: tuple[Proposal, ...]
+    findings: tuple[Finding, ...]
+    rejected: tuple[tuple[str, str], ...] = ()  # (choice, reason)
+
+    @property
+    def top(self) -> str:
+        return self.ranked[0].choice
+
+    def finding(self, rule_id: str) -> Finding:
+        for f in self.findings:
+            if f.rule_id == rule_id:
+                return f
+        raise KeyError(rule_id)
+
+    def reason(self) -> str:
+        """Why the top choice: its rules and the evidence they read."""
+        top = self.ranked[0]
+        texts = [self.finding(r).message(top.choice) for r in top.rule_ids]
+        return "; ".join(texts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "ranked": [
+                {"choice": p.choice, "score": p.score, "rules": list(p.rule_ids)}
+                for p in self.ranked
+            ],
+            "findings": [
+                {"rule": f.rule_id, "name": f.rule_name, "evidence": dict(f.evidence)}
+                for f in self.findings
+            ],
+            "rejected": [{"choice": c, "reason": r} for c, r in self.rejected],
+        }
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """Everything the rules propose for a dataset."""
+
+    features: tuple[SubjectProposals, ...]
+    in_network: SubjectProposals
+    target: SubjectProposals | None
+    dropped: tuple[str, ...]
+    categorical: tuple[str, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def feature(self, name: str) -> SubjectProposals:
+        for f in self.features:
+            if f.subject == name:
+                return f
+        raise KeyError(name)
+
+    def rule_plan(self) -> InputPlan:
+        """The top proposal per feature: the plan the search must beat."""
+        scalers = tuple(
+            (f.subject, f.top)
+            for f in self.features
+            if f.top != "drop" and f.subject not in self.categorical
+        )
+        return InputPlan(
+            name="rules", scalers=scalers, categorical=self.categorical, dropped=self.dropped
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": [f.to_dict() for f in self.features],
+            "in_network": self.in_network.to_dict(),
+            "target": self.target.to_dict() if self.target is not None else None,
+            "dropped": list(self.dropped),
+            "categorical": list(self.categorical),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    overrides: dict[str, str] = field(default_factory=dict)  # column -> scaler/drop/keep
+
+    def by_id(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def describe(self, rule_ids: Any) -> dict[str, dict[str, Any]]:
+        """The named rules' condition and three-part rationale, for reports (ids in the
+        rule set's order; unknown ids, such as the USER override, are skipped)."""
+        wanted = set(rule_ids)
+        return {
+            rule.id: {
+                "name": rule.name,
+                "scope": rule.scope,
+                "status": rule.status,
+                "when": rule.condition.text,
+                "triggers": rule.rationale.triggers,
+                "why": rule.rationale.why,
+                "example": rule.rationale.example,
+                "note": rule.note,
+            }
+            for rule in self.rules
+            if rule.id in wanted
+        }
+
+    def active(self, scope: RuleScope) -> tuple[Rule, ...]:
+        return tuple(
+            r for r in self.rules if r.scope == scope and r.status in ("stable", "preview")
+        )
+
+
+def format_value(value: Any) -> str:
+    """A profile value as evidence text (floats to 4 significant digits)."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
