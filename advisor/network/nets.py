@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from advisor.backend import import_keras
-
-GROUPS = 8  # GroupNormalization groups; widths are multiples of 8
+from advisor.network.norms import get_norm
 
 
 @dataclass(frozen=True)
@@ -78,9 +77,8 @@ def build_model(spec: NetSpec, seed: int = 0) -> Any:
         )(z)
         if after:
             z = layers.Activation("relu", name=f"relu_{i}")(z)
-            z = _norm_layer(keras, spec.in_network, f"norm_{i}")(z)
-        else:
-            z = _norm_layer(keras, spec.in_network, f"norm_{i}")(z)
+        z = get_norm(spec.in_network).build(keras, f"norm_{i}")(z)
+        if not after:
             z = layers.Activation("relu", name=f"relu_{i}")(z)
     # Every initializer is seeded: same seed, same model.
     head_init = keras.initializers.GlorotUniform(seed=seed + spec.depth)
@@ -100,62 +98,16 @@ def build_model(spec: NetSpec, seed: int = 0) -> Any:
     return model
 
 
-def _norm_layer(keras: Any, kind: str, name: str) -> Any:
-    layers = keras.layers
-    if kind == "none":
-        return layers.Identity(name=name)
-    if kind == "batch":
-        return layers.BatchNormalization(name=name)
-    if kind == "batch_renorm":
-        return layers.BatchNormalization(renorm=True, name=name)
-    if kind == "layer":
-        return layers.LayerNormalization(name=name)
-    if kind == "group":
-        return layers.GroupNormalization(groups=GROUPS, name=name)
-    raise ValueError(f"unknown in-network normalization {kind!r}")
-
-
 # ----------------------------------------------------------------------------- packed
 
 
 def build_packed_model(spec: NetSpec, slots: int) -> Any:
     """K independent copies of `build_model`'s MLP in one Keras model (logits out)."""
+    from advisor.network.packed import PackedDense
+
     keras = import_keras()
-    ops = keras.ops
     layers = keras.layers
-
-    class PackedDense(layers.Layer):  # type: ignore[name-defined]
-        """A Dense layer per slot: (batch, K, d) x (K, d, h) -> (batch, K, h)."""
-
-        def __init__(self, units: int, use_bias: bool = True, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.units = units
-            self.use_bias = use_bias
-
-        def build(self, shape: Any) -> None:
-            self.kernel = self.add_weight(
-                shape=(shape[1], shape[2], self.units), initializer="zeros", name="kernel"
-            )
-            self.bias = (
-                self.add_weight(shape=(shape[1], self.units), initializer="zeros", name="bias")
-                if self.use_bias
-                else None
-            )
-
-        def call(self, x: Any) -> Any:
-            out = ops.einsum("bkd,kdh->bkh", x, self.kernel)
-            return out + self.bias if self.bias is not None else out
-
-    class PackedAffine(layers.Layer):  # type: ignore[name-defined]
-        """Per-slot scale and shift (the gamma/beta of LayerNorm and GroupNorm)."""
-
-        def build(self, shape: Any) -> None:
-            self.gamma = self.add_weight(shape=(shape[1], shape[2]), initializer="ones")
-            self.beta = self.add_weight(shape=(shape[1], shape[2]), initializer="zeros")
-
-        def call(self, x: Any) -> Any:
-            return x * self.gamma + self.beta
-
+    norm = get_norm(spec.in_network)
     k, h = slots, spec.width
     inputs = keras.Input(shape=(k, spec.n_inputs))
     z = inputs
@@ -164,21 +116,7 @@ def build_packed_model(spec: NetSpec, slots: int) -> Any:
         z = PackedDense(h, use_bias=spec.in_network == "none" or after)(z)
         if after:
             z = layers.Activation("relu")(z)
-        if spec.in_network in ("batch", "batch_renorm"):
-            # Flattening the slot axis gives every (slot, unit) its own batch statistics.
-            z = layers.Reshape((k * h,))(z)
-            z = layers.BatchNormalization(renorm=spec.in_network == "batch_renorm")(z)
-            z = layers.Reshape((k, h))(z)
-        elif spec.in_network == "layer":
-            z = layers.LayerNormalization(axis=-1, center=False, scale=False)(z)
-            z = PackedAffine()(z)
-        elif spec.in_network == "group":
-            z = layers.Reshape((k, GROUPS, h // GROUPS))(z)
-            z = layers.LayerNormalization(axis=-1, center=False, scale=False)(z)
-            z = layers.Reshape((k, h))(z)
-            z = PackedAffine()(z)
-        elif spec.in_network != "none":
-            raise ValueError(f"unknown in-network normalization {spec.in_network!r}")
+        z = norm.packed(keras, z, k, h)
         if not after:
             z = layers.Activation("relu")(z)
     outputs = PackedDense(spec.n_outputs)(z)

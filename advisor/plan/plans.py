@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.network.norms import LABELS, for_budget
 from advisor.plan.catalog import get_spec
 
 
@@ -59,14 +60,9 @@ class InputPlan:
         )
 
 
-IN_NETWORK = ("none", "batch", "layer")
-IN_NETWORK_LABELS = {
-    "none": "no normalization",
-    "batch": "BatchNormalization",
-    "batch_renorm": "BatchNormalization(renorm=True)",
-    "layer": "LayerNormalization",
-    "group": "GroupNormalization",
-}
+#: The in-network choices of the fast search, and every choice's label (from the registry).
+IN_NETWORK = for_budget("fast")
+IN_NETWORK_LABELS = LABELS
 
 
 @dataclass(frozen=True)

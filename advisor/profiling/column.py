@@ -340,7 +340,9 @@ def profile_numeric(values: np.ndarray, name: str, seed: int = 0) -> FeatureProf
     return feature_from_summary(summarize_values(np.asarray(values, dtype=float), name, seed))
 
 
-def profile_categorical(values: pd.Series, name: str, kind: ColumnKind = "categorical") -> FeatureProfile:
+def profile_categorical(
+    values: pd.Series, name: str, kind: ColumnKind = "categorical"
+) -> FeatureProfile:
     """Profile one text column (missing = NaN/None)."""
     n_rows = len(values)
     present = values.dropna()

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import RuleError
+from advisor.network.norms import NORMS
 from advisor.plan.catalog import CATALOG
-from advisor.plan.plans import IN_NETWORK_LABELS
 from advisor.profiling.types import DATASET_FIELDS, FEATURE_FIELDS
 from advisor.rules.expr import ExpressionError, parse_condition
 from advisor.rules.model import Rationale, Rule
@@ -162,7 +162,7 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
 
 def _check_choice(use: Any, scope: str, where: str) -> None:
     if scope == "dataset":
-        allowed: Iterable[str] = IN_NETWORK_LABELS
+        allowed: Iterable[str] = NORMS
     elif scope == "target":
         allowed = TARGET_METHODS
     else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.network import norms
 from advisor.plan.plans import Candidate, InputPlan
 from advisor.rules.model import Proposals
 
@@ -100,12 +101,12 @@ def search_space(proposals: Proposals, budget: str) -> Space:
     if budget == "fast":
         for name, key in (("standard", "standard"), ("none", "passthrough")):
             add(rule_plan.with_all(name, key))
-        return Space(tuple(plans), ("none", "batch", "layer"))
+        return Space(tuple(plans), norms.for_budget(budget))
     for plan in runner_up_plans(proposals, rule_plan):
         add(plan)
     for name, key in CONTROLS:
         add(rule_plan.with_all(name, key))
-    norms = ("none", "batch", "batch_renorm", "layer", "group")
+    in_network = norms.for_budget(budget)
     if budget == "standard":
-        return Space(tuple(plans), norms)
-    return Space(tuple(plans), norms, ("before", "after"), (None, 3e-4, 3e-3))
+        return Space(tuple(plans), in_network)
+    return Space(tuple(plans), in_network, ("before", "after"), (None, 3e-4, 3e-3))
