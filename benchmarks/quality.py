@@ -1,19 +1,25 @@
-"""Quality benchmark: does the advice beat what people use instead?
+"""Quality benchmark: does the advice beat what people use instead, on data it was not tuned to?
 
-For each dataset in shared/datasets (targets.json names target and task) and each of 5
-folds (fixed seed): the advisor runs on the training part only (default budget), then a
-fixed reference MLP -- independent of the advisor's own search model -- is trained on the
-advised features with the advised in-network normalization and scored on the held-out
-part. The same reference MLP scores the fixed strategies people use instead. Fixed
-strategies' scores are cached (dataset, strategy, fold, reference settings), so a rerun
-scores only the advisor.
+For each dataset (any folder with a ``targets.json`` naming target and task; by default
+shared/datasets and its corpus, 58 tables) and each of 5 folds (seed 0, stratified for
+classification): the advisor runs on the training part only (default budget) and a fixed
+reference MLP -- independent of the advisor's own search model -- is trained on the advised
+features with the advised in-network normalization and scored on the held-out part. The
+same reference MLP scores the fixed strategies people use instead; those come from
+`benchmarks/reference.py`, which does not import the advisor, and their per-fold results
+are committed as JSONL under ``benchmarks/results/fixed/``. The advisor's per-fold results
+go to ``benchmarks/results/<subject>/``, keyed by the data file's hash, the fold, the
+reference settings, the budget and a digest of the advisor's code and rule files, so a run
+resumes from what was committed and a code change re-scores the advisor only.
 
-    python benchmarks/quality.py                          # all ten datasets
-    python benchmarks/quality.py --datasets wine,cars     # a subset
-    python benchmarks/quality.py --output results.md      # also write the markdown tables
+    python benchmarks/quality.py --half calibration --jobs 2     # decide changes on this half
+    python benchmarks/quality.py --half validation --jobs 2      # only at the start and end
+    python benchmarks/quality.py --subject rules                 # the rules' plan alone
+    python benchmarks/quality.py --datasets wine,cars --output q.md
 
 Run it from a checkout that does not change while it runs (a `git worktree` of the commit
-to measure): the advisor reads its rule files at run time.
+to measure): the advisor reads its rule files at run time. The split into halves is
+`benchmarks/split.json` (made once by `benchmarks/split.py`).
 """
 
 from __future__ import annotations
@@ -22,597 +28,371 @@ import argparse
 import hashlib
 import json
 import math
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy import stats
-from scipy.stats import rankdata
-from sklearn.metrics import balanced_accuracy_score
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from advisor import advise  # noqa: E402
-from advisor.backend import import_keras  # noqa: E402
-from advisor.io.load import load_table  # noqa: E402
-from advisor.plan.pipeline import PlanTransformer  # noqa: E402
-from advisor.plan.plans import InputPlan  # noqa: E402
-from advisor.plan.target import LabelCodec, TargetTransformer  # noqa: E402
-from advisor.search.stats import corrected_resampled_ttest, derive_seed  # noqa: E402
-
-DATASETS = ROOT.parent / "shared" / "datasets"
-CACHE = Path(os.environ.get("ADVISOR_QUALITY_CACHE", ROOT / "benchmarks" / ".cache" / "quality"))
-FOLDS = 5
-SEED = 0
-ALPHA = 0.05
-
-
-@dataclass(frozen=True)
-class Reference:
-    """The fixed reference MLP every strategy is scored with."""
-
-    width: int = 128
-    depth: int = 2
-    learning_rate: float = 1e-3
-    batch_size: int = 64
-    max_steps: int = 2000
-    eval_every: int = 50  # steps between early-stopping checks
-    patience: int = 6  # checks without improvement before stopping
-    val_fraction: float = 0.15
-    version: int = 2  # bump when the training code changes
-
-    def key(self) -> str:
-        text = json.dumps(asdict(self), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-@dataclass(frozen=True)
-class Strategy:
-    name: str
-    scaler: str  # catalog key, "autogluon", "advisor", "rules" or "shuffled"
-    in_network: str = "none"
-
-    @property
-    def cached(self) -> bool:
-        return self.scaler not in SUBJECTS
-
-
-FIXED = (
-    Strategy("none", "passthrough"),
-    Strategy("standard", "standard"),
-    Strategy("minmax", "minmax"),
-    Strategy("maxabs", "maxabs"),
-    Strategy("robust", "robust"),
-    Strategy("quantile", "quantile_normal"),
-    Strategy("yeo-johnson", "yeo_johnson"),
-    Strategy("autogluon", "autogluon"),
-    Strategy("realmlp", "robust_clip"),
-    Strategy("standard+BN", "standard", "batch"),
-    Strategy("standard+LN", "standard", "layer"),
-    Strategy("quantile+BN", "quantile_normal", "batch"),
-    Strategy("quantile+LN", "quantile_normal", "layer"),
-    Strategy("realmlp+BN", "robust_clip", "batch"),
-    Strategy("realmlp+LN", "robust_clip", "layer"),
+import reference  # noqa: E402
+from reference import (  # noqa: E402
+    FIXED,
+    FOLDS,
+    SEED,
+    Dataset,
+    FoldData,
+    Reference,
+    ReferenceTrainer,
 )
-ADVISOR = Strategy("advisor", "advisor")
-#: The rules' plan alone: the advisor with its search cut to the default candidate (a
-#: quick proxy while calibrating rules: the reference MLP scores what the rules propose).
-RULES = Strategy("rules", "rules")
-SUBJECTS = {"advisor": ADVISOR, "rules": RULES}
+
+ALPHA = 0.05
+SUBJECTS = ("advisor", "rules")
+#: The baseline "standardize everything" and the thresholds of the safety targets.
+STANDARD = "standard"
+LOSS_SMALL = {"classification": 1.0, "regression": 2.0}  # accuracy points, % of RMSE
+LOSS_LARGE = {"classification": 3.0, "regression": 6.0}
 
 
-@dataclass
-class FoldScore:
-    strategy: str
-    dataset: str
-    fold: int
-    task: str
-    accuracy: float | None = None
-    balanced_accuracy: float | None = None
-    r2: float | None = None
-    rmse: float | None = None
-    seconds: float = 0.0
-    in_network: str = "none"
-
-    @property
-    def primary(self) -> float:
-        """Higher is better: accuracy, or minus RMSE."""
-        if self.task == "classification":
-            assert self.accuracy is not None
-            return self.accuracy
-        assert self.rmse is not None
-        return -self.rmse
+def advisor_digest() -> str:
+    """A digest of every source and rule file the advice depends on."""
+    digest = hashlib.sha256()
+    for folder in (ROOT / "advisor", ROOT / "rules"):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".toml", ".json") and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(ROOT).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
-# ----------------------------------------------------------------------------- reference MLP
+# ----------------------------------------------------------------------------- the subject
 
 
-class ReferenceTrainer:
-    """Trains the reference MLP with Keras' own fit; one compiled model per input shape and
-    normalization, reset (weights, optimizer) between uses."""
+def run_subject(
+    subject: str, data: FoldData, trainer: ReferenceTrainer, budget: str
+) -> dict[str, Any]:
+    """The advisor (or the rules' plan alone) on one fold, scored by the reference MLP."""
+    from advisor import advise
 
-    def __init__(self, settings: Reference) -> None:
-        self.settings = settings
-        self.keras = import_keras()
-        self._models: dict[tuple[Any, ...], tuple[Any, list[np.ndarray], list[np.ndarray]]] = {}
-
-    def _model(self, n_inputs: int, n_outputs: int, task: str, norm: str) -> Any:
-        key = (n_inputs, n_outputs, task, norm)
-        keras = self.keras
-        if key not in self._models:
-            s = self.settings
-            inputs = keras.Input((n_inputs,))
-            z = inputs
-            for _ in range(s.depth):
-                z = keras.layers.Dense(s.width, use_bias=norm == "none")(z)
-                if norm == "batch":
-                    z = keras.layers.BatchNormalization()(z)
-                elif norm == "layer":
-                    z = keras.layers.LayerNormalization()(z)
-                z = keras.layers.Activation("relu")(z)
-            if task == "classification":
-                out = keras.layers.Dense(n_outputs)(z)
-                loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-            else:
-                out = keras.layers.Dense(1)(z)
-                loss = keras.losses.MeanSquaredError()
-            model = keras.Model(inputs, out)
-            model.compile(optimizer=keras.optimizers.Adam(s.learning_rate), loss=loss)
-            model.optimizer.build(model.trainable_variables)
-            fresh_opt = [np.array(v.numpy()) for v in model.optimizer.variables]
-            self._models[key] = (model, model.get_weights(), fresh_opt)
-        model, fresh, fresh_opt = self._models[key]
-        return model, fresh, fresh_opt
-
-    def fit_predict(
-        self,
-        x_train: np.ndarray,
-        y_train: np.ndarray,
-        x_test: np.ndarray,
-        task: str,
-        n_outputs: int,
-        norm: str,
-        seed: int,
-    ) -> np.ndarray:
-        s = self.settings
-        keras = self.keras
-        import tensorflow as tf
-
-        model, fresh, fresh_opt = self._model(x_train.shape[1], n_outputs, task, norm)
-        rng = np.random.default_rng(seed)
-        weights = []
-        for w in fresh:
-            if w.ndim == 2:  # Dense kernels: Glorot uniform from the fold's seed
-                limit = math.sqrt(6.0 / (w.shape[0] + w.shape[1]))
-                weights.append(rng.uniform(-limit, limit, w.shape).astype(w.dtype))
-            else:
-                weights.append(w.copy())
-        model.set_weights(weights)
-        for variable, value in zip(model.optimizer.variables, fresh_opt, strict=True):
-            variable.assign(value)
-        stratify = y_train if task == "classification" and _can_stratify(y_train) else None
-        x_fit, x_val, y_fit, y_val = train_test_split(
-            x_train, y_train, test_size=s.val_fraction, random_state=seed, stratify=stratify
-        )
-        batch = int(min(s.batch_size, max(8, len(x_fit) // 4)))
-        # Seed before the dataset exists: tf.data's shuffle order depends on the global
-        # seed at the time the dataset is built, so seeding after it (version 1) let the
-        # order depend on what the process had run before.
-        keras.utils.set_random_seed(seed)
-        data = (
-            tf.data.Dataset.from_tensor_slices((x_fit.astype("float32"), y_fit))
-            .shuffle(len(x_fit), seed=seed, reshuffle_each_iteration=True)
-            .repeat()
-            .batch(batch, drop_remainder=True)
-        )
-        stop = keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=s.patience, restore_best_weights=True
-        )
-        model.fit(
-            data,
-            steps_per_epoch=s.eval_every,
-            epochs=s.max_steps // s.eval_every,
-            validation_data=(x_val.astype("float32"), y_val),
-            callbacks=[stop],
-            shuffle=False,  # the dataset shuffles itself
-            verbose=0,
-        )
-        return np.asarray(model.predict(x_test.astype("float32"), verbose=0, batch_size=1024))
-
-
-def _can_stratify(y: np.ndarray) -> bool:
-    return bool(np.bincount(y.astype(int)).min() >= 2)
-
-
-# ----------------------------------------------------------------------------- strategies
-
-
-def autogluon_plan(
-    train: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str]
-) -> InputPlan:
-    """AutoGluon's neural-network rule: |skew| > 0.99 -> quantile-normal, else standardize."""
-    scalers = []
-    for column in numeric:
-        values = train[column].to_numpy(dtype=float)
-        values = values[np.isfinite(values)]
-        skew = float(stats.skew(values)) if values.size > 2 and np.ptp(values) > 0 else 0.0
-        scalers.append((column, "quantile_normal" if abs(skew) > 0.99 else "standard"))
-    return InputPlan("autogluon", tuple(scalers), tuple(categorical))
-
-
-def run_strategy(
-    strategy: Strategy,
-    table_train: pd.DataFrame,
-    y_train: pd.Series,
-    table_test: pd.DataFrame,
-    y_test: pd.Series,
-    numeric: Sequence[str],
-    categorical: Sequence[str],
-    task: str,
-    dataset: str,
-    fold: int,
-    trainer: ReferenceTrainer,
-) -> FoldScore:
     started = time.perf_counter()
-    seed = derive_seed(SEED, dataset, fold, "reference")
-    in_network = strategy.in_network
-    target_tt: TargetTransformer | None = None
-    if strategy.scaler in SUBJECTS:
-        frame = table_train.copy()
-        frame["__target__"] = y_train.to_numpy()
-        trials = 1 if strategy.scaler == "rules" else None
-        advice = advise(
-            frame,
-            target="__target__",  # type: ignore[arg-type]
-            task=task,
-            seed=SEED,
-            max_trials=trials,
-        )
-        pipeline = advice.pipeline
-        in_network = advice.in_network
-        target_tt = advice.target_transformer
-    else:
-        if strategy.scaler == "autogluon":
-            plan = autogluon_plan(table_train, numeric, categorical)
-        else:
-            key = "passthrough" if strategy.scaler == "shuffled" else strategy.scaler
-            plan = InputPlan(strategy.name, tuple((c, key) for c in numeric), tuple(categorical))
-        pipeline = PlanTransformer(plan, seed=seed).fit(table_train)
-    x_train = pipeline.transform(table_train)
-    x_test = pipeline.transform(table_test)
-    if task == "classification":
-        codec = LabelCodec.fit(pd.concat([y_train, y_test]))
-        y_fit = codec.encode(y_train)
-        if strategy.scaler == "shuffled":
-            y_fit = np.random.default_rng(seed).permutation(y_fit)
-        logits = trainer.fit_predict(
-            x_train, y_fit, x_test, task, len(codec.classes), in_network, seed
-        )
-        predicted = np.argmax(logits, axis=1)
-        truth = codec.encode(y_test)
-        return FoldScore(
-            strategy.name,
-            dataset,
-            fold,
-            task,
-            accuracy=float(np.mean(predicted == truth)),
-            balanced_accuracy=float(balanced_accuracy_score(truth, predicted)),
-            seconds=time.perf_counter() - started,
-            in_network=in_network,
-        )
-    target_tt = target_tt or TargetTransformer("standard")
-    if strategy.scaler not in SUBJECTS:
-        target_tt.fit(y_train)
-    z = target_tt.transform(y_train)
-    if strategy.scaler == "shuffled":
-        z = np.random.default_rng(seed).permutation(z)
-    output = trainer.fit_predict(x_train, z, x_test, task, 1, in_network, seed)
-    with np.errstate(all="ignore"):
-        predicted = target_tt.inverse_transform(output[:, 0])
-    truth = y_test.to_numpy(dtype=float)
-    predicted = np.where(np.isfinite(predicted), predicted, np.mean(y_train))
-    sse = float(np.sum((truth - predicted) ** 2))
-    sst = float(np.sum((truth - truth.mean()) ** 2))
-    return FoldScore(
-        strategy.name,
-        dataset,
-        fold,
-        task,
-        r2=1.0 - sse / sst if sst > 0 else 0.0,
-        rmse=math.sqrt(sse / len(truth)),
-        seconds=time.perf_counter() - started,
-        in_network=in_network,
+    x_train, y_train, x_test, y_test = data.parts()
+    frame = x_train.copy()
+    target = "__target__"
+    frame[target] = y_train.to_numpy()
+    advice = advise(
+        frame,
+        target=target,
+        task=data.frame.task,  # type: ignore[arg-type]
+        budget=budget,
+        seed=SEED,
+        max_trials=1 if subject == "rules" else None,
     )
+    z_train = advice.pipeline.transform(x_train)
+    z_test = advice.pipeline.transform(x_test)
+    scores = reference.score_fold(
+        trainer,
+        np.asarray(z_train, dtype=np.float64),
+        y_train,
+        np.asarray(z_test, dtype=np.float64),
+        y_test,
+        data.classes,
+        data.frame.task,
+        advice.in_network,
+        data.seed,
+        target=advice.target_transformer,
+    )
+    return {
+        **scores,
+        "in_network": advice.in_network,
+        "winner": (advice.search or {}).get("winner"),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
-# ----------------------------------------------------------------------------- harness
-
-
-def load_dataset(
-    name: str,
-) -> tuple[pd.DataFrame, pd.Series, str, tuple[str, ...], tuple[str, ...]]:
-    meta = json.loads((DATASETS / "targets.json").read_text())[name]
-    table = load_table(DATASETS / meta["file"], target=meta["target"], task=meta["task"])
-    assert table.target is not None and table.task is not None
-    return table.features, table.target, table.task, table.numeric, table.categorical
-
-
-def folds_for(y: pd.Series, task: str) -> list[tuple[np.ndarray, np.ndarray]]:
-    n = len(y)
-    if task == "classification":
-        splitter: Any = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
-        return list(splitter.split(np.zeros(n), y.astype(str)))
-    return list(KFold(FOLDS, shuffle=True, random_state=SEED).split(np.zeros(n)))
-
-
-def cache_path(dataset: str, strategy: str, fold: int, reference: Reference) -> Path:
-    safe = strategy.replace("+", "_plus_")
-    return CACHE / dataset / f"{safe}-fold{fold}-{reference.key()}.json"
-
-
-def evaluate_dataset(
-    dataset: str,
-    strategies: Sequence[Strategy],
-    trainer: ReferenceTrainer,
-    use_cache: bool = True,
+def evaluate_subject(
+    dataset: Dataset,
+    subject: str,
+    settings: Reference,
+    results: Path,
+    budget: str,
     log: Callable[[str], None] = print,
-    loader: Callable[[str], Any] = load_dataset,
-) -> list[FoldScore]:
-    features, y, task, numeric, categorical = loader(dataset)
-    scores: list[FoldScore] = []
-    for fold, (train, test) in enumerate(folds_for(y, task)):
-        for strategy in strategies:
-            path = cache_path(dataset, strategy.name, fold, trainer.settings)
-            if strategy.cached and use_cache and path.exists():
-                scores.append(FoldScore(**json.loads(path.read_text())))
-                continue
-            score = run_strategy(
-                strategy,
-                features.iloc[train].reset_index(drop=True),
-                y.iloc[train].reset_index(drop=True),
-                features.iloc[test].reset_index(drop=True),
-                y.iloc[test].reset_index(drop=True),
-                numeric,
-                categorical,
-                task,
-                dataset,
-                fold,
-                trainer,
-            )
-            scores.append(score)
-            if strategy.cached and use_cache:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(asdict(score)))
-                os.replace(tmp, path)
-            log(
-                f"  {dataset} fold {fold + 1} {strategy.name}: "
-                f"{score.primary:.4f} ({score.seconds:.1f} s)"
-            )
-    return scores
+) -> list[dict[str, Any]]:
+    path = results / subject / f"{dataset.name}.jsonl"
+    key = settings.key()
+    code = advisor_digest()
+    have = {
+        (r["file_sha256"], int(r["fold"]), r["reference"], r["budget"], r["advisor"]): r
+        for r in reference.read_records(path)
+    }
+    wanted = [f for f in range(FOLDS) if (dataset.sha256, f, key, budget, code) not in have]
+    if wanted:
+        trainer = ReferenceTrainer(settings)
+        folds = reference.dataset_folds(dataset, settings)
+        for fold in wanted:
+            outcome = run_subject(subject, folds[fold], trainer, budget)
+            record = {
+                "dataset": dataset.name,
+                "file_sha256": dataset.sha256,
+                "strategy": subject,
+                "fold": fold,
+                "task": dataset.task,
+                "reference": key,
+                "budget": budget,
+                "advisor": code,
+                **outcome,
+            }
+            reference.append_record(path, record)
+            have[(dataset.sha256, fold, key, budget, code)] = record
+            primary = record.get("accuracy", record.get("rmse"))
+            log(f"  {dataset.name} fold {fold + 1} {subject}: {primary:.4f} "
+                f"({outcome['seconds']:.1f} s, {outcome['in_network']})")  # fmt: skip
+    return [have[(dataset.sha256, f, key, budget, code)] for f in range(FOLDS)]
+
+
+# ----------------------------------------------------------------------------- summaries
+
+
+def primary(record: dict[str, Any]) -> float:
+    """Higher is better: accuracy, or minus RMSE."""
+    if record["task"] == "classification":
+        return float(record["accuracy"])
+    return -float(record["rmse"])
 
 
 @dataclass
 class DatasetSummary:
     dataset: str
     task: str
-    means: dict[str, float]  # primary score (accuracy, or RMSE) per strategy
-    secondary: dict[str, float]  # balanced accuracy or R²
+    means: dict[str, float]  # accuracy % or RMSE per strategy
     ranks: dict[str, float]
-    advisor_regret: float | None  # accuracy points, or % of RMSE
+    regrets: dict[str, float]  # vs the best fixed strategy: accuracy points, or % of RMSE
     best_fixed: str
-    advisor_seconds: float
-    versus: dict[str, str]  # baseline -> "win" | "tie" | "loss"
+    versus: dict[str, str]  # baseline -> "win" | "tie" | "loss" (the subject against it)
+    subject_seconds: float
     in_network: str
 
 
-def summarize(dataset: str, scores: list[FoldScore], subject: str = "advisor") -> DatasetSummary:
-    task = scores[0].task
-    by_strategy: dict[str, list[FoldScore]] = {}
-    for s in scores:
-        by_strategy.setdefault(s.strategy, []).append(s)
-    for runs in by_strategy.values():
-        runs.sort(key=lambda s: s.fold)
-    names = list(by_strategy)
-    primary = {n: float(np.mean([s.primary for s in by_strategy[n]])) for n in names}
+def regret(task: str, best: float, value: float) -> float:
+    """How much worse than ``best``: accuracy points, or % of RMSE (means as displayed)."""
     if task == "classification":
-        means = {n: 100.0 * v for n, v in primary.items()}
-        secondary = {
-            n: 100.0 * float(np.mean([s.balanced_accuracy for s in by_strategy[n]])) for n in names
-        }
-    else:
-        means = {n: -v for n, v in primary.items()}
-        secondary = {n: float(np.mean([s.r2 for s in by_strategy[n]])) for n in names}
-    order = [primary[n] for n in names]
-    ranked = rankdata([-v for v in order], method="average")
+        return best - value
+    return 100.0 * (value - best) / best if best > 0 else 0.0
+
+
+def summarize(dataset: str, records: list[dict[str, Any]], subject: str) -> DatasetSummary:
+    task = records[0]["task"]
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by.setdefault(r["strategy"], []).append(r)
+    for runs in by.values():
+        runs.sort(key=lambda r: r["fold"])
+    names = list(by)
+    scores = {n: float(np.mean([primary(r) for r in by[n]])) for n in names}
+    means = {n: (100.0 * v if task == "classification" else -v) for n, v in scores.items()}
+    ranked = stats.rankdata([-scores[n] for n in names], method="average")
     ranks = {n: float(r) for n, r in zip(names, ranked, strict=True)}
-    fixed = [n for n in names if n != subject and n != "shuffled"]
-    best = max(fixed, key=lambda n: primary[n])
-    regret = None
+    fixed = [n for n in names if n not in SUBJECTS]
+    best = max(fixed, key=lambda n: scores[n])
+    regrets = {n: regret(task, means[best], means[n]) for n in names}
     versus: dict[str, str] = {}
     seconds = 0.0
     in_network = ""
-    if subject in by_strategy:
-        if task == "classification":
-            regret = means[best] - means[subject]
-        else:
-            regret = 100.0 * (means[subject] - means[best]) / means[best]
-        seconds = float(np.mean([s.seconds for s in by_strategy[subject]]))
-        in_network = ",".join(sorted({s.in_network for s in by_strategy[subject]}))
-        for baseline in ("standard", "autogluon"):
-            if baseline in by_strategy:
-                versus[baseline] = paired_outcome(by_strategy[subject], by_strategy[baseline])
-    return DatasetSummary(
-        dataset, task, means, secondary, ranks, regret, best, seconds, versus, in_network
-    )
+    if subject in by:
+        seconds = float(np.mean([r["seconds"] for r in by[subject]]))
+        in_network = ",".join(sorted({r["in_network"] for r in by[subject]}))
+        for baseline in (STANDARD, best):
+            versus[baseline if baseline == STANDARD else "best"] = paired_outcome(
+                by[subject], by[baseline]
+            )
+    return DatasetSummary(dataset, task, means, ranks, regrets, best, versus, seconds, in_network)
 
 
-def paired_outcome(subject: list[FoldScore], baseline: list[FoldScore]) -> str:
+def paired_outcome(subject: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> str:
     """win / tie / loss by the corrected resampled t-test on the fold scores (two-sided,
     alpha 0.05): a tie is a difference within paired fold noise."""
-    a = [s.primary for s in subject]
-    b = [s.primary for s in baseline]
-    # corrected_resampled_ttest treats its inputs as losses: pass -score.
-    test = corrected_resampled_ttest([-x for x in b], [-x for x in a], 1.0 / FOLDS)
-    p_two = 2.0 * min(test.p, 1.0 - test.p)
-    if test.t is None:
-        p_two = 0.0 if test.mean_improvement != 0 else 1.0
-    if p_two < ALPHA:
-        return "win" if test.mean_improvement > 0 else "loss"
+    d = np.array([primary(a) - primary(b) for a, b in zip(subject, baseline, strict=True)])
+    mean = float(d.mean())
+    var = float(d.var(ddof=1))
+    if var <= 1e-24:
+        return "tie" if mean == 0 else ("win" if mean > 0 else "loss")
+    ratio = (1.0 / FOLDS) / (1.0 - 1.0 / FOLDS)
+    t = mean / math.sqrt((1.0 / len(d) + ratio) * var)
+    p = 2.0 * float(stats.t.sf(abs(t), df=len(d) - 1))
+    if p < ALPHA:
+        return "win" if mean > 0 else "loss"
     return "tie"
 
 
-def render(
-    summaries: list[DatasetSummary], strategies: Sequence[str], subject: str = "advisor"
-) -> str:
-    lines = []
-    lines.append("### Per dataset (classification: accuracy %; regression: RMSE in target units)\n")
-    header = (
-        "| dataset | "
-        + " | ".join(strategies)
-        + f" | {subject} rank | regret | best fixed | {subject} s/fold | in-network |"
-    )
-    lines.append(header)
-    lines.append("|" + "---|" * (len(strategies) + 6))
+def overall(summaries: list[DatasetSummary], strategies: Sequence[str]) -> dict[str, Any]:
+    """Mean rank and median regret per strategy; the subject's outcomes and safety counts."""
+    out: dict[str, Any] = {"mean_rank": {}, "median_regret": {}}
+    for name in strategies:
+        ranks = [s.ranks[name] for s in summaries if name in s.ranks]
+        if ranks:
+            out["mean_rank"][name] = float(np.mean(ranks))
+        for task in ("classification", "regression"):
+            values = [s.regrets[name] for s in summaries if s.task == task and name in s.regrets]
+            if values:
+                out["median_regret"].setdefault(name, {})[task] = float(np.median(values))
+    return out
+
+
+def losses_to_standard(summaries: list[DatasetSummary], subject: str) -> tuple[int, int, int]:
+    """Datasets where the subject is worse than standardize-everything by more than the
+    small threshold (1 point / 2% of RMSE), by more than the large one (3 / 6%), of all."""
+    small = large = total = 0
     for s in summaries:
-        best_value = s.means[s.best_fixed]
+        if subject not in s.means or STANDARD not in s.means:
+            continue
+        total += 1
+        loss = regret(s.task, s.means[STANDARD], s.means[subject])
+        small += loss > LOSS_SMALL[s.task]
+        large += loss > LOSS_LARGE[s.task]
+    return small, large, total
+
+
+def _cell(task: str, value: float) -> str:
+    return f"{value:.2f}" if task == "classification" else f"{value:.4g}"
+
+
+def render(summaries: list[DatasetSummary], strategies: Sequence[str], subject: str) -> str:
+    lines = ["#### Per dataset (classification: accuracy %; regression: RMSE in target units)\n"]
+    head = " | ".join(strategies)
+    lines.append(
+        f"| dataset | {head} | {subject} rank | regret | vs standard | vs best | best fixed "
+        f"| {subject} s/fold | in-network |"
+    )
+    lines.append("|" + "---|" * (len(strategies) + 8))
+    for s in summaries:
         cells = []
         for name in strategies:
             value = s.means.get(name)
-            if value is None:
-                cells.append("")
-                continue
-            text = f"{value:.2f}" if s.task == "classification" else f"{value:.4g}"
-            if name == s.best_fixed or (value == best_value and name != subject):
+            text = "" if value is None else _cell(s.task, value)
+            if name == s.best_fixed:
                 text = f"**{text}**"
             cells.append(text)
-        regret = (
-            ""
-            if s.advisor_regret is None
-            else (
-                f"{s.advisor_regret:+.2f} pt"
-                if s.task == "classification"
-                else f"{s.advisor_regret:+.1f}%"
-            )
-        )
-        rank = s.ranks.get(subject)
+        r = s.regrets.get(subject)
+        reg = "" if r is None else (f"{r:+.2f} pt" if s.task == "classification" else f"{r:+.1f}%")
         lines.append(
-            f"| {s.dataset} | "
-            + " | ".join(cells)
-            + f" | {rank if rank is not None else ''} | {regret} | {s.best_fixed}"
-            + f" | {s.advisor_seconds:.1f} | {s.in_network} |"
-        )
+            f"| {s.dataset} | " + " | ".join(cells)
+            + f" | {s.ranks.get(subject, '')} | {reg} | {s.versus.get(STANDARD, '')}"
+            + f" | {s.versus.get('best', '')} | {s.best_fixed} | {s.subject_seconds:.1f}"
+            + f" | {s.in_network} |"
+        )  # fmt: skip
     lines.append("")
-    lines.append("### Overall\n")
-    mean_ranks = {
-        n: float(np.mean([s.ranks[n] for s in summaries if n in s.ranks])) for n in strategies
-    }
-    lines.append("| strategy | mean rank |")
-    lines.append("|---|---|")
-    for name, rank in sorted(mean_ranks.items(), key=lambda kv: kv[1]):
-        lines.append(f"| {name} | {rank:.2f} |")
-    lines.append("")
-    if any(s.versus for s in summaries):
-        for baseline in ("standard", "autogluon"):
-            outcomes = [s.versus.get(baseline) for s in summaries if baseline in s.versus]
-            w, t, l_ = (outcomes.count(k) for k in ("win", "tie", "loss"))
-            lines.append(
-                f"- {subject} vs {baseline}: {w} wins, {t} ties, {l_} losses "
-                "(corrected resampled t-test on the 5 fold scores, two-sided, alpha 0.05)"
-            )
-        cls = [
-            s.advisor_regret
-            for s in summaries
-            if s.task == "classification" and s.advisor_regret is not None
-        ]
-        reg = [
-            s.advisor_regret
-            for s in summaries
-            if s.task == "regression" and s.advisor_regret is not None
-        ]
-        if cls:
-            lines.append(
-                "- median regret vs the best fixed strategy, classification: "
-                f"{np.median(cls):.2f} accuracy points"
-            )
-        if reg:
-            lines.append(
-                "- median regret vs the best fixed strategy, regression: "
-                f"{np.median(reg):.2f}% of RMSE"
-            )
+    lines.append(render_overall(summaries, strategies, subject))
     return "\n".join(lines) + "\n"
 
 
-def _evaluate_job(
-    name: str, use_cache: bool, quiet: bool, subject: str = "advisor"
-) -> list[FoldScore]:
-    """One dataset, in this process or a worker (each worker compiles its own models)."""
-    trainer = ReferenceTrainer(Reference())
+def render_overall(summaries: list[DatasetSummary], strategies: Sequence[str], subject: str) -> str:
+    figures = overall(summaries, strategies)
+    n_cls = sum(s.task == "classification" for s in summaries)
+    n_reg = len(summaries) - n_cls
+    lines = [
+        f"#### Overall ({len(summaries)} datasets: {n_cls} classification, {n_reg} regression)\n",
+        "| strategy | mean rank | median regret, classification (pt) | median regret, "
+        "regression (% RMSE) |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, rank in sorted(figures["mean_rank"].items(), key=lambda kv: kv[1]):
+        regrets = figures["median_regret"].get(name, {})
+        cls = regrets.get("classification")
+        reg = regrets.get("regression")
+        label = f"**{name}**" if name == subject else name
+        lines.append(
+            f"| {label} | {rank:.2f} | {'' if cls is None else f'{cls:.2f}'} "
+            f"| {'' if reg is None else f'{reg:.2f}'} |"
+        )
+    lines.append("")
+    for baseline, title in ((STANDARD, "standardize everything"), ("best", "the best fixed")):
+        outcomes = [s.versus.get(baseline) for s in summaries if baseline in s.versus]
+        if outcomes:
+            w, t, l_ = (outcomes.count(k) for k in ("win", "tie", "loss"))
+            lines.append(
+                f"- {subject} vs {title}: {w} wins, {t} ties, {l_} losses (corrected "
+                "resampled t-test on the 5 fold scores, two-sided, alpha 0.05)"
+            )
+    small, large, total = losses_to_standard(summaries, subject)
+    if total:
+        lines.append(
+            f"- {subject} worse than standardize-everything by more than 1 point / 2% of RMSE "
+            f"on {small} of {total} datasets ({100.0 * small / total:.1f}%), by more than "
+            f"3 points / 6% on {large}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- harness
+
+
+def _job(
+    dataset: Dataset, subject: str | None, budget: str, results: str, quiet: bool
+) -> tuple[str, list[dict[str, Any]]]:
     log = (lambda _m: None) if quiet else (lambda m: print(m, file=sys.stderr, flush=True))
-    t0 = time.perf_counter()
-    strategies = (*FIXED, SUBJECTS[subject])
-    scores = evaluate_dataset(name, strategies, trainer, use_cache=use_cache, log=log)
-    log(f"{name}: {time.perf_counter() - t0:.0f} s")
-    return scores
+    settings = Reference()
+    started = time.perf_counter()
+    records = reference.evaluate_fixed(dataset, FIXED, settings, Path(results), log=log)
+    if subject is not None:
+        records += evaluate_subject(dataset, subject, settings, Path(results), budget, log)
+    log(f"{dataset.name}: {time.perf_counter() - started:.0f} s")
+    return dataset.name, records
+
+
+def _job_star(job: tuple[Any, ...]) -> tuple[str, list[dict[str, Any]]]:
+    return _job(*job)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--datasets", help="comma-separated subset of targets.json names")
-    parser.add_argument("--output", help="write the markdown tables to this file")
-    parser.add_argument("--no-cache", action="store_true", help="recompute the fixed strategies")
-    parser.add_argument("--quiet", action="store_true")
-    parser.add_argument(
-        "--cache", help="cache directory for the fixed strategies (default benchmarks/.cache)"
-    )
-    parser.add_argument(
-        "--jobs", type=int, default=1, help="datasets evaluated in parallel processes"
-    )
+    parser.add_argument("--data", action="append", type=Path,
+                        help="a folder with a targets.json (repeatable; default: "
+                        "shared/datasets and shared/datasets/corpus)")  # fmt: skip
+    parser.add_argument("--datasets", help="comma-separated subset of the datasets' names")
+    parser.add_argument("--half", choices=("calibration", "validation"))
     parser.add_argument(
         "--subject",
-        choices=sorted(SUBJECTS),
+        choices=(*SUBJECTS, "none"),
         default="advisor",
-        help="what is compared with the fixed strategies: the advisor (rules + search), or "
-        "the rules' plan alone (a quick proxy while calibrating the rules)",
+        help="compared with the fixed strategies: the advisor (rules + search), the rules' "
+        "plan alone, or none (fixed strategies only)",
     )
+    parser.add_argument("--budget", default="fast", help="the advisor's search budget")
+    parser.add_argument("--results", type=Path, default=reference.RESULTS)
+    parser.add_argument("--jobs", type=int, default=1, help="datasets in parallel processes")
+    parser.add_argument("--output", help="also write the markdown tables to this file")
+    parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    meta = json.loads((DATASETS / "targets.json").read_text())
-    names = list(meta) if not args.datasets else [d.strip() for d in args.datasets.split(",")]
-    unknown = [n for n in names if n not in meta]
-    if unknown:
-        parser.error(f"unknown dataset {unknown[0]!r}; known: {', '.join(meta)}")
-    if args.cache:
-        # Workers are spawned processes: they read the cache location from the environment.
-        os.environ["ADVISOR_QUALITY_CACHE"] = str(Path(args.cache).resolve())
-        global CACHE
-        CACHE = Path(os.environ["ADVISOR_QUALITY_CACHE"])
-    strategies = (*FIXED, SUBJECTS[args.subject])
+    datasets = reference.discover(args.data or reference.DEFAULT_DATA)
+    names = reference.select(datasets, args.datasets, args.half)
+    subject = None if args.subject == "none" else args.subject
     started = time.perf_counter()
-    jobs = [(name, not args.no_cache, args.quiet, args.subject) for name in names]
+    jobs = [(datasets[n], subject, args.budget, str(args.results), args.quiet) for n in names]
+    # The largest tables first, so the parallel jobs finish together.
+    jobs.sort(key=lambda job: -job[0].path.stat().st_size)
     if args.jobs > 1:
         import multiprocessing
 
-        with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
-            results = pool.starmap(_evaluate_job, jobs)
+        with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:
+            results = dict(pool.imap_unordered(_job_star, jobs))
     else:
-        results = [_evaluate_job(*job) for job in jobs]
-    summaries = [
-        summarize(name, scores, subject=args.subject)
-        for name, scores in zip(names, results, strict=True)
-    ]
-    text = render(summaries, [s.name for s in strategies], subject=args.subject)
+        results = dict(_job(*job) for job in jobs)
+    strategies = [s.name for s in FIXED] + ([subject] if subject else [])
+    summaries = [summarize(n, results[n], subject or "") for n in names]
+    text = render(summaries, strategies, subject or "")
     elapsed = time.perf_counter() - started
-    text += f"\nReference MLP: {json.dumps(asdict(Reference()))}; total wall time {elapsed:.0f} s\n"
+    text += (
+        f"\nReference MLP: {json.dumps(Reference().__dict__)} (key {Reference().key()}); "
+        f"advisor {advisor_digest()}, budget {args.budget}; wall time {elapsed:.0f} s\n"
+    )
     print(text)
     if args.output:
         Path(args.output).write_text(text)

@@ -1,7 +1,9 @@
-"""The quality benchmark's harness: ranking, paired outcomes and the cache."""
+"""The quality benchmark's harness: plain reading, the committed results, ranking, outcomes."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 
 import numpy as np
@@ -11,93 +13,167 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import quality
+import reference
 
-pytestmark = pytest.mark.slow
 
-
-def _loader(_name: str):
+def _toy_folder(tmp_path, n=240):
     rng = np.random.default_rng(0)
-    n = 240
     x = rng.normal(size=(n, 3))
-    frame = pd.DataFrame({"a": x[:, 0] * 100, "b": np.exp(x[:, 1]), "c": x[:, 2]})
-    y = pd.Series(np.where(x[:, 0] + x[:, 1] > 0, "pos", "neg"), name="y")
-    return frame, y, "classification", ("a", "b", "c"), ()
-
-
-STRATEGIES = (
-    quality.Strategy("standard", "standard"),
-    quality.Strategy("quantile", "quantile_normal"),
-    quality.Strategy("shuffled", "shuffled"),
-)
-
-
-def test_a_strategy_that_shuffles_the_target_ranks_last_and_the_cache_is_used(
-    tmp_path, monkeypatch
-):
-    monkeypatch.setattr(quality, "CACHE", tmp_path)
-    trainer = quality.ReferenceTrainer(quality.Reference(max_steps=400, eval_every=50))
-    scores = quality.evaluate_dataset(
-        "toy", STRATEGIES, trainer, log=lambda m: None, loader=_loader
+    frame = pd.DataFrame(
+        {
+            "a": x[:, 0] * 100,
+            "b": np.exp(x[:, 1]),
+            "c": np.where(rng.random(n) < 0.1, np.nan, x[:, 2]),
+            "colour": rng.choice(["red", "green", "blue"], n),
+            "when": pd.date_range("2020-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+            "y": np.where(x[:, 0] + x[:, 1] > 0, "pos", "neg"),
+        }
     )
-    assert len(scores) == 3 * quality.FOLDS
-    summary = quality.summarize("toy", scores, subject="standard")
-    assert summary.ranks["shuffled"] == 3.0
-    assert summary.means["standard"] > 85.0 and summary.means["shuffled"] < 70.0
-    assert summary.versus == {"standard": "tie"}
-    assert len(list(tmp_path.rglob("*.json"))) == 3 * quality.FOLDS
+    frame.loc[3, "y"] = None  # a row without a target is dropped
+    frame.to_csv(tmp_path / "toy.csv", index=False)
+    meta = {"toy": {"file": "toy.csv", "target": "y", "task": "classification"}}
+    (tmp_path / "targets.json").write_text(json.dumps(meta))
+    return reference.discover([tmp_path])["toy"]
+
+
+def test_the_fixed_strategies_never_import_the_advisor(tmp_path):
+    _toy_folder(tmp_path)
+    code = (
+        "import sys; sys.path.insert(0, 'benchmarks'); import reference\n"
+        f"d = reference.discover([{str(tmp_path)!r}])['toy']\n"
+        "f = reference.dataset_folds(d, reference.Reference())[0]\n"
+        "for s in reference.FIXED:\n"
+        "    x, y, _, _ = f.parts()\n"
+        "    reference.make_preprocessor(s, f.frame, x, 0).fit_transform(x)\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'advisor'], 'advisor imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_plain_reading_drops_date_text_and_rows_without_target(tmp_path):
+    frame = reference.read_frame(_toy_folder(tmp_path))
+    assert frame.numeric == ("a", "b", "c")
+    assert frame.categorical == ("colour",)
+    assert frame.dropped == ("when",)
+    assert len(frame.y) == 239 and frame.y.notna().all()
+
+
+def test_every_fixed_strategy_gives_finite_features_with_missing_indicators(tmp_path):
+    fold = reference.dataset_folds(_toy_folder(tmp_path), reference.Reference())[0]
+    x_train, _, x_test, _ = fold.parts()
+    for strategy in reference.FIXED:
+        pre = reference.make_preprocessor(strategy, fold.frame, x_train, fold.seed)
+        z = np.asarray(pre.fit_transform(x_train), dtype=float)
+        assert np.isfinite(z).all(), strategy.name
+        # 3 numeric + 1 missing indicator + 3 colours
+        assert z.shape == (len(x_train), 7), strategy.name
+        assert np.isfinite(np.asarray(pre.transform(x_test), dtype=float)).all()
+
+
+def test_training_rows_are_capped_the_same_way_for_every_strategy(tmp_path):
+    dataset = _toy_folder(tmp_path)
+    capped = reference.dataset_folds(dataset, reference.Reference(max_train_rows=100))
+    again = reference.dataset_folds(dataset, reference.Reference(max_train_rows=100))
+    assert all(len(f.train) == 100 for f in capped)
+    assert all(np.array_equal(a.train, b.train) for a, b in zip(capped, again, strict=True))
+    # stratified: both classes keep their share
+    share = capped[0].frame.y.iloc[capped[0].train].value_counts(normalize=True)
+    full = capped[0].frame.y.value_counts(normalize=True)
+    assert abs(share["pos"] - full["pos"]) < 0.02
+
+
+@pytest.mark.slow
+def test_fixed_results_are_appended_keyed_and_reused(tmp_path, monkeypatch):
+    dataset = _toy_folder(tmp_path)
+    settings = reference.Reference(max_steps=200, eval_every=50)
+    strategies = [reference.STRATEGIES["standard"], reference.STRATEGIES["none"]]
+    records = reference.evaluate_fixed(dataset, strategies, settings, tmp_path, log=lambda m: None)
+    path = reference.fixed_results_path(tmp_path, "toy")
+    assert len(records) == 2 * reference.FOLDS
+    assert len(path.read_text().splitlines()) == 2 * reference.FOLDS
+    assert {r["reference"] for r in records} == {settings.key()}
+    with path.open("a") as handle:  # a torn line from an interrupted run is ignored
+        handle.write('{"dataset": "toy", "strat')
 
     def no_training(*args, **kwargs):
-        raise AssertionError("a cached score was recomputed")
+        raise AssertionError("a committed result was recomputed")
 
-    monkeypatch.setattr(trainer, "fit_predict", no_training)
-    again = quality.evaluate_dataset("toy", STRATEGIES, trainer, log=lambda m: None, loader=_loader)
-    assert [s.primary for s in again] == [s.primary for s in scores]
+    monkeypatch.setattr(reference, "run_fixed", no_training)
+    again = reference.evaluate_fixed(dataset, strategies, settings, tmp_path, log=lambda m: None)
+    assert again == records
+    # other settings are other keys: they are computed, not confused with these
+    other = reference.Reference(max_steps=100, eval_every=50)
+    with pytest.raises(AssertionError, match="recomputed"):
+        reference.evaluate_fixed(dataset, strategies, other, tmp_path, log=lambda m: None)
 
 
-def _scores(strategy: str, values: list[float]) -> list[quality.FoldScore]:
+@pytest.mark.slow
+def test_the_reference_learns_and_a_shuffled_target_does_not(tmp_path):
+    fold = reference.dataset_folds(_toy_folder(tmp_path), reference.Reference())[0]
+    x_train, y_train, x_test, y_test = fold.parts()
+    pre = reference.make_preprocessor(reference.STRATEGIES["standard"], fold.frame, x_train, 0)
+    z_train, z_test = pre.fit_transform(x_train), pre.transform(x_test)
+    trainer = reference.ReferenceTrainer(reference.Reference(max_steps=400, eval_every=50))
+    args = (z_train, y_train, z_test, y_test, fold.classes, "classification", "none", 7)
+    real = reference.score_fold(trainer, *args)
+    shuffled = reference.score_fold(trainer, *args, shuffle_target=True)
+    assert real["accuracy"] > 0.85 and shuffled["accuracy"] < 0.75
+    assert reference.score_fold(trainer, *args) == real  # nothing depends on what ran before
+
+
+def _records(strategy: str, task: str, values: list[float]) -> list[dict]:
+    key = "accuracy" if task == "classification" else "rmse"
     return [
-        quality.FoldScore(strategy, "d", k, "regression", r2=0.5, rmse=v)
+        {
+            "strategy": strategy,
+            "fold": k,
+            "task": task,
+            key: v,
+            "seconds": 1.0,
+            "in_network": "none",
+        }
         for k, v in enumerate(values)
     ]
 
 
 def test_paired_outcome_calls_consistent_differences_and_ties_noise():
-    base = _scores("standard", [1.0, 1.1, 0.9, 1.05, 0.95])
-    better = _scores("advisor", [0.8, 0.88, 0.71, 0.86, 0.75])
-    noisy = _scores("advisor", [0.9, 1.2, 0.85, 1.1, 0.97])
+    base = _records("standard", "regression", [1.0, 1.1, 0.9, 1.05, 0.95])
+    better = _records("advisor", "regression", [0.8, 0.88, 0.71, 0.86, 0.75])
+    noisy = _records("advisor", "regression", [0.9, 1.2, 0.85, 1.1, 0.97])
     assert quality.paired_outcome(better, base) == "win"
     assert quality.paired_outcome(base, better) == "loss"
     assert quality.paired_outcome(noisy, base) == "tie"
 
 
 def test_ties_share_ranks_and_regret_is_relative_for_regression():
-    scores = (
-        _scores("advisor", [1.0] * 5)
-        + _scores("standard", [1.0] * 5)
-        + _scores("none", [2.0] * 5)
-        + _scores("autogluon", [0.9] * 5)
+    records = (
+        _records("advisor", "regression", [1.0] * 5)
+        + _records("standard", "regression", [1.0] * 5)
+        + _records("none", "regression", [2.0] * 5)
+        + _records("autogluon", "regression", [0.9] * 5)
     )
-    summary = quality.summarize("d", scores)
+    summary = quality.summarize("d", records, "advisor")
     assert summary.ranks["advisor"] == summary.ranks["standard"] == 2.5
     assert summary.best_fixed == "autogluon"
-    assert summary.advisor_regret == pytest.approx(100 * (1.0 - 0.9) / 0.9)
+    assert summary.regrets["advisor"] == pytest.approx(100 * (1.0 - 0.9) / 0.9)
+    assert summary.regrets["autogluon"] == 0.0
+    assert summary.versus == {"standard": "tie", "best": "loss"}
 
 
-def test_autogluon_rule_quantiles_skewed_columns_only():
-    frame, _, _, numeric, _ = _loader("toy")
-    plan = quality.autogluon_plan(frame, numeric, ())
-    assert dict(plan.scalers) == {"a": "standard", "b": "quantile_normal", "c": "standard"}
-
-
-def test_reference_training_does_not_depend_on_what_ran_before():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(200, 4))
-    y = x[:, 0] + 0.1 * rng.normal(size=200)
-    settings = quality.Reference(max_steps=200, eval_every=50)
-    trainer = quality.ReferenceTrainer(settings)
-    first = trainer.fit_predict(x, y, x[:10], "regression", 1, "none", 7)
-    trainer.fit_predict(x[::-1], y[::-1], x[:10], "regression", 1, "none", 3)
-    again = trainer.fit_predict(x, y, x[:10], "regression", 1, "none", 7)
-    fresh = quality.ReferenceTrainer(settings).fit_predict(x, y, x[:10], "regression", 1, "none", 7)
-    np.testing.assert_array_equal(first, again)
-    np.testing.assert_array_equal(first, fresh)
+def test_losses_to_standard_count_points_for_classification_and_percent_for_regression():
+    cls = quality.summarize(
+        "c",
+        _records("advisor", "classification", [0.90] * 5)
+        + _records("standard", "classification", [0.925] * 5),
+        "advisor",
+    )  # 2.5 points worse: a small loss, not a large one
+    reg = quality.summarize(
+        "r",
+        _records("advisor", "regression", [1.07] * 5)
+        + _records("standard", "regression", [1.0] * 5),
+        "advisor",
+    )  # 7% worse: both
+    assert quality.losses_to_standard([cls, reg], "advisor") == (2, 1, 2)
+    text = quality.render([cls, reg], ["standard", "advisor"], "advisor")
+    assert "on 2 of 2 datasets" in text and "| **advisor** |" in text
