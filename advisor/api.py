@@ -22,7 +22,10 @@ from advisor.profiling.types import DatasetProfile
 from advisor.rules.autoscaler import AutoScaler
 from advisor.rules.engine import apply_rules, load_rules
 from advisor.rules.model import Proposals
-from advisor.search.run import BUDGETS, Split, run_search, search_to_dict
+from advisor.search.budgets import BUDGETS
+from advisor.search.folds import Split
+from advisor.search.results import search_to_dict
+from advisor.search.run import run_search
 from advisor.search.space import search_space
 
 

@@ -34,7 +34,9 @@ from advisor.backend import import_keras, import_keras_tuner  # noqa: E402
 from advisor.network.nets import build_model  # noqa: E402
 from advisor.plan.pipeline import PlanTransformer  # noqa: E402
 from advisor.plan.plans import Candidate, InputPlan  # noqa: E402
-from advisor.search.run import Budget, FoldRunner, run_search  # noqa: E402
+from advisor.search.budgets import Budget  # noqa: E402
+from advisor.search.run import run_search  # noqa: E402
+from advisor.search.runner import prepare_folds  # noqa: E402
 
 SCALERS = {
     "none": "passthrough",
@@ -83,8 +85,8 @@ def naive_search(
     folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(frame, codes))
     by_key = {c.key: c for c in cands}
     # the same network the advisor sizes for this data
-    runner = FoldRunner(frame, y, "classification", None, Budget("bench", FOLDS, 0, 1), SEED)
-    spec_none = runner.net_spec(frame.shape[1], "none")
+    setup = prepare_folds(frame, y, "classification", None, Budget("bench", FOLDS, 0, 1), SEED)
+    spec_none = setup.net_spec(frame.shape[1], "none")
     scores: dict[str, list[float]] = {}
 
     class NaiveTuner(kt.Tuner):  # type: ignore[misc]

@@ -15,8 +15,9 @@ from conftest import SAMPLE, SHARED
 
 from advisor import advise
 from advisor.check.check import check
-from advisor.check.render import render
+from advisor.check.render import CHECK_FORMAT_REGISTRY, render
 from advisor.cli import main
+from advisor.vocab import CHECK_FORMATS
 
 
 def _halves(frame: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -215,3 +216,27 @@ def test_path_input_matches_frame_input(tmp_path, concrete_halves):
     path = Path(tmp_path / "new.csv")
     frame.to_csv(path, index=False)
     assert check(path, advice).findings == check(frame, advice).findings
+
+
+def test_every_check_format_has_a_renderer_and_the_cli_offers_it(tmp_path, concrete_halves):
+    assert set(CHECK_FORMAT_REGISTRY) == set(CHECK_FORMATS)
+    advice, _, second = concrete_halves
+    baseline = advice.save(tmp_path / "advice.json")
+    bad = tmp_path / "bad.csv"
+    second.drop(columns=["compressive_strength", "water"]).to_csv(bad, index=False)
+    result = check(str(bad), str(baseline))
+    for fmt in CHECK_FORMATS:
+        assert render(result, fmt, "warning").endswith("\n"), fmt
+    runner = CliRunner()
+    help_text = runner.invoke(main, ["check", "--help"]).output
+    assert "[" + "|".join(CHECK_FORMAT_REGISTRY) + "]" in help_text
+    written = {fmt: spec for fmt, spec in CHECK_FORMAT_REGISTRY.items() if spec.option}
+    args = ["check", str(bad), "--baseline", str(baseline), "-q", "--fail-on", "warning"]
+    for fmt, spec in written.items():
+        assert f"{spec.option} FILE" in help_text
+        args += [str(spec.option), str(tmp_path / f"check.{fmt}")]
+    outcome = runner.invoke(main, args)
+    assert outcome.exit_code == 1 and outcome.output == ""
+    for fmt in written:
+        text = (tmp_path / f"check.{fmt}").read_text(encoding="utf-8")
+        assert text == render(result, fmt, "warning"), fmt

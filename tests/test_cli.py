@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from advisor.cli import main
+from advisor.cli.output import progress_line, progress_printer
 from advisor.io.atomic import write_atomic
+from advisor.progress import ProgressEvent, trial_started
 
 
 def _run(*args: str):
@@ -24,13 +26,35 @@ def test_help_does_not_import_tensorflow():
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from advisor.cli import main\n"
-        "r = CliRunner().invoke(main, ['--help'])\n"
-        "assert r.exit_code == 0, r.output\n"
-        "heavy = ('tensorflow', 'keras', 'keras_tuner', 'sklearn')\n"
+        "for args in (['--help'], ['run', '--help'], ['check', '--help'], ['report', '--help']):\n"
+        "    r = CliRunner().invoke(main, args)\n"
+        "    assert r.exit_code == 0, r.output\n"
+        "heavy = ('tensorflow', 'keras', 'keras_tuner', 'sklearn', 'numpy', 'pandas', 'scipy')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_progress_line_reads_the_event_fields_not_its_text():
+    bar = "searching [######........................] 2/5 rules+batch"
+    assert progress_line(trial_started(2, 5, "rules+batch")) == bar
+    # The fields decide, whatever the text says.
+    event = ProgressEvent("something else", stage="search", done=4, total=4, candidate="x")
+    assert progress_line(event) == "searching [" + "#" * 22 + "." * 8 + "] 4/4 x"
+    # A plain message, or an event that does not say how far, is shown as it is.
+    assert progress_line("trial 1/3: a plain string") == "trial 1/3: a plain string"
+    assert progress_line(ProgressEvent("fitting", stage="fit")) == "fitting"
+
+
+def test_progress_printer_draws_on_a_terminal_only(capsys):
+    assert progress_printer(tty=False) is None
+    show = progress_printer(tty=True)
+    assert show is not None
+    show(trial_started(1, 3, "rules+none"))
+    assert capsys.readouterr().err.endswith("searching [" + "." * 30 + "] 1/3 rules+none")
+    show(None)  # clears the line (click strips the ANSI code off a terminal)
+    assert capsys.readouterr().err == "\r"
 
 
 def test_help_shows_the_default_command_usage():

@@ -22,9 +22,11 @@ from conftest import SAMPLE
 from advisor import advise
 from advisor.advice.advice import SCHEMA_FILE, Advice
 from advisor.cli import main
+from advisor.report.formats import REPORT_FORMAT_REGISTRY, file_formats, render_report
 from advisor.report.html import render_html
 from advisor.report.markdown import render_markdown
 from advisor.report.text import render_text
+from advisor.vocab import REPORT_FORMATS
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1"
@@ -249,3 +251,43 @@ def test_report_command_errors_are_one_line(tmp_path):
     assert result.exit_code == 2
     assert "not a normalization-advice file" in result.output
     assert "Traceback" not in result.output
+
+
+# ------------------------------------------------------------------------ format registry
+
+
+def test_every_report_format_has_a_renderer_a_suffix_and_a_cli_option(concrete_no_target):
+    assert set(REPORT_FORMAT_REGISTRY) == set(REPORT_FORMATS)
+    data = concrete_no_target.to_dict()
+    for fmt, spec in REPORT_FORMAT_REGISTRY.items():
+        assert render_report(data, fmt).endswith("\n"), fmt
+        assert spec.suffix.startswith(".") and spec.label and spec.help
+        # Every format is written to a file by its option, but the terminal report (printed).
+        assert (spec.option is None) == (fmt == "text"), fmt
+    options = [spec.option for spec in REPORT_FORMAT_REGISTRY.values() if spec.option]
+    assert len(set(options)) == len(options)
+    assert render_report(data, "json") == concrete_no_target.to_json()
+    assert render_report(data, "markdown") == render_markdown(data)
+    assert render_report(data, "text") == render_text(data)
+
+
+def test_advise_and_advise_report_offer_every_registered_format(tmp_path, concrete_no_target):
+    runner = CliRunner()
+    for command in ("run", "report"):
+        help_text = runner.invoke(main, [command, "--help"]).output
+        for spec in file_formats().values():
+            assert f"{spec.option} FILE" in help_text, (command, spec.option)
+    saved = concrete_no_target.save(tmp_path / "advice.json")
+    args = ["report", str(saved), "-q"]
+    for fmt, spec in file_formats().items():
+        args += [str(spec.option), str(tmp_path / f"out.{fmt}{spec.suffix}")]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    for fmt, spec in file_formats().items():
+        written = (tmp_path / f"out.{fmt}{spec.suffix}").read_text(encoding="utf-8")
+        assert written == spec.render(data), fmt
+    shown = runner.invoke(main, ["report", str(saved), "--json", str(tmp_path / "again.json")])
+    assert shown.output.endswith(f"Advice written to {tmp_path / 'again.json'}\n")
+    assert (tmp_path / "again.json").read_bytes() == saved.read_bytes()

@@ -3,6 +3,7 @@ that is clearly better."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -12,7 +13,10 @@ import pytest
 
 from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import Candidate, InputPlan, make_candidates
+from advisor.search.budgets import BUDGETS, Budget
+from advisor.search.folds import Split
 from advisor.search.run import run_search
+from advisor.search.runner import evaluate, prepare_folds
 
 pytestmark = pytest.mark.slow
 
@@ -171,8 +175,6 @@ def test_changed_settings_never_reuse_stored_trials(tmp_path):
 def test_max_trials_and_time_limit_cap_the_search_but_the_default_always_runs(tmp_path):
     import dataclasses
 
-    from advisor.search.run import BUDGETS
-
     frame, y = _data(n=300)
     candidates = make_candidates(_plan("rules", "robust"), ("none", "layer"))
     capped = dataclasses.replace(BUDGETS["fast"], max_trials=2)
@@ -190,18 +192,84 @@ def test_max_trials_and_time_limit_cap_the_search_but_the_default_always_runs(tm
 
 
 def test_grouped_and_time_ordered_splits_keep_validation_honest():
-    from advisor.search.run import Budget, FoldRunner, Split
-
     frame, y = _data(n=300)
     budget = Budget("t", folds=3, max_steps=10, patience=1)
     groups = tuple(f"g{i % 20}" for i in range(300))
-    runner = FoldRunner(frame, y, "classification", None, budget, 0, Split(groups=groups))
-    for train, valid in runner.folds:
+    setup = prepare_folds(frame, y, "classification", None, budget, 0, Split(groups=groups))
+    for train, valid in setup.folds:
         assert not {groups[i] for i in train} & {groups[i] for i in valid}
     order = tuple(np.random.default_rng(0).permutation(300))
-    runner = FoldRunner(frame, y, "classification", None, budget, 0, Split(order=order))
-    for train, valid in runner.folds:
+    setup = prepare_folds(frame, y, "classification", None, budget, 0, Split(order=order))
+    for train, valid in setup.folds:
         assert max(order[i] for i in train) < min(order[i] for i in valid)
+
+
+def test_prepare_folds_fixes_folds_targets_and_training_length():
+    frame, y = _data(n=300)
+    budget = Budget("t", folds=4, max_steps=100, patience=3, min_steps=20)
+    setup = prepare_folds(frame, y, "classification", None, budget, 0)
+    assert setup.k == 4 and setup.n_outputs == 2 and setup.patience == 3
+    held_out = np.concatenate([valid for _, valid in setup.folds])
+    assert sorted(held_out) == list(range(300))  # every row validated exactly once
+    assert setup.batch_size == 64 and setup.test_fraction == pytest.approx(0.25)
+    assert setup.max_epochs == 25 and setup.min_epochs == 5  # 225 rows of 64: 4 steps
+    assert all(0 < b < 1 for b in setup.baselines)  # log loss of the class prior
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setup.batch_size = 32  # type: ignore[misc]
+    # The network every candidate trains: one input per column, whatever the scalers.
+    net = setup.net_spec(setup.input_width(_plan("rules", "robust")), "none")
+    assert net.n_inputs == 3 and net.in_network == "none" and net.task == "classification"
+
+
+def test_evaluate_leaves_nothing_behind_the_same_call_gives_the_same_result():
+    frame, y = _data(n=300)
+    budget = Budget("t", folds=3, max_steps=60, patience=2, min_steps=10)
+    setup = prepare_folds(frame, y, "classification", None, budget, 0)
+    candidate = Candidate(_plan("rules", "robust"), "batch")
+    other = Candidate(_plan("standard", "standard"), "layer")
+    first = evaluate(setup, candidate)
+    evaluate(setup, other)  # another candidate in between changes nothing
+    second = evaluate(setup, candidate)
+    assert first.status == "ok" and len(first.fold_scores) == setup.k
+    # Identical up to the wall-clock time.
+    assert dataclasses.replace(first, seconds=0.0) == dataclasses.replace(second, seconds=0.0)
+
+
+def test_evaluate_fails_a_candidate_that_cannot_be_preprocessed():
+    from advisor.search.results import CandidateFailed
+
+    frame, y = _data(n=200)
+    frame["count"] = frame["count"] - 1.0  # zeros and negatives: Box-Cox cannot fit
+    budget = Budget("t", folds=3, max_steps=10, patience=1)
+    setup = prepare_folds(frame, y, "classification", None, budget, 0)
+    box_cox = InputPlan("boxcox", (("amount", "robust"), ("count", "box_cox")))
+    with pytest.raises(CandidateFailed, match="preprocessing failed"):
+        evaluate(setup, Candidate(box_cox, "none"))
+
+
+def test_the_search_reports_structured_progress_events(tmp_path):
+    from advisor.progress import ProgressEvent
+
+    frame, y = _data(n=200)
+    candidates = make_candidates(_plan("rules", "robust"), ("none",))
+    events: list[ProgressEvent] = []
+    run_search(frame, y, "classification", candidates, work_dir=tmp_path, progress=events.append)
+    assert [e.done for e in events] == list(range(1, len(candidates) + 1))
+    assert {e.total for e in events} == {len(candidates)} and events[0].stage == "search"
+    assert events[0].candidate == "rules+none"
+    assert str(events[0]) == f"trial 1/{len(candidates)}: rules+none"
+
+
+def test_importing_the_search_does_not_import_keras_tuner_or_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import advisor.search.run, sys; "
+        "assert 'keras_tuner' not in sys.modules and 'tensorflow' not in sys.modules"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_advise_with_groups_drops_the_group_column(tmp_path, penguins):

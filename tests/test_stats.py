@@ -46,7 +46,7 @@ def test_derived_seeds_are_stable_and_distinct():
 
 
 def test_the_one_standard_error_rule_decides_and_holm_only_grades_the_evidence():
-    from advisor.search.run import Comparison
+    from advisor.search.results import Comparison
 
     # Lower loss by more than one corrected standard error: it replaces the default, even
     # where the Holm-adjusted p-value is far from significant.

@@ -14,14 +14,15 @@ import pandas as pd
 from advisor.advice import serialize
 from advisor.errors import AdviceFileError
 from advisor.io.atomic import write_atomic
+from advisor.network import norms
 from advisor.network.nets import NetSpec
 from advisor.network.nets import build_model as _build_model
-from advisor.plan.plans import IN_NETWORK_LABELS, InputPlan
+from advisor.plan.plans import InputPlan
 from advisor.plan.target import LabelCodec, TargetTransformer
 from advisor.profiling.types import DatasetProfile
 from advisor.rules.autoscaler import AutoScaler
 from advisor.rules.model import Proposals
-from advisor.search.run import SearchResult
+from advisor.search.results import SearchResult
 from advisor.version import __version__
 
 SCHEMA_NAME = "normalization-advice"
@@ -74,7 +75,7 @@ class Advice:
 
     @property
     def in_network_label(self) -> str:
-        return IN_NETWORK_LABELS.get(self.in_network, self.in_network)
+        return norms.label(self.in_network)
 
     @property
     def validated(self) -> bool:

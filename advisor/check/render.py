@@ -1,36 +1,37 @@
-"""`advise check`'s findings as text, JSON, JUnit XML, GitHub workflow annotations and
-Markdown."""
+"""`advise check`'s result as text, JSON, JUnit XML, GitHub workflow annotations and
+Markdown: one renderer per `CheckFormat`, registered in `CHECK_FORMAT_REGISTRY`.
+
+Adding a check format is one registry entry plus its renderer; the CLI derives its
+``--format`` choices and its file options (``--json``, ``--junit``, ...) from the registry.
+Only the standard library is imported here, so the CLI reads the registry for ``--help``
+without loading the check itself.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from advisor.check.check import SEVERITIES, CheckResult, Finding
-from advisor.report.markdown import escape_markdown
+from advisor.report.layout import escape_markdown
+from advisor.vocab import SEVERITIES, CheckFormat, Severity
 
-FORMATS = ("text", "json", "junit", "github", "markdown")
+if TYPE_CHECKING:
+    from advisor.check.findings import CheckResult, Finding
 
-
-def render(result: CheckResult, fmt: str, fail_on: str = "error") -> str:
-    """The check result in one of `FORMATS`."""
-    return {
-        "text": render_text,
-        "json": render_json,
-        "junit": render_junit,
-        "github": render_github,
-        "markdown": render_markdown,
-    }[fmt](result, fail_on)
+CheckRenderer = Callable[["CheckResult", Severity], str]
 
 
-def _verdict(result: CheckResult, fail_on: str) -> str:
+def _verdict(result: CheckResult, fail_on: Severity) -> str:
     counts = result.counts()
     summary = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES[::-1])
     state = "FAILED" if result.fails(fail_on) else "passed"
     return f"{state} ({summary}; fails on {fail_on} and above)"
 
 
-def render_text(result: CheckResult, fail_on: str = "error") -> str:
+def render_text(result: CheckResult, fail_on: Severity = "error") -> str:
     lines = [
         f"Check of {result.data} ({result.n_rows} rows) against {result.baseline} "
         f"({result.n_baseline_rows} rows): {_verdict(result, fail_on)}"
@@ -44,11 +45,11 @@ def render_text(result: CheckResult, fail_on: str = "error") -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(result: CheckResult, fail_on: str = "error") -> str:
+def render_json(result: CheckResult, fail_on: Severity = "error") -> str:
     return json.dumps(result.to_dict(fail_on), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def render_junit(result: CheckResult, fail_on: str = "error") -> str:
+def render_junit(result: CheckResult, fail_on: Severity = "error") -> str:
     """One test case per finding (failing when it reaches ``fail_on``), and one passing
     case per checked feature without findings, so CI systems list every check."""
     failing = {id(f) for f in result.at_least(fail_on)}
@@ -98,7 +99,7 @@ def _case_name(f: Finding) -> str:
     return f"{f.feature}: {f.title}" if f.feature else f.title
 
 
-def render_github(result: CheckResult, fail_on: str = "error") -> str:
+def render_github(result: CheckResult, fail_on: Severity = "error") -> str:
     """GitHub Actions workflow commands: one ::error / ::warning / ::notice per finding."""
     command = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
@@ -119,7 +120,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_markdown(result: CheckResult, fail_on: str = "error") -> str:
+def render_markdown(result: CheckResult, fail_on: Severity = "error") -> str:
     icon = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
     lines = [
         f"### advise check: {escape_markdown(_verdict(result, fail_on))}",
@@ -142,3 +143,44 @@ def render_markdown(result: CheckResult, fail_on: str = "error") -> str:
 
 def _code(text: str) -> str:
     return text.replace("`", "'")
+
+
+@dataclass(frozen=True)
+class CheckFormatSpec:
+    """A check format: its ``render`` function, the ``label`` ``--format``'s help names it
+    by, and the CLI ``option`` that also writes it to a file (None: printed only) with
+    that option's ``help``."""
+
+    render: CheckRenderer
+    label: str
+    option: str | None = None
+    help: str | None = None
+
+    @property
+    def dest(self) -> str | None:
+        """The CLI parameter name of ``option`` ("--junit" -> "junit_path")."""
+        return None if self.option is None else f"{self.option.lstrip('-')}_path"
+
+
+#: Every check format, in the order ``--format``'s help lists them and the CLI writes files.
+CHECK_FORMAT_REGISTRY: dict[CheckFormat, CheckFormatSpec] = {
+    "text": CheckFormatSpec(render_text, "text"),
+    "json": CheckFormatSpec(
+        render_json, "JSON", option="--json", help="Also write the findings as JSON."
+    ),
+    "junit": CheckFormatSpec(
+        render_junit,
+        "JUnit XML",
+        option="--junit",
+        help="Also write JUnit XML (one test case per finding).",
+    ),
+    "github": CheckFormatSpec(render_github, "GitHub annotations"),
+    "markdown": CheckFormatSpec(
+        render_markdown, "Markdown", option="--markdown", help="Also write a Markdown summary."
+    ),
+}
+
+
+def render(result: CheckResult, fmt: CheckFormat, fail_on: Severity = "error") -> str:
+    """The check result in the format ``fmt`` (a key of `CHECK_FORMAT_REGISTRY`)."""
+    return CHECK_FORMAT_REGISTRY[fmt].render(result, fail_on)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.network.norms import LABELS, for_budget
+from advisor.network.norms import for_budget
 from advisor.plan.catalog import get_spec
 
 
@@ -60,9 +60,8 @@ class InputPlan:
         )
 
 
-#: The in-network choices of the fast search, and every choice's label (from the registry).
+#: The in-network choices of the fast search (from the registry).
 IN_NETWORK = for_budget("fast")
-IN_NETWORK_LABELS = LABELS
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import math
 from html import escape
 from typing import Any
 
-from advisor.plan.plans import IN_NETWORK_LABELS
+from advisor.network import norms
 from advisor.report import svg
-from advisor.report.text import (
+from advisor.report.labels import (
     beats_default,
     candidate_marks,
     highlights,
@@ -19,8 +19,8 @@ from advisor.report.text import (
     plan_description,
     reason_text,
     scaler_label,
-    t_text,
 )
+from advisor.search.stats import t_text
 
 _CSS = """
 :root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#dd7722; --bg:#ffffff;
@@ -141,7 +141,7 @@ def _advice_card(data: dict[str, Any]) -> str:
         ("input scaling", escape(plan_description(advice["plan"]["name"]))),
         (
             "in-network",
-            escape(IN_NETWORK_LABELS.get(advice["in_network"], advice["in_network"])),
+            escape(norms.label(advice["in_network"])),
         ),
     ]
     if advice.get("target_transform"):
@@ -149,7 +149,7 @@ def _advice_card(data: dict[str, Any]) -> str:
     rows.append(("validated", "yes" if advice["validated"] else "no"))
     if search is not None:
         rows.append(("why", escape(search["decision"])))
-    if advice["in_network"] in ("batch", "batch_renorm"):
+    if norms.keeps_batch_statistics(advice["in_network"]):
         rows.append(
             (
                 "inference",
@@ -202,7 +202,7 @@ def _search_section(data: dict[str, Any]) -> str:
         folds = ", ".join(f"{v:.4f}" for v in c["fold_scores"])
         body.append(
             f"<tr><td>{escape(c['key'])}</td><td>{escape(c['plan'])}</td>"
-            f"<td>{escape(IN_NETWORK_LABELS.get(c['in_network'], c['in_network']))}</td>"
+            f"<td>{escape(norms.label(c['in_network']))}</td>"
             f'<td class="num" data-v="{c["mean"]!r}">{c["mean"]:.4f}</td>'
             f'<td class="num" data-v="{c["sd"]!r}">{c["sd"]:.4f}</td>'
             f'<td class="num" data-v="{c["metric_mean"]!r}">{metric_text(search["metric"], c)}</td>'
@@ -356,7 +356,7 @@ def _network_section(data: dict[str, Any]) -> str:
     parts = ["<h2>In-network normalization and target</h2>"]
     network = proposals["in_network"]
     items = "".join(
-        f"<li>{escape(IN_NETWORK_LABELS.get(p['choice'], p['choice']))}, score {p['score']:g}, "
+        f"<li>{escape(norms.label(p['choice']))}, score {p['score']:g}, "
         f"from {escape(', '.join(p['rules']))}</li>"
         for p in network["ranked"]
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.plan.plans import IN_NETWORK_LABELS
-from advisor.report.text import (
+from advisor.network import norms
+from advisor.report.labels import (
     candidate_marks,
     highlights,
     metric_text,
@@ -14,6 +14,7 @@ from advisor.report.text import (
     reason_text,
     scaler_label,
 )
+from advisor.report.layout import escape_markdown
 
 
 def render_markdown(data: dict[str, Any]) -> str:
@@ -33,7 +34,7 @@ def render_markdown(data: dict[str, Any]) -> str:
 
     lines += ["| | advice |", "|---|---|"]
     lines.append(f"| input scaling | {_text(plan_description(advice['plan']['name']))} |")
-    network = IN_NETWORK_LABELS.get(advice["in_network"], advice["in_network"])
+    network = norms.label(advice["in_network"])
     lines.append(f"| in-network | {_text(network)} |")
     if advice.get("target_transform"):
         lines.append(f"| target | {_text(scaler_label(advice['target_transform']))} |")
@@ -94,14 +95,6 @@ def _search_table(search: dict[str, Any]) -> list[str]:
         )
     lines.append("")
     return lines
-
-
-def escape_markdown(value: str) -> str:
-    """Data strings in prose: no raw HTML (PR comments render it) and no Markdown markup."""
-    out = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "\\`*_[]|":
-        out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", " ")
 
 
 _text = escape_markdown

@@ -1,4 +1,9 @@
-"""Paired comparison of two candidates scored on the same cross-validation folds."""
+"""Paired comparison of two candidates scored on the same cross-validation folds.
+
+In: per-fold losses of the default and a challenger. Out: the corrected resampled t-test,
+Holm-adjusted p-values, the decision rule's thresholds (`ALPHA`, `SE_RULE`) and text
+(`DECISION_RULE`, `t_text`), and the seeds every random step derives from its name.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+
+ALPHA = 0.05
+#: The one-standard-error rule: a challenger replaces the default when its mean loss is
+#: lower by more than this many corrected standard errors of the paired fold differences.
+SE_RULE = 1.0
+#: How the search decides, written into the advice file.
+DECISION_RULE = (
+    "one-standard-error rule: a challenger replaces the default when its mean loss is "
+    "lower by more than one standard error of the paired fold differences (corrected "
+    f"resampled t > {SE_RULE:g}); among those, the lowest mean loss wins"
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,11 @@ def corrected_resampled_ttest(
     t = mean / math.sqrt((1.0 / j + ratio) * var)
     p = float(stats.t.sf(t, df=j - 1))
     return PairedTest(mean, wins, j, float(t), p)
+
+
+def t_text(t: float | None) -> str:
+    """A corrected resampled t statistic (None: every fold differs by the same amount)."""
+    return "inf" if t is None else f"{t:.2f}"
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:

@@ -1,0 +1,275 @@
+"""The data checks of `advise check`: columns missing, added or retyped, missing and
+non-finite values, values outside a scaler's fitted range, drift and outliers (through
+`advisor.check.drift`), unseen categories and unseen target classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from advisor.advice.advice import Advice
+from advisor.check.drift import DRIFT_P, drift_finding, outlier_finding
+from advisor.check.findings import Finding
+from advisor.plan.pipeline import MISSING_CATEGORY, categorical_block, numeric_block
+from advisor.profiling.profile import DatasetProfile, FeatureProfile
+from advisor.vocab import Severity
+
+UNSEEN_ERROR_SHARE = 0.05
+NUMERIC_KINDS = ("continuous", "count", "integer", "ordinal", "binary", "constant", "empty")
+
+
+def column_findings(baseline: Advice, base: dict[str, Any], table: Any) -> list[Finding]:
+    plan = baseline.plan
+    used = list(plan.numeric) + list(plan.categorical)
+    present = set(table.features.columns)
+    out = []
+    for column in used:
+        if column not in present:
+            out.append(
+                Finding(
+                    "CHK001", "error", column, "column missing",
+                    f"{column!r} is used by the advice but not in the new data",
+                    "restore the column, or make a new advice without it",
+                )
+            )  # fmt: skip
+    known = {f["name"] for f in base["profile"]["features"]}
+    known |= set(base["profile"].get("excluded", [])) | set(plan.dropped)
+    if baseline.target_name:
+        known.add(baseline.target_name)
+    for column in table.features.columns:
+        if column not in known:
+            out.append(
+                Finding(
+                    "CHK002", "info", column, "new column",
+                    f"{column!r} was not in the data the advice was made on; the pipeline "
+                    "ignores it",
+                    "make a new advice if the column should be used",
+                )
+            )  # fmt: skip
+    return out
+
+
+# ---------------------------------------------------------------------------- features
+
+
+def feature_findings(
+    baseline: Advice, base: dict[str, Any], table: Any, profile: DatasetProfile
+) -> list[Finding]:
+    plan = baseline.plan
+    base_features = {f["name"]: f for f in base["profile"]["features"]}
+    new_features = {f.name: f for f in profile.features}
+    present = set(table.features.columns)
+    out: list[Finding] = []
+    n_base = int(base["profile"]["n_rows"])
+    for column in plan.numeric:
+        if column not in present:
+            continue
+        old = base_features.get(column)
+        new = new_features.get(column)
+        if old is None:
+            continue
+        if new is None or new.kind not in NUMERIC_KINDS:
+            kind = new.kind if new is not None else "set aside by the loader"
+            out.append(kind_changed(column, old["kind"], kind, error=True))
+            continue
+        if new.kind != old["kind"]:
+            if new.kind == "constant":
+                out.append(
+                    Finding(
+                        "CHK012", "warning", column, "column became constant",
+                        f"{column!r} has a single value ({new.min:.6g}) in the new data",
+                        "check the data source; a constant column carries no information",
+                        {"value": new.min},
+                    )
+                )  # fmt: skip
+            else:
+                out.append(kind_changed(column, old["kind"], new.kind, error=False))
+        out += missing_findings(column, old, new, n_base)
+        values = numeric_block(table.features, (column,))[:, 0]
+        finite = values[np.isfinite(values)]
+        out += range_findings(column, plan.scaler_for(column), old, finite)
+        dist = baseline.distributions.get(column)
+        if dist and dist.get("quantiles") and finite.size:
+            drift = drift_finding(column, dist["quantiles"], int(dist["n"]), finite)
+            if drift is not None:
+                out.append(drift)
+            outliers = outlier_finding(column, dist["quantiles"], old, finite)
+            if outliers is not None:
+                out.append(outliers)
+    for column in plan.categorical:
+        if column not in present:
+            continue
+        new = new_features.get(column)
+        if new is not None and new.kind in NUMERIC_KINDS and new.kind not in ("binary",):
+            old_kind = base_features.get(column, {}).get("kind", "categorical")
+            out.append(kind_changed(column, old_kind, new.kind, error=True))
+            continue
+        out += unseen_categories(baseline, column, table.features)
+    return out
+
+
+def kind_changed(column: str, old: str, new: str, error: bool) -> Finding:
+    if error:
+        return Finding(
+            "CHK003", "error", column, "column changed type",
+            f"{column!r} was {old} and is now {new}: its scaler cannot read it "
+            "(every value would be imputed)",
+            "fix the column's type at the source (units or text in a numeric column?), or "
+            "make a new advice",
+            {"baseline_kind": old, "kind": new},
+        )  # fmt: skip
+    return Finding(
+        "CHK003", "info", column, "column changed kind",
+        f"{column!r} was {old} and is now {new}",
+        "nothing to do unless the change is unexpected",
+        {"baseline_kind": old, "kind": new},
+    )  # fmt: skip
+
+
+def missing_findings(
+    column: str, old: dict[str, Any], new: FeatureProfile, n_base: int
+) -> list[Finding]:
+    out = []
+    old_share = float(old.get("missing_share") or 0.0)
+    old_missing = int(old.get("missing") or 0)
+    share = new.missing_share
+    if new.missing and not old_missing:
+        # Against a baseline rate of at most 1/n: a stray missing value is no news.
+        p = stats.binomtest(new.missing, new.n_rows, 1.0 / n_base, alternative="greater").pvalue
+        severity: Severity = "error" if share > 0.5 else "warning" if p < DRIFT_P else "info"
+        out.append(
+            Finding(
+                "CHK004", severity, column, "new missing values",
+                f"{column!r} has {new.missing} missing values ({share:.1%}); it had none, so "
+                "the pipeline fills them with the training median and has no missing-value "
+                "indicator for it",
+                "fix the data source, or make a new advice that learns an indicator",
+                {"missing": new.missing, "missing_share": share, "baseline_missing": 0,
+                 "p": float(p)},
+            )
+        )  # fmt: skip
+    elif new.missing and share > old_share:
+        p = stats.binomtest(new.missing, new.n_rows, max(old_share, 1.0 / n_base),
+                            alternative="greater").pvalue  # fmt: skip
+        if p < DRIFT_P and share - old_share > 0.05:
+            out.append(
+                Finding(
+                    "CHK004", "error" if share > 0.5 else "warning", column,
+                    "more missing values",
+                    f"{column!r} is {share:.1%} missing, against {old_share:.1%} in the "
+                    f"baseline (binomial p={p:.2g})",
+                    "check the data source",
+                    {"missing_share": share, "baseline_missing_share": old_share, "p": p},
+                )
+            )  # fmt: skip
+    if new.non_finite and not int(old.get("non_finite") or 0):
+        out.append(
+            Finding(
+                "CHK005", "warning", column, "non-finite values",
+                f"{column!r} has {new.non_finite} infinite values; they are treated as missing",
+                "fix the computation that produced them (a division by zero?)",
+                {"non_finite": new.non_finite},
+            )
+        )  # fmt: skip
+    return out
+
+
+_BOUNDED = {"minmax": "min-max", "maxabs": "max-abs", "divide255": "/255"}
+
+
+def range_findings(column: str, key: str, old: dict[str, Any], finite: np.ndarray) -> list[Finding]:
+    if finite.size == 0:
+        return []
+    low, high = float(finite.min()), float(finite.max())
+    if key == "box_cox" and low <= 0:
+        share = float(np.mean(finite <= 0))
+        return [
+            Finding(
+                "CHK006", "error", column, "values Box-Cox cannot take",
+                f"{column!r} has values <= 0 ({share:.1%} of rows, min {low:.6g}); Box-Cox "
+                "is defined for positive values only, so they become missing",
+                "force another scaler for this column (--scaler COL=yeo_johnson) and make a "
+                "new advice",
+                {"min": low, "share_non_positive": share},
+            )
+        ]  # fmt: skip
+    if key not in _BOUNDED or old.get("min") is None:
+        return []
+    if key == "divide255":
+        fit_low, fit_high = 0.0, 255.0
+    elif key == "maxabs":
+        bound = max(abs(float(old["min"])), abs(float(old["max"])))
+        fit_low, fit_high = -bound, bound
+    else:
+        fit_low, fit_high = float(old["min"]), float(old["max"])
+    width = fit_high - fit_low if fit_high > fit_low else 1.0
+    overshoot = max(fit_low - low, high - fit_high, 0.0) / width
+    if overshoot <= 0:
+        return []
+    share = float(np.mean((finite < fit_low) | (finite > fit_high)))
+    severity: Severity
+    if key == "divide255":
+        severity = "error"
+    else:
+        severity = "error" if overshoot > 0.5 else "warning" if overshoot > 0.1 else "info"
+    return [
+        Finding(
+            "CHK006", severity, column, "values outside the fitted range",
+            f"{share:.1%} of {column!r} lies outside [{fit_low:.6g}, {fit_high:.6g}], the range "
+            f"its {_BOUNDED[key]} scaler was fit on, by up to {overshoot:.0%} of that range "
+            f"(new min {low:.6g}, max {high:.6g})",
+            "if the range has grown for good, make a new advice; a robust or standard scaler "
+            "extrapolates more gracefully",
+            {"min": low, "max": high, "fit_low": fit_low, "fit_high": fit_high,
+             "overshoot": overshoot, "share_outside": share},
+        )
+    ]  # fmt: skip
+
+
+def unseen_categories(baseline: Advice, column: str, features: pd.DataFrame) -> list[Finding]:
+    transformer = baseline.pipeline.transformer_
+    encoder = transformer.encoder_
+    if encoder is None:
+        return []
+    index = list(transformer.plan.categorical).index(column)
+    known = {str(c) for c in encoder.categories_[index]}
+    values = categorical_block(features, (column,))[:, 0]
+    unseen_mask = np.array([v not in known for v in values], dtype=bool)
+    if not unseen_mask.any():
+        return []
+    share = float(unseen_mask.mean())
+    examples = sorted({str(v) for v in values[unseen_mask]})[:5]
+    infrequent = encoder.infrequent_categories_[index] is not None
+    where = "the 'infrequent' column" if infrequent else "all zeros"
+    shown = [e if e != MISSING_CATEGORY else "(missing)" for e in examples]
+    return [
+        Finding(
+            "CHK009", "error" if share > UNSEEN_ERROR_SHARE else "warning", column,
+            "unseen categories",
+            f"{share:.1%} of {column!r} has categories never seen in training "
+            f"({', '.join(repr(e) for e in shown)}); they encode as {where}",
+            "if the categories are new for good, make a new advice so the model learns them",
+            {"share": share, "examples": shown},
+        )
+    ]  # fmt: skip
+
+
+def target_class_findings(baseline: Advice, target: pd.Series) -> list[Finding]:
+    known = {str(c) for c in baseline.classes or ()}
+    values = target.dropna().astype(str)
+    unseen = sorted(set(values) - known)
+    if not unseen:
+        return []
+    share = float(values.isin(unseen).mean())
+    return [
+        Finding(
+            "CHK013", "error", baseline.target_name, "unseen target classes",
+            f"the target has classes the model has no output for: "
+            f"{', '.join(repr(c) for c in unseen[:5])} ({share:.1%} of rows)",
+            "make a new advice (and model) that includes the new classes",
+            {"unseen": unseen[:20], "share": share},
+        )
+    ]  # fmt: skip

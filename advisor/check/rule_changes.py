@@ -1,0 +1,59 @@
+"""Would the rules now advise otherwise? `advise check` reruns the built-in rules on the
+new data's profile: another scaler for a feature (CHK010), another in-network
+normalization ranked first (CHK011)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.advice.advice import Advice
+from advisor.check.findings import Finding, jsonable
+from advisor.profiling.profile import DatasetProfile
+from advisor.rules.engine import apply_rules, load_rules
+
+
+def rule_findings(
+    baseline: Advice,
+    base: dict[str, Any],
+    profile: DatasetProfile,
+    drifted: set[str],
+    retyped: set[str],
+) -> list[Finding]:
+    """Rerun the built-in rules on the new profile; a flip on a feature that also drifted
+    is a warning, on one that did not (a borderline statistic) only information."""
+    proposals = apply_rules(profile, load_rules())
+    plan = baseline.plan
+    base_top = {e["subject"]: e["ranked"][0]["choice"] for e in base["proposals"]["features"]}
+    out = []
+    for entry in proposals.features:
+        column = entry.subject
+        if column not in plan.numeric or column not in base_top or column in retyped:
+            continue
+        now, before = entry.top, base_top[column]
+        if now == before or (now in ("drop", "onehot") and before in ("drop", "onehot")):
+            continue
+        evidence = {f.rule_id: dict(f.evidence) for f in entry.findings}
+        out.append(
+            Finding(
+                "CHK010", "warning" if column in drifted else "info", column,
+                "the rules would choose another scaler",
+                f"on the new data the rules propose {now} for {column!r} (the advice uses "
+                f"{plan.scaler_for(column)}; the rules proposed {before} then)",
+                "if the drift checks are quiet, the change comes from a statistic near a "
+                "rule's threshold; otherwise make a new advice",
+                {"now": now, "baseline": before, "rules": jsonable(evidence)},
+            )
+        )  # fmt: skip
+    network_now = proposals.in_network.top
+    network_before = base["proposals"]["in_network"]["ranked"][0]["choice"]
+    if network_now != network_before:
+        out.append(
+            Finding(
+                "CHK011", "info", None, "the rules would rank another in-network choice first",
+                f"on the new data the rules rank {network_now} first (they ranked "
+                f"{network_before} first for the advice, which uses {baseline.in_network})",
+                "make a new advice to validate the in-network choice on the new data",
+                {"now": network_now, "baseline": network_before},
+            )
+        )  # fmt: skip
+    return out

@@ -1,0 +1,95 @@
+"""What the advice's names and numbers mean in words, for every report format: scaler
+and plan labels, a feature's highlights, a proposal's reason, a candidate's marks and
+metric."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.plan.catalog import CATALOG
+from advisor.report.layout import fmt_value
+
+
+def scaler_label(key: str) -> str:
+    """A scaler key's label in the catalog ("one-hot" for categorical features)."""
+    if key == "onehot":
+        return "one-hot"
+    spec = CATALOG.get(key)
+    return spec.label if spec else key
+
+
+def plan_description(name: str) -> str:
+    """What an input plan's name means, in words."""
+    if name == "rules":
+        return "the rules' plan (top proposal per feature)"
+    if name == "none":
+        return "no scaling of numeric features"
+    from advisor.search.space import CONTROLS  # global control plans: plan name -> scaler key
+
+    key = dict(CONTROLS)
+    if name in CATALOG or name in key:
+        return f"{scaler_label(key.get(name, name))} on every numeric feature"
+    if name == "runner-ups":
+        return "the rules' plan with the runner-up for every uncertain feature"
+    if name.startswith("swap:"):
+        return f"the rules' plan with {name[len('swap:') :]}"
+    return name
+
+
+def candidate_marks(search: dict[str, Any], candidate: dict[str, Any]) -> list[str]:
+    """ "winner" and/or "default" for a candidate of a search dictionary."""
+    marks = []
+    if candidate["key"] == search["winner"]:
+        marks.append("winner")
+    if candidate["key"] == search["default"]:
+        marks.append("default")
+    return marks
+
+
+def beats_default(comparison: dict[str, Any]) -> bool:
+    """Whether a challenger beat the default by the search's decision rule (advice files
+    written before the one-standard-error rule decided by Holm-adjusted significance)."""
+    return bool(comparison.get("beats_default", comparison["significant"]))
+
+
+def metric_text(metric: str, candidate: dict[str, Any]) -> str:
+    """A candidate's accuracy (in percent) or R², mean ± sd over the folds."""
+    mean, sd = candidate["metric_mean"], candidate["metric_sd"]
+    if metric == "accuracy":
+        return f"{100 * mean:.1f}% ± {100 * sd:.1f}"
+    return f"{mean:.3f} ± {sd:.3f}"
+
+
+def reason_text(entry: dict[str, Any]) -> str:
+    """Why a proposal entry's top choice won: its first rule's evidence, and the others."""
+    top = entry["ranked"][0]
+    findings = {f["rule"]: f for f in entry.get("findings", [])}
+    if not top["rules"] or top["rules"][0] not in findings:
+        return ""
+    first = findings[top["rules"][0]]
+    evidence = ", ".join(f"{k}={fmt_value(v)}" for k, v in first["evidence"].items())
+    text = f"{first['rule']} {first['name']}: {evidence} -> {top['choice']}"
+    if len(top["rules"]) > 1:
+        text += f" (also {', '.join(top['rules'][1:])})"
+    return text
+
+
+def highlights(f: dict[str, Any]) -> str:
+    """A feature profile's few telling statistics, in one short line."""
+    if f["kind"] == "categorical":
+        text = f"{f['n_distinct']} categories"
+        return text + (f", {f['missing_share']:.0%} missing" if f["missing"] else "")
+    if f["count"] == 0:
+        return "no finite values"
+    parts = [f"[{fmt_value(f['min'])}, {fmt_value(f['max'])}]"]
+    if f.get("skew") is not None:
+        parts.append(f"skew {f['skew']:+.2f}")
+    if f.get("kurtosis") is not None:
+        parts.append(f"kurt {f['kurtosis']:+.1f}")
+    if f.get("outlier_share_3"):
+        parts.append(f"{f['outlier_share_3']:.1%} far out")
+    if f.get("zero_share") and f["zero_share"] >= 0.2:
+        parts.append(f"{f['zero_share']:.0%} zeros")
+    if f.get("missing_share"):
+        parts.append(f"{f['missing_share']:.0%} missing")
+    return ", ".join(parts)
