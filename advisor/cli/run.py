@@ -108,36 +108,30 @@ def run(
     **report_paths: str | None,
 ) -> None:
     """Profile DATA.csv, propose a scaler per feature and, with --target, validate."""
-    from advisor.backend import quiet_environment
-
-    quiet_environment()
-    from advisor.api import advise
     from advisor.errors import AdvisorError
-    from advisor.search.run import SearchDelegated
+    from advisor.options import AdviseOptions
 
     paths = chosen_paths(file_formats(), report_paths)
     for path in paths.values():
         check_output_path(path)
-    overrides = parse_overrides(scalers, drops, keeps)
+    try:  # the same validation as the Python API's, before anything heavy is imported
+        options = AdviseOptions.from_arguments(
+            task=task, budget=budget, seed=seed, rules=rule_files, disable_rules=disabled,
+            overrides=parse_overrides(scalers, drops, keeps), work_dir=work_dir,
+            max_trials=max_trials, time_limit=time_limit, groups=groups,
+            time_order=time_order, sample_rows=sample_rows,
+        )  # fmt: skip
+    except AdvisorError as exc:
+        raise AdvisorCLIError(str(exc)) from None
+    from advisor.backend import quiet_environment
+
+    quiet_environment()
+    from advisor.api import run_stages
+    from advisor.search.run import SearchDelegated
+
     progress = progress_printer() if not quiet else None
     try:
-        advice = advise(
-            data,
-            target=target,
-            task=task,
-            budget=budget,
-            seed=seed,
-            rules=rule_files,
-            disable_rules=disabled,
-            overrides=overrides,
-            progress=progress,
-            work_dir=work_dir,
-            max_trials=max_trials,
-            time_limit=time_limit,
-            groups=groups,
-            time_order=time_order,
-            sample_rows=sample_rows,
-        )
+        advice = run_stages(data, target, options, progress)
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
     except SearchDelegated:

@@ -1,0 +1,109 @@
+"""The last stage of a run: the fitted preprocessing and the `Advice` value.
+
+In: the loaded `Table`, its `DatasetProfile`, the `RuleSet` and its `Proposals`, and the
+`Validation` (None without a target). Out: the `Advice`: the winning plan fitted as an
+`AutoScaler`, the per-feature distributions, the network to build, notes, and the JSON
+forms of the profile, the proposals and the search.
+"""
+
+from __future__ import annotations
+
+from advisor.advice.advice import Advice
+from advisor.advice.distributions import feature_distributions
+from advisor.errors import InputError
+from advisor.io.load import Table
+from advisor.network.nets import LEARNING_RATE, NetSpec, size_network
+from advisor.options import AdviseOptions
+from advisor.plan.target import LabelCodec, TargetTransformer
+from advisor.profiling.types import DatasetProfile
+from advisor.rules.autoscaler import AutoScaler
+from advisor.rules.model import Proposals, RuleSet
+from advisor.search.results import search_to_dict
+from advisor.search.validate import Validation
+
+
+def check_usable(table: Table, proposals: Proposals) -> None:
+    """One `InputError` line when the rules dropped every feature column."""
+    plan = proposals.rule_plan()
+    if not plan.scalers and not plan.categorical:
+        raise InputError(
+            f"{table.source}: no usable feature column (all were dropped: "
+            f"{', '.join(plan.dropped[:5])})"
+        )
+
+
+def fired_rules(proposals: Proposals) -> list[str]:
+    entries = [*proposals.features, proposals.in_network]
+    if proposals.target is not None:
+        entries.append(proposals.target)
+    return [f.rule_id for entry in entries for f in entry.findings]
+
+
+def build_advice(
+    table: Table,
+    profile: DatasetProfile,
+    ruleset: RuleSet,
+    proposals: Proposals,
+    validation: Validation | None,
+    options: AdviseOptions,
+) -> Advice:
+    notes = [f"{n.column}: {n.message}" for n in table.notes]
+    plan, in_network, features = proposals.rule_plan(), "none", table.features
+    classes = target_tt = net = None
+    if validation is not None:
+        assert table.target is not None
+        plan, in_network = validation.winner.plan, validation.winner.in_network
+        features = validation.features
+        if validation.note is not None:
+            notes.append(validation.note)
+        if table.task == "classification":
+            classes = tuple(LabelCodec.fit(table.target).classes)
+        else:
+            target_tt = TargetTransformer(validation.target_method or "standard")
+            target_tt.fit(table.target)
+    else:
+        notes.append(
+            "no target given: the plan comes from the rules alone; validation needs --target"
+        )
+    pipeline = AutoScaler(plan=plan, seed=options.seed).fit(features)
+    distributions = feature_distributions(features, pipeline.transformer_, seed=options.seed)
+    n_inputs = len(pipeline.get_feature_names_out())
+    search = validation.search if validation is not None else None
+    if validation is not None and search is not None:
+        winner = validation.winner
+        net = NetSpec(
+            **{
+                **search.net.to_dict(),
+                "n_inputs": n_inputs,
+                "in_network": in_network,
+                "placement": winner.placement,
+                "learning_rate": winner.learning_rate or search.net.learning_rate,
+            }
+        )
+    elif table.task is not None:
+        width, depth = size_network(n_inputs)
+        net = NetSpec(table.task, n_inputs, 1, width, depth, LEARNING_RATE, in_network)
+    search_dict = None
+    if validation is not None:
+        search_dict = {**search_to_dict(validation.search), "sample": validation.sample}
+    return Advice(
+        plan=plan,
+        in_network=in_network,
+        pipeline=pipeline,
+        task=table.task,
+        target_name=table.target_name,
+        seed=options.seed,
+        budget=options.budget,
+        profile=profile.to_dict(),
+        proposals={**proposals.to_dict(), "rules": ruleset.describe(fired_rules(proposals))},
+        search=search_dict,
+        classes=classes,
+        target_transformer=target_tt,
+        net=net,
+        notes=tuple(notes),
+        source=table.source,
+        distributions=distributions,
+        profile_obj=profile,
+        proposals_obj=proposals,
+        search_obj=search,
+    )

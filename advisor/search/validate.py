@@ -1,0 +1,117 @@
+"""Validation of a loaded table: the search space for its proposals, the folds the user
+asked for, a seeded sample of big tables, then `run_search`.
+
+In: a `Table` with a target, the rules' `Proposals` and the run's `AdviseOptions`.
+Out: a `Validation`: the `SearchResult`, the winning `Candidate`, and the rows the search
+and the final fit use (the whole table, or a stratified sample above ``sample_rows``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advisor.errors import InputError
+from advisor.io.load import Table
+from advisor.io.sample import stratified_sample
+from advisor.options import AdviseOptions
+from advisor.plan.plans import Candidate
+from advisor.progress import Progress
+from advisor.rules.model import Proposals
+from advisor.search.budgets import BUDGETS, Budget
+from advisor.search.folds import Split
+from advisor.search.results import SearchResult
+from advisor.search.run import run_search
+from advisor.search.space import search_space
+
+
+@dataclass(frozen=True)
+class Validation:
+    search: SearchResult
+    winner: Candidate
+    features: pd.DataFrame  # the rows the search and the final fit used
+    target_method: str | None
+    sample: dict[str, Any] | None = None  # rows, of, stratified_by (big tables)
+    note: str | None = None
+
+
+def fold_split(table: Table, options: AdviseOptions) -> Split | None:
+    """The folds the user asked for: by group, in time order, or None (shuffled k-fold)."""
+    for option, column in (("groups", options.groups), ("time_order", options.time_order)):
+        if column is not None and column not in table.features.columns:
+            raise InputError(f"{table.source}: {option} column {column!r} not found")
+    if options.groups is not None:
+        return Split(groups=tuple(table.features[options.groups].astype(str)))
+    if options.time_order is not None:
+        order = table.features[options.time_order]
+        values = order.astype(str).tolist() if order.dtype == object else order.tolist()
+        return Split(order=tuple(values))
+    return None
+
+
+def search_budget(options: AdviseOptions) -> Budget:
+    """The budget's settings with the user's trial, time and sample limits."""
+    chosen = BUDGETS[options.budget]
+    if options.max_trials is not None or options.time_limit is not None:
+        chosen = dataclasses.replace(
+            chosen,
+            max_trials=options.max_trials if options.max_trials is not None else chosen.max_trials,
+            time_limit=options.time_limit,
+        )
+    if options.sample_rows is not None:
+        chosen = dataclasses.replace(chosen, sample_rows=options.sample_rows)
+    return chosen
+
+
+def _subset(split: Split | None, rows: np.ndarray) -> Split | None:
+    if split is None:
+        return None
+    return Split(
+        groups=tuple(split.groups[i] for i in rows) if split.groups is not None else None,
+        order=tuple(split.order[i] for i in rows) if split.order is not None else None,
+    )
+
+
+def validate(
+    table: Table,
+    proposals: Proposals,
+    split: Split | None,
+    options: AdviseOptions,
+    progress: Progress | None = None,
+) -> Validation:
+    """Run the search on ``table`` (which must have a target) and name the winner."""
+    assert table.target is not None and table.task is not None
+    target_method = proposals.target.top if proposals.target is not None else None
+    candidates = search_space(proposals, options.budget).candidates()
+    budget = search_budget(options)
+    features, target = table.features, table.target
+    sample = note = None
+    if table.n_rows > budget.sample_rows:
+        rows = stratified_sample(table.target, table.task, budget.sample_rows, options.seed)
+        features, target = features.iloc[rows], target.iloc[rows]
+        split = _subset(split, rows)
+        by = "class" if table.task == "classification" else "target decile"
+        sample = {"rows": int(rows.size), "of": table.n_rows, "stratified_by": by}
+        note = (
+            f"big data: the search and the final fit used a seeded sample of {rows.size} "
+            f"of {table.n_rows} rows, stratified by {by} (sample_rows of the "
+            f"{options.budget} budget: {budget.sample_rows})"
+        )
+    search = run_search(
+        features,
+        target,
+        table.task,
+        candidates,
+        target_method=target_method,
+        budget=budget,
+        seed=options.seed,
+        progress=progress,
+        work_dir=options.work_dir,
+        split=split,
+    )
+    winner = next(c for c in candidates if c.key == search.winner_key)
+    return Validation(search, winner, features, target_method, sample, note)
