@@ -95,7 +95,7 @@ def run_stages(
     overrides = options.override_map
     if options.groups is not None:
         overrides[options.groups] = "drop"
-    profile = profile_table(table)
+    profile = profile_table(table, seed=options.seed)
     ruleset = load_rules(options.rules, options.disable_rules)
     proposals = apply_rules(profile, ruleset, overrides=overrides)
     check_usable(table, proposals)

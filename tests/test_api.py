@@ -168,3 +168,17 @@ def test_stratified_sample_keeps_class_shares_and_every_class():
     values = pd.Series(np.random.default_rng(0).lognormal(size=5000))
     sample = values.iloc[stratified_sample(values, "regression", 500, seed=0)]
     assert abs(sample.median() - values.median()) < 0.05 * values.median()
+
+
+def test_the_profile_draws_its_samples_from_the_users_seed():
+    # Above 5,000 values the Anderson-Darling test runs on a seeded sample of the column.
+    from advisor.io.load import load_table
+    from advisor.profiling.profile import profile_table
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.standard_t(5, 8000), "y": rng.normal(size=8000)})
+    first = advise(frame, seed=1).profile
+    assert first == profile_table(load_table(frame), seed=1).to_dict()
+    other = advise(frame, seed=2).profile
+    assert first["features"][0]["anderson_a2"] != other["features"][0]["anderson_a2"]
+    assert advise(frame, seed=1).to_json() == advise(frame, seed=1).to_json()
