@@ -27,10 +27,18 @@ ColumnKind = Literal[
     "datetime",
 ]
 COLUMN_KINDS: tuple[str, ...] = get_args(ColumnKind)
-#: Kinds whose values are numbers the scalers take. An id-like column is numbers too (a row
-#: index): it is profiled and checked as numbers, and the rules drop it as a feature.
-NUMERIC_KINDS: tuple[str, ...] = tuple(
-    k for k in COLUMN_KINDS if k not in ("categorical", "datetime")
+#: Kinds whose values are measurements the scalers take: the one definition of "numeric"
+#: for the profile (`FeatureProfile.numeric`) and `advise check`. An id-like column (a row
+#: index) is numbers but not a measurement: the rules drop it and `advise check` checks
+#: only that it is there; categorical and datetime columns are not numbers.
+NUMERIC_KINDS: tuple[str, ...] = (
+    "continuous",
+    "count",
+    "integer",
+    "ordinal",
+    "binary",
+    "constant",
+    "empty",
 )
 
 Task = Literal["classification", "regression"]

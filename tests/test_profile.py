@@ -337,3 +337,17 @@ def test_merged_moments_equal_whole_moments(values, cut):
     assert merged.m2 == pytest.approx(whole.m2, rel=1e-7, abs=1e-3)
     if whole.std and whole.std > 1e-3 * max(1.0, abs(whole.mean_value)) and whole.skew is not None:
         assert merged.skew == pytest.approx(whole.skew, rel=1e-6, abs=1e-6)
+
+
+def test_a_row_index_is_not_numeric_so_it_does_not_hide_an_image_table():
+    # One definition of numeric (advisor.vocab.NUMERIC_KINDS) for the profile and check:
+    # a row index is numbers, not a measurement.
+    rng = np.random.default_rng(0)
+    n = 400
+    pixels = {f"p{i}": rng.integers(0, 17, n) for i in range(16)}
+    frame = pd.DataFrame({"row": np.arange(n), "row_b": np.arange(n) + 1000, **pixels})
+    profile = profile_table(load_table(frame))
+    kinds = {f.name: (f.kind, f.numeric) for f in profile.features}
+    assert kinds["row"] == ("id-like", False) and kinds["p0"][1] is True
+    assert profile.n_numeric == 16
+    assert profile.image_like and profile.image_top == 16.0

@@ -14,11 +14,10 @@ from advisor.advice.advice import Advice
 from advisor.check.drift import DRIFT_P, drift_finding, outlier_finding
 from advisor.check.findings import Finding
 from advisor.plan.pipeline import MISSING_CATEGORY, categorical_block, numeric_block
-from advisor.profiling.profile import DatasetProfile, FeatureProfile
-from advisor.vocab import Severity
+from advisor.profiling.types import DatasetProfile, FeatureProfile
+from advisor.vocab import NUMERIC_KINDS, Severity
 
 UNSEEN_ERROR_SHARE = 0.05
-NUMERIC_KINDS = ("continuous", "count", "integer", "ordinal", "binary", "constant", "empty")
 
 
 def column_findings(baseline: Advice, base: dict[str, Any], table: Any) -> list[Finding]:

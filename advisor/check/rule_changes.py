@@ -8,7 +8,7 @@ from typing import Any
 
 from advisor.advice.advice import Advice
 from advisor.check.findings import Finding, jsonable
-from advisor.profiling.profile import DatasetProfile
+from advisor.profiling.types import DatasetProfile
 from advisor.rules.engine import apply_rules, load_rules
 
 

@@ -101,12 +101,12 @@ def dataset_profile(
     features: list[FeatureProfile],
     **extra: Any,
 ) -> DatasetProfile:
-    numeric = [f for f in features if f.numeric and f.kind not in ("constant", "empty", "id-like")]
+    numeric = [f for f in features if f.numeric and f.kind not in ("constant", "empty")]
     stds = [f.std for f in numeric if f.std is not None and f.std > 0]
     scale_ratio = (max(stds) / min(stds)) if stds else None
     skewed = [f for f in numeric if f.abs_skew is not None and f.abs_skew > 1.0]
     heavy = [f for f in numeric if (f.outlier_share_3 or 0.0) > 0.01]
-    n_numeric = sum(1 for f in features if f.numeric and f.kind != "id-like")
+    n_numeric = sum(1 for f in features if f.numeric)
     n_categorical = sum(1 for f in features if f.kind == "categorical")
     top = _image_top(features)
     return DatasetProfile(
