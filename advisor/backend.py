@@ -1,4 +1,6 @@
-"""Quiet, lazy access to Keras/TensorFlow: the only place that imports them."""
+"""Quiet, lazy access to Keras/TensorFlow: every module imports Keras through here, so the
+logging defaults are set first (the packed trainers then import their backend, TensorFlow
+or JAX, inside the functions that need it)."""
 
 from __future__ import annotations
 

@@ -7,8 +7,9 @@ model, and the packed twin's layers (one statistic set per fold slot).
 
 The search space (`advisor.search.space`), the networks (`advisor.network.nets`), the reports,
 the rules' check of dataset choices (`advisor.rules.parse`) and the advice file's JSON Schema
-(checked by a test) all read this registry. Adding a normalization is one `Norm` entry here
-(with its two builders), its key in `advisor.vocab.InNetwork`, and its tests.
+all read this registry. Adding a normalization is one `Norm` entry here (with its two
+builders), its key in `advisor.vocab.InNetwork` and in the advice schema's ``in_network``
+enum (`tests/test_norms.py` keeps the three in step), and its tests.
 
 Nothing here imports Keras: the builders receive it.
 """

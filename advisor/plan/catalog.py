@@ -129,9 +129,6 @@ _SPECS: tuple[ScalerSpec, ...] = (
 
 CATALOG: dict[str, ScalerSpec] = {spec.key: spec for spec in _SPECS}
 
-#: Scalers every numeric column can take whatever its values (the global controls).
-GLOBAL_CONTROLS = ("passthrough", "standard", "minmax", "robust", "quantile_normal")
-
 
 def get_spec(key: str) -> ScalerSpec:
     """The catalog entry for ``key``; a KeyError lists the known keys."""

@@ -63,8 +63,9 @@ def search_key(
 
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """The advisor's version plus a digest of its source and rule files: any change to
-    the code that computes a trial invalidates stored trials."""
+    """The advisor's version plus a digest of every source file of the package: any change
+    to the code that computes a trial invalidates stored trials (the rules' effect on a
+    trial is its candidate's plan, which `search_key` hashes)."""
     from advisor.version import __version__
 
     digest = hashlib.sha256(__version__.encode())
