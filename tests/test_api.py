@@ -182,3 +182,26 @@ def test_the_profile_draws_its_samples_from_the_users_seed():
     other = advise(frame, seed=2).profile
     assert first["features"][0]["anderson_a2"] != other["features"][0]["anderson_a2"]
     assert advise(frame, seed=1).to_json() == advise(frame, seed=1).to_json()
+
+
+def test_progress_receives_structured_events_that_are_their_own_text(penguins):
+    from advisor.progress import ProgressEvent
+
+    events: list[ProgressEvent] = []
+    lines: list[str] = []
+
+    def plain(message: str) -> None:  # a callback written for strings keeps working
+        lines.append(message.upper())
+
+    def both(event):
+        events.append(event)
+        plain(event)
+
+    advise(penguins, target="species", seed=0, max_trials=2, progress=both)
+    assert [(e.stage, e.done, e.candidate) for e in events] == [
+        ("search", 1, "rules+none"),
+        ("search", 2, events[1].candidate),
+    ]
+    assert all(isinstance(e, str) and e.total >= 2 for e in events)
+    assert lines[0] == f"TRIAL 1/{events[0].total}: RULES+NONE"
+    assert events[0].to_dict()["message"] == str(events[0])
