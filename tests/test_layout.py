@@ -330,3 +330,10 @@ def test_help_is_light():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "", f"`advise --help` imports {out.stdout.strip()}"
+
+
+def test_tests_mirror_the_layout():
+    packages = sorted(p.parent.name for p in (ROOT / "advisor").glob("*/__init__.py"))
+    packages = [p for p in packages if not p.startswith("_")]
+    missing = [p for p in packages if not list((ROOT / "tests" / p).glob("test_*.py"))]
+    assert not missing, f"subpackages without a tests/<name>/ folder of tests: {missing}"
