@@ -24,6 +24,7 @@ from advisor.rules.autoscaler import AutoScaler
 from advisor.rules.model import Proposals
 from advisor.search.results import SearchResult
 from advisor.version import __version__
+from advisor.vocab import InNetwork, Task
 
 SCHEMA_NAME = "normalization-advice"
 SCHEMA_VERSION = 2
@@ -51,9 +52,9 @@ class Advice:
     """
 
     plan: InputPlan
-    in_network: str
+    in_network: InNetwork
     pipeline: AutoScaler
-    task: str | None
+    task: Task | None
     target_name: str | None
     seed: int
     budget: str
@@ -248,7 +249,7 @@ class Advice:
             classes = tuple(advice["classes"]) if advice.get("classes") is not None else None
             return cls(
                 plan=InputPlan.from_dict(advice["plan"]),
-                in_network=str(advice["in_network"]),
+                in_network=advice["in_network"],  # the schema's enum
                 pipeline=pipeline,
                 task=settings.get("task"),
                 target_name=settings.get("target"),

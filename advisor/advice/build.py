@@ -20,6 +20,7 @@ from advisor.rules.autoscaler import AutoScaler
 from advisor.rules.model import Proposals, RuleSet
 from advisor.search.results import search_to_dict
 from advisor.search.validate import Validation
+from advisor.vocab import InNetwork
 
 
 def check_usable(table: Table, proposals: Proposals) -> None:
@@ -48,7 +49,8 @@ def build_advice(
     options: AdviseOptions,
 ) -> Advice:
     notes = [f"{n.column}: {n.message}" for n in table.notes]
-    plan, in_network, features = proposals.rule_plan(), "none", table.features
+    in_network: InNetwork = "none"
+    plan, features = proposals.rule_plan(), table.features
     classes = target_tt = net = None
     if validation is not None:
         assert table.target is not None

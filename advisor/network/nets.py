@@ -19,22 +19,23 @@ import numpy as np
 
 from advisor.backend import import_keras
 from advisor.network.norms import get_norm
+from advisor.vocab import InNetwork, Placement, Task
 
 
 @dataclass(frozen=True)
 class NetSpec:
     """Everything that fixes an MLP's architecture and optimizer."""
 
-    task: str  # "classification" | "regression"
+    task: Task
     n_inputs: int
     n_outputs: int  # classes, or 1 for regression
     width: int
     depth: int
     learning_rate: float
-    in_network: str = "none"
-    placement: str = "before"  # normalization before or after the activation
+    in_network: InNetwork = "none"
+    placement: Placement = "before"  # normalization before or after the activation
 
-    def with_norm(self, in_network: str, placement: str | None = None) -> NetSpec:
+    def with_norm(self, in_network: InNetwork, placement: Placement | None = None) -> NetSpec:
         return NetSpec(
             **{**asdict(self), "in_network": in_network, "placement": placement or self.placement}
         )

@@ -129,6 +129,6 @@ def keeps_batch_statistics(key: str) -> bool:
     return norm is not None and norm.keeps_batch_statistics
 
 
-def for_budget(budget: str) -> tuple[str, ...]:
+def for_budget(budget: str) -> tuple[InNetwork, ...]:
     """The normalizations a budget's search space tries, in registry order."""
     return tuple(n.key for n in _NORMS if budget in n.search_budgets)

@@ -7,6 +7,7 @@ from typing import Any
 
 from advisor.network.norms import for_budget
 from advisor.plan.catalog import get_spec
+from advisor.vocab import InNetwork, Placement
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ class Candidate:
     sits (before or after the activation) and, optionally, a learning rate."""
 
     plan: InputPlan
-    in_network: str
-    placement: str = "before"
+    in_network: InNetwork
+    placement: Placement = "before"
     learning_rate: float | None = None
 
     @property
@@ -92,7 +93,7 @@ class Candidate:
 
 
 def make_candidates(
-    rule_plan: InputPlan, in_network: tuple[str, ...] = IN_NETWORK
+    rule_plan: InputPlan, in_network: tuple[InNetwork, ...] = IN_NETWORK
 ) -> tuple[Candidate, ...]:
     """The rule plan, standardize-everything and no scaling, each with every in-network
     choice. The first candidate is the default the others must beat."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from advisor.plan.plans import InputPlan
 from advisor.rules.expr import Condition
-from advisor.vocab import RuleScope
+from advisor.vocab import RuleScope, RuleStatus
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ class Rule:
 
     id: str
     name: str
-    status: str
-    scope: str
+    status: RuleStatus
+    scope: RuleScope
     condition: Condition
     proposals: tuple[tuple[str, float], ...]  # (choice, score)
     rationale: Rationale

@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from advisor.errors import RuleError
 from advisor.network.norms import NORMS
@@ -19,7 +19,7 @@ from advisor.plan.catalog import CATALOG
 from advisor.profiling.types import DATASET_FIELDS, FEATURE_FIELDS
 from advisor.rules.expr import ExpressionError, parse_condition
 from advisor.rules.model import Rationale, Rule
-from advisor.vocab import RULE_SCOPES, RULE_STATUSES, TARGET_METHODS
+from advisor.vocab import RULE_SCOPES, RULE_STATUSES, TARGET_METHODS, RuleScope, RuleStatus
 
 SCOPES = RULE_SCOPES
 STATUSES = RULE_STATUSES
@@ -150,8 +150,8 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
     return Rule(
         id=rule_id.strip(),
         name=name,
-        status=status,
-        scope=scope,
+        status=cast(RuleStatus, status),  # checked against RULE_STATUSES above
+        scope=cast(RuleScope, scope),  # checked against RULE_SCOPES above
         condition=condition,
         proposals=tuple(proposals),
         rationale=Rationale(*parts),

@@ -16,7 +16,7 @@ from advisor.vocab import BudgetName
 class Budget:
     """How much training the search may spend."""
 
-    name: str
+    name: BudgetName
     folds: int
     max_steps: int  # optimizer steps per fold, the training length
     patience: int  # epochs without improvement on every fold before stopping

@@ -17,7 +17,7 @@ import numpy as np
 
 from advisor.network.nets import NetSpec
 from advisor.search.stats import ALPHA, DECISION_RULE, SE_RULE
-from advisor.vocab import CandidateStatus
+from advisor.vocab import CandidateStatus, InNetwork
 
 
 class CandidateFailed(Exception):
@@ -28,7 +28,7 @@ class CandidateFailed(Exception):
 class CandidateResult:
     key: str
     plan: str
-    in_network: str
+    in_network: InNetwork
     status: CandidateStatus
     fold_scores: tuple[float, ...] = ()
     fold_metrics: tuple[float, ...] = ()

@@ -38,6 +38,7 @@ from advisor.search.decision import decide
 from advisor.search.folds import Split
 from advisor.search.results import CandidateResult, SearchResult
 from advisor.search.runner import evaluate, prepare_folds
+from advisor.vocab import Task
 
 
 class SearchDelegated(Exception):
@@ -48,7 +49,7 @@ class SearchDelegated(Exception):
 def run_search(
     features: pd.DataFrame,
     y: pd.Series,
-    task: str,
+    task: Task,
     candidates: tuple[Candidate, ...],
     target_method: str | None = None,
     budget: str | Budget = "fast",

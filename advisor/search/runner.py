@@ -32,6 +32,7 @@ from advisor.search.budgets import Budget
 from advisor.search.folds import Split, batch_size, make_folds, pad_columns
 from advisor.search.results import CandidateFailed, CandidateResult
 from advisor.search.stats import derive_seed
+from advisor.vocab import InNetwork, Task
 
 #: One fold's targets: training and validation values as the networks see them (class
 #: codes, or the fold-standardized target) and the regression target's transformer.
@@ -44,7 +45,7 @@ class FoldSetup:
     """Everything fixed before the first candidate trains: the same for all of them."""
 
     features: pd.DataFrame
-    task: str
+    task: Task
     y: np.ndarray  # class codes (classification) or target values (regression)
     n_outputs: int  # classes, or 1 for regression
     folds: Folds  # (train, valid) row indices
@@ -70,7 +71,7 @@ class FoldSetup:
             for train, _ in self.folds
         )
 
-    def net_spec(self, n_inputs: int, in_network: str) -> NetSpec:
+    def net_spec(self, n_inputs: int, in_network: InNetwork) -> NetSpec:
         width, depth = size_network(n_inputs)
         return NetSpec(
             task=self.task,
@@ -106,7 +107,7 @@ class FoldSetup:
 def prepare_folds(
     features: pd.DataFrame,
     y: pd.Series,
-    task: str,
+    task: Task,
     target_method: str | None,
     budget: Budget,
     seed: int,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from advisor.network import norms
 from advisor.plan.plans import Candidate, InputPlan
 from advisor.rules.model import Proposals
+from advisor.vocab import InNetwork, Placement
 
 #: A feature's choice is uncertain when its runner-up scores within this many points.
 UNCERTAIN_MARGIN = 10.0
@@ -39,8 +40,8 @@ CONTROLS = (
 @dataclass(frozen=True)
 class Space:
     plans: tuple[InputPlan, ...]
-    in_network: tuple[str, ...]
-    placements: tuple[str, ...] = ("before",)
+    in_network: tuple[InNetwork, ...]
+    placements: tuple[Placement, ...] = ("before",)
     learning_rates: tuple[float | None, ...] = (None,)
 
     def candidates(self) -> tuple[Candidate, ...]:
