@@ -24,7 +24,7 @@ from advisor.rules.autoscaler import AutoScaler
 from advisor.rules.model import Proposals
 from advisor.search.results import SearchResult
 from advisor.version import __version__
-from advisor.vocab import InNetwork, Task
+from advisor.vocab import InNetwork, ReportFormat, Task
 
 SCHEMA_NAME = "normalization-advice"
 SCHEMA_VERSION = 2
@@ -112,18 +112,20 @@ class Advice:
 
         return render_text(self.to_dict(), verbose=verbose)
 
+    def render(self, fmt: ReportFormat) -> str:
+        """The report in any registered format (`advisor.report.formats`)."""
+        from advisor.report.formats import render_report
+
+        return render_report(self.to_dict(), fmt)
+
     def to_markdown(self) -> str:
         """The Markdown report (pull-request comments, CI summaries)."""
-        from advisor.report.markdown import render_markdown
-
-        return render_markdown(self.to_dict())
+        return self.render("markdown")
 
     def to_html(self) -> str:
         """The self-contained HTML report; in a notebook:
         ``IPython.display.HTML(advice.to_html())``."""
-        from advisor.report.html import render_html
-
-        return render_html(self.to_dict())
+        return self.render("html")
 
     def to_keras(self, model: Any = None) -> Any:
         """The fitted preprocessing as a Keras model reproducing ``pipeline.transform``
