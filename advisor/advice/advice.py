@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.advice import serialize
+from advisor.advice.text import dumps
 from advisor.errors import AdviceFileError
 from advisor.io.atomic import write_atomic
 from advisor.network import norms
@@ -34,12 +35,6 @@ SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 #: The JSON Schema (draft 2020-12) of the advice file, shipped with the package.
 SCHEMA_FILE = Path(__file__).with_name("advice.schema.json")
-
-
-def dumps(data: dict[str, Any]) -> str:
-    """The advice file's exact text for an advice dictionary (stable key order, UTF-8,
-    no NaN): the same seed gives the same bytes."""
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 @dataclass(frozen=True)
