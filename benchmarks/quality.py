@@ -50,7 +50,6 @@ from reference import (  # noqa: E402
     Dataset,
     FoldData,
     Reference,
-    ReferenceTrainer,
 )
 
 ALPHA = 0.05
@@ -75,14 +74,12 @@ def advisor_digest() -> str:
 # ----------------------------------------------------------------------------- the subject
 
 
-def run_subject(
-    subject: str, data: FoldData, trainer: ReferenceTrainer, budget: str
-) -> dict[str, Any]:
+def run_subject(subject: str, data: FoldData, settings: Reference, budget: str) -> dict[str, Any]:
     """The advisor (or the rules' plan alone) on one fold, scored by the reference MLP."""
     from advisor import advise
 
     started = time.perf_counter()
-    x_train, y_train, x_test, y_test = data.parts()
+    x_train, y_train, x_test, _ = data.parts()
     frame = x_train.copy()
     target = "__target__"
     frame[target] = y_train.to_numpy()
@@ -94,20 +91,13 @@ def run_subject(
         seed=SEED,
         max_trials=1 if subject == "rules" else None,
     )
-    z_train = advice.pipeline.transform(x_train)
-    z_test = advice.pipeline.transform(x_test)
-    scores = reference.score_fold(
-        trainer,
-        np.asarray(z_train, dtype=np.float64),
-        y_train,
-        np.asarray(z_test, dtype=np.float64),
-        y_test,
-        data.classes,
-        data.frame.task,
+    prepared = reference.Prepared(
+        np.asarray(advice.pipeline.transform(x_train), dtype=np.float64),
+        np.asarray(advice.pipeline.transform(x_test), dtype=np.float64),
         advice.in_network,
-        data.seed,
         target=advice.target_transformer,
     )
+    scores = reference.train_and_score(data, [prepared], settings)[0]
     return {
         **scores,
         "in_network": advice.in_network,
@@ -133,10 +123,9 @@ def evaluate_subject(
     }
     wanted = [f for f in range(FOLDS) if (dataset.sha256, f, key, budget, code) not in have]
     if wanted:
-        trainer = ReferenceTrainer(settings)
         folds = reference.dataset_folds(dataset, settings)
         for fold in wanted:
-            outcome = run_subject(subject, folds[fold], trainer, budget)
+            outcome = run_subject(subject, folds[fold], settings, budget)
             record = {
                 "dataset": dataset.name,
                 "file_sha256": dataset.sha256,

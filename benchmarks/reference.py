@@ -57,7 +57,7 @@ SEED = 0
 MAX_TRAIN_ROWS = 20_000
 MAX_CATEGORIES = 32
 #: Bump when reading, preprocessing or scoring changes: it is part of every result's key.
-HARNESS_VERSION = 3
+HARNESS_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Reference:
     val_fraction: float = 0.15
     max_train_rows: int = MAX_TRAIN_ROWS
     threads: int = 1  # TensorFlow intra- and inter-op threads per process
+    trainer: str = "packed"  # every strategy of a fold in one packed model (reference_mlp.py)
     version: int = HARNESS_VERSION
 
     def key(self) -> str:
@@ -347,172 +348,7 @@ class StandardTarget:
         return np.asarray(z, dtype=float) * self.scale_ + self.mean_
 
 
-# ----------------------------------------------------------------------------- reference MLP
-
-
-def import_keras() -> Any:
-    for key, value in (
-        ("TF_CPP_MIN_LOG_LEVEL", "3"),
-        ("TF_ENABLE_ONEDNN_OPTS", "0"),
-        ("KERAS_BACKEND", "tensorflow"),
-    ):
-        os.environ.setdefault(key, value)
-    import keras
-
-    return keras
-
-
-class ReferenceTrainer:
-    """Trains the reference MLP with Keras' own fit; one compiled model per input shape and
-    normalization, reset (weights, optimizer) between uses."""
-
-    def __init__(self, settings: Reference) -> None:
-        self.settings = settings
-        self.keras = import_keras()
-        import tensorflow as tf
-
-        try:
-            tf.config.threading.set_intra_op_parallelism_threads(settings.threads)
-            tf.config.threading.set_inter_op_parallelism_threads(settings.threads)
-        except RuntimeError:  # already initialized in this process: keep what it has
-            pass
-        self._models: dict[tuple[Any, ...], tuple[Any, list[np.ndarray], list[np.ndarray]]] = {}
-
-    def _model(self, n_inputs: int, n_outputs: int, task: str, norm: str) -> Any:
-        key = (n_inputs, n_outputs, task, norm)
-        keras = self.keras
-        if key not in self._models:
-            s = self.settings
-            inputs = keras.Input((n_inputs,))
-            z = inputs
-            for _ in range(s.depth):
-                z = keras.layers.Dense(s.width, use_bias=norm == "none")(z)
-                if norm == "batch":
-                    z = keras.layers.BatchNormalization()(z)
-                elif norm == "layer":
-                    z = keras.layers.LayerNormalization()(z)
-                z = keras.layers.Activation("relu")(z)
-            if task == "classification":
-                out = keras.layers.Dense(n_outputs)(z)
-                loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-            else:
-                out = keras.layers.Dense(1)(z)
-                loss = keras.losses.MeanSquaredError()
-            model = keras.Model(inputs, out)
-            model.compile(optimizer=keras.optimizers.Adam(s.learning_rate), loss=loss)
-            model.optimizer.build(model.trainable_variables)
-            fresh_opt = [np.array(v.numpy()) for v in model.optimizer.variables]
-            self._models[key] = (model, model.get_weights(), fresh_opt)
-        return self._models[key]
-
-    def fit_predict(
-        self,
-        x_train: np.ndarray,
-        y_train: np.ndarray,
-        x_test: np.ndarray,
-        task: str,
-        n_outputs: int,
-        norm: str,
-        seed: int,
-    ) -> np.ndarray:
-        from sklearn.model_selection import train_test_split
-
-        s = self.settings
-        keras = self.keras
-        import tensorflow as tf
-
-        model, fresh, fresh_opt = self._model(x_train.shape[1], n_outputs, task, norm)
-        rng = np.random.default_rng(seed)
-        weights = []
-        for w in fresh:
-            if w.ndim == 2:  # Dense kernels: Glorot uniform from the fold's seed
-                limit = math.sqrt(6.0 / (w.shape[0] + w.shape[1]))
-                weights.append(rng.uniform(-limit, limit, w.shape).astype(w.dtype))
-            else:
-                weights.append(w.copy())
-        model.set_weights(weights)
-        for variable, value in zip(model.optimizer.variables, fresh_opt, strict=True):
-            variable.assign(value)
-        stratify = y_train if task == "classification" and _can_stratify(y_train) else None
-        x_fit, x_val, y_fit, y_val = train_test_split(
-            x_train, y_train, test_size=s.val_fraction, random_state=seed, stratify=stratify
-        )
-        batch = int(min(s.batch_size, max(8, len(x_fit) // 4)))
-        # Seed before the dataset exists: tf.data's shuffle order depends on the global
-        # seed at the time the dataset is built.
-        keras.utils.set_random_seed(seed)
-        data = (
-            tf.data.Dataset.from_tensor_slices((x_fit.astype("float32"), y_fit))
-            .shuffle(len(x_fit), seed=seed, reshuffle_each_iteration=True)
-            .repeat()
-            .batch(batch, drop_remainder=True)
-        )
-        stop = keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=s.patience, restore_best_weights=True
-        )
-        model.fit(
-            data,
-            steps_per_epoch=s.eval_every,
-            epochs=s.max_steps // s.eval_every,
-            validation_data=(x_val.astype("float32"), y_val),
-            callbacks=[stop],
-            shuffle=False,  # the dataset shuffles itself
-            verbose=0,
-        )
-        return np.asarray(model.predict(x_test.astype("float32"), verbose=0, batch_size=1024))
-
-
-def _can_stratify(y: np.ndarray) -> bool:
-    return bool(np.bincount(y.astype(int)).min() >= 2)
-
-
 # ----------------------------------------------------------------------------- scoring
-
-
-def score_fold(
-    trainer: ReferenceTrainer,
-    x_train: np.ndarray,
-    y_train: pd.Series,
-    x_test: np.ndarray,
-    y_test: pd.Series,
-    classes: Sequence[str],
-    task: str,
-    in_network: str,
-    seed: int,
-    target: Any = None,
-    shuffle_target: bool = False,
-) -> dict[str, float]:
-    """Train the reference MLP on prepared features and score the held-out part.
-
-    ``target`` is a fitted regression target transform (fit/transform/inverse_transform);
-    by default the target is standardized on the training part.
-    """
-    if task == "classification":
-        lookup = {c: i for i, c in enumerate(classes)}
-        y_fit = np.array([lookup[v] for v in y_train.astype(str)], dtype=np.int64)
-        if shuffle_target:
-            y_fit = np.random.default_rng(seed).permutation(y_fit)
-        logits = trainer.fit_predict(x_train, y_fit, x_test, task, len(classes), in_network, seed)
-        predicted = np.argmax(logits, axis=1)
-        truth = np.array([lookup[v] for v in y_test.astype(str)], dtype=np.int64)
-        from sklearn.metrics import balanced_accuracy_score
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            balanced = float(balanced_accuracy_score(truth, predicted))
-        return {"accuracy": float(np.mean(predicted == truth)), "balanced_accuracy": balanced}
-    transform = target if target is not None else StandardTarget().fit(y_train)
-    z = np.asarray(transform.transform(y_train), dtype=float)
-    if shuffle_target:
-        z = np.random.default_rng(seed).permutation(z)
-    output = trainer.fit_predict(x_train, z, x_test, task, 1, in_network, seed)
-    with np.errstate(all="ignore"):
-        predicted = np.asarray(transform.inverse_transform(output[:, 0]), dtype=float)
-    truth = y_test.to_numpy(dtype=float)
-    predicted = np.where(np.isfinite(predicted), predicted, float(np.mean(y_train)))
-    sse = float(np.sum((truth - predicted) ** 2))
-    sst = float(np.sum((truth - truth.mean()) ** 2))
-    return {"r2": 1.0 - sse / sst if sst > 0 else 0.0, "rmse": math.sqrt(sse / len(truth))}
 
 
 @dataclass(frozen=True)
@@ -539,6 +375,119 @@ class FoldData:
             y.iloc[self.test].reset_index(drop=True),
         )
 
+    def validation_rows(self, settings: Reference) -> tuple[np.ndarray, np.ndarray]:
+        """Positions (within the training part) of the rows the reference MLP fits on and
+        of its early-stopping validation rows: the same for every strategy of the fold."""
+        from sklearn.model_selection import train_test_split
+
+        labels = self.frame.y.iloc[self.train].astype(str).to_numpy()
+        stratify = None
+        if self.frame.task == "classification" and pd.Series(labels).value_counts().min() >= 2:
+            stratify = labels
+        positions = np.arange(len(self.train))
+        fit, val = train_test_split(
+            positions, test_size=settings.val_fraction, random_state=self.seed, stratify=stratify
+        )
+        return np.asarray(fit), np.asarray(val)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One strategy's features for a fold (training part, held-out part), the in-network
+    normalization to train with, and the regression target transform (None: standardize)."""
+
+    x_train: np.ndarray
+    x_test: np.ndarray
+    in_network: str
+    target: Any = None
+    shuffle_target: bool = False
+
+
+def encode(y: pd.Series, classes: Sequence[str]) -> np.ndarray:
+    lookup = {c: i for i, c in enumerate(classes)}
+    return np.array([lookup[v] for v in y.astype(str)], dtype=np.int64)
+
+
+def train_and_score(
+    data: FoldData, prepared: Sequence[Prepared], settings: Reference
+) -> list[dict[str, float]]:
+    """Train the reference MLP for every prepared strategy of one fold (one packed model per
+    in-network normalization: the same rows, batches and initial weights for all) and score
+    each on the held-out rows."""
+    from reference_mlp import PackedReference, Slot
+
+    _, y_train, _, y_test = data.parts()
+    task = data.frame.task
+    fit, val = data.validation_rows(settings)
+    batch = int(min(settings.batch_size, max(8, len(fit) // 4)))
+    targets = []
+    slots = []
+    for item in prepared:
+        if task == "classification":
+            codes = encode(y_train, data.classes)
+            transform = None
+        else:
+            transform = item.target if item.target is not None else StandardTarget().fit(y_train)
+            codes = np.asarray(transform.transform(y_train), dtype=np.float64)
+        if item.shuffle_target:
+            codes = np.random.default_rng(data.seed).permutation(codes)
+        targets.append(transform)
+        x = np.nan_to_num(np.asarray(item.x_train, dtype=np.float64), nan=0.0, posinf=0.0,
+                          neginf=0.0)  # fmt: skip
+        x_test = np.nan_to_num(np.asarray(item.x_test, dtype=np.float64), nan=0.0, posinf=0.0,
+                               neginf=0.0)  # fmt: skip
+        slots.append(Slot(x[fit], x[val], x_test, codes[fit], codes[val]))
+    outputs: list[np.ndarray | None] = [None] * len(prepared)
+    for norm in dict.fromkeys(item.in_network for item in prepared):
+        members = [i for i, item in enumerate(prepared) if item.in_network == norm]
+        trainer = PackedReference(
+            task=task,
+            n_outputs=max(1, len(data.classes)),
+            norm=norm,
+            width=settings.width,
+            depth=settings.depth,
+            learning_rate=settings.learning_rate,
+            batch_size=batch,
+            max_steps=settings.max_steps,
+            eval_every=settings.eval_every,
+            patience=settings.patience,
+            threads=settings.threads,
+        )
+        for i, out in zip(members, trainer.fit_predict([slots[i] for i in members], data.seed),
+                          strict=True):  # fmt: skip
+            outputs[i] = out
+    scores = []
+    for out, transform in zip(outputs, targets, strict=True):
+        assert out is not None
+        scores.append(_scores(out, transform, y_train, y_test, data.classes, task))
+    return scores
+
+
+def _scores(
+    out: np.ndarray,
+    transform: Any,
+    y_train: pd.Series,
+    y_test: pd.Series,
+    classes: Sequence[str],
+    task: str,
+) -> dict[str, float]:
+    if task == "classification":
+        from sklearn.metrics import balanced_accuracy_score
+
+        predicted = np.argmax(out, axis=1)
+        truth = encode(y_test, classes)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            balanced = float(balanced_accuracy_score(truth, predicted))
+        return {"accuracy": float(np.mean(predicted == truth)), "balanced_accuracy": balanced}
+    with np.errstate(all="ignore"):
+        predicted = np.asarray(transform.inverse_transform(out[:, 0]), dtype=float)
+    truth = y_test.to_numpy(dtype=float)
+    predicted = np.where(np.isfinite(predicted), predicted, float(np.mean(y_train)))
+    sse = float(np.sum((truth - predicted) ** 2))
+    sst = float(np.sum((truth - truth.mean()) ** 2))
+    return {"r2": 1.0 - sse / sst if sst > 0 else 0.0, "rmse": math.sqrt(sse / len(truth))}
+
 
 def dataset_folds(dataset: Dataset, settings: Reference) -> list[FoldData]:
     frame = read_frame(dataset)
@@ -551,28 +500,15 @@ def dataset_folds(dataset: Dataset, settings: Reference) -> list[FoldData]:
     return out
 
 
-def run_fixed(strategy: Strategy, data: FoldData, trainer: ReferenceTrainer) -> dict[str, Any]:
-    started = time.perf_counter()
-    x_train_frame, y_train, x_test_frame, y_test = data.parts()
+def prepare_fixed(strategy: Strategy, data: FoldData) -> Prepared:
+    """A fixed strategy's features for one fold (fit on the training part only)."""
+    x_train_frame, _, x_test_frame, _ = data.parts()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pre = make_preprocessor(strategy, data.frame, x_train_frame, data.seed)
         x_train = np.asarray(pre.fit_transform(x_train_frame), dtype=np.float64)
         x_test = np.asarray(pre.transform(x_test_frame), dtype=np.float64)
-    x_train = np.nan_to_num(x_train, nan=0.0, posinf=0.0, neginf=0.0)
-    x_test = np.nan_to_num(x_test, nan=0.0, posinf=0.0, neginf=0.0)
-    scores = score_fold(
-        trainer,
-        x_train,
-        y_train,
-        x_test,
-        y_test,
-        data.classes,
-        data.frame.task,
-        strategy.in_network,
-        data.seed,
-    )
-    return {**scores, "seconds": round(time.perf_counter() - started, 3)}
+    return Prepared(x_train, x_test, strategy.in_network)
 
 
 # ----------------------------------------------------------------------------- results store
@@ -614,40 +550,40 @@ def evaluate_fixed(
     settings: Reference,
     results: Path,
     log: Callable[[str], None] = print,
-    trainer: ReferenceTrainer | None = None,
 ) -> list[dict[str, Any]]:
     """Every (strategy, fold) of one dataset, reusing the records already in its file."""
     path = fixed_results_path(results, dataset.name)
     key = settings.key()
     have = {record_key(r): r for r in read_records(path)}
-    wanted = [
-        (s, f)
+    missing = {
+        f: [s for s in strategies if (dataset.sha256, s.name, f, key) not in have]
         for f in range(FOLDS)
-        for s in strategies
-        if (dataset.sha256, s.name, f, key) not in have
-    ]
-    if wanted:
-        trainer = trainer or ReferenceTrainer(settings)
+    }
+    if any(missing.values()):
         folds = dataset_folds(dataset, settings)
-        for strategy, fold in wanted:
-            outcome = run_fixed(strategy, folds[fold], trainer)
-            record = {
-                "dataset": dataset.name,
-                "file_sha256": dataset.sha256,
-                "strategy": strategy.name,
-                "in_network": strategy.in_network,
-                "fold": fold,
-                "task": dataset.task,
-                "reference": key,
-                **outcome,
-            }
-            append_record(path, record)
-            have[record_key(record)] = record
-            primary = record.get("accuracy", record.get("rmse"))
-            log(
-                f"  {dataset.name} fold {fold + 1} {strategy.name}: {primary:.4f} "
-                f"({outcome['seconds']:.1f} s)"
-            )
+        for fold, wanted in missing.items():
+            if not wanted:
+                continue
+            started = time.perf_counter()
+            prepared = [prepare_fixed(s, folds[fold]) for s in wanted]
+            scores = train_and_score(folds[fold], prepared, settings)
+            seconds = round((time.perf_counter() - started) / len(wanted), 3)
+            for strategy, outcome in zip(wanted, scores, strict=True):
+                record = {
+                    "dataset": dataset.name,
+                    "file_sha256": dataset.sha256,
+                    "strategy": strategy.name,
+                    "in_network": strategy.in_network,
+                    "fold": fold,
+                    "task": dataset.task,
+                    "reference": key,
+                    **outcome,
+                    "seconds": seconds,
+                }
+                append_record(path, record)
+                have[record_key(record)] = record
+            log(f"  {dataset.name} fold {fold + 1}: {len(wanted)} strategies "
+                f"({seconds * len(wanted):.1f} s)")  # fmt: skip
     return [have[(dataset.sha256, s.name, f, key)] for f in range(FOLDS) for s in strategies]
 
 

@@ -99,7 +99,7 @@ def test_fixed_results_are_appended_keyed_and_reused(tmp_path, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("a committed result was recomputed")
 
-    monkeypatch.setattr(reference, "run_fixed", no_training)
+    monkeypatch.setattr(reference, "train_and_score", no_training)
     again = reference.evaluate_fixed(dataset, strategies, settings, tmp_path, log=lambda m: None)
     assert again == records
     # other settings are other keys: they are computed, not confused with these
@@ -109,17 +109,65 @@ def test_fixed_results_are_appended_keyed_and_reused(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_the_reference_learns_and_a_shuffled_target_does_not(tmp_path):
-    fold = reference.dataset_folds(_toy_folder(tmp_path), reference.Reference())[0]
-    x_train, y_train, x_test, y_test = fold.parts()
-    pre = reference.make_preprocessor(reference.STRATEGIES["standard"], fold.frame, x_train, 0)
-    z_train, z_test = pre.fit_transform(x_train), pre.transform(x_test)
-    trainer = reference.ReferenceTrainer(reference.Reference(max_steps=400, eval_every=50))
-    args = (z_train, y_train, z_test, y_test, fold.classes, "classification", "none", 7)
-    real = reference.score_fold(trainer, *args)
-    shuffled = reference.score_fold(trainer, *args, shuffle_target=True)
-    assert real["accuracy"] > 0.85 and shuffled["accuracy"] < 0.75
-    assert reference.score_fold(trainer, *args) == real  # nothing depends on what ran before
+def test_the_reference_learns_a_shuffled_target_does_not_and_slots_are_independent(tmp_path):
+    settings = reference.Reference(max_steps=400, eval_every=50)
+    fold = reference.dataset_folds(_toy_folder(tmp_path), settings)[0]
+    standard = reference.prepare_fixed(reference.STRATEGIES["standard"], fold)
+    raw = reference.prepare_fixed(reference.STRATEGIES["none"], fold)
+    shuffled = reference.Prepared(standard.x_train, standard.x_test, "none", shuffle_target=True)
+    together = reference.train_and_score(fold, [standard, raw, shuffled], settings)
+    assert together[0]["accuracy"] > 0.85 and together[2]["accuracy"] < 0.75
+    # A strategy trained alone scores what it scores packed beside others (slots never
+    # mix), and nothing depends on what ran before.
+    alone = reference.train_and_score(fold, [standard], settings)[0]
+    assert alone["accuracy"] == together[0]["accuracy"]
+    assert reference.train_and_score(fold, [standard, raw, shuffled], settings) == together
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("norm", ["none", "batch", "layer"])
+def test_the_packed_reference_matches_a_keras_mlp_step_for_step(norm):
+    # One slot of the packed reference is the MLP Keras would build: same initial weights,
+    # same batches, Adam, BatchNorm/LayerNorm with Keras' defaults.
+    import reference_mlp
+
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(96, 5)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype("int64")
+    packed = reference_mlp.PackedReference(
+        task="classification", n_outputs=2, norm=norm, width=16, depth=2, learning_rate=1e-2,
+        batch_size=16, max_steps=12, eval_every=6, patience=100, threads=1,
+    )  # fmt: skip
+    slot = reference_mlp.Slot(x[:64], x[64:], x[64:], y[:64], y[64:])
+    ours = packed.fit_predict([slot], seed=3)[0]
+    init = packed._init(1, 5, 3)  # the slot's initial weights
+    inputs = keras.Input((5,))
+    z = inputs
+    for _ in range(2):
+        z = keras.layers.Dense(16, use_bias=norm == "none")(z)
+        if norm == "batch":
+            z = keras.layers.BatchNormalization()(z)
+        elif norm == "layer":
+            z = keras.layers.LayerNormalization()(z)
+        z = keras.layers.Activation("relu")(z)
+    model = keras.Model(inputs, keras.layers.Dense(2)(z))
+    dense_kernels = [init["w0"][0], init["w1"][0], init["w_out"][0]]
+    kernel_iter = iter(dense_kernels)
+    weights = [next(kernel_iter) if w.path.endswith("kernel") else np.asarray(w)
+               for w in model.weights]  # fmt: skip
+    model.set_weights(weights)
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-2),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    order = np.random.default_rng(3)
+    stream = np.concatenate([order.permutation(64) for _ in range(3)])[: 12 * 16]
+    for step in range(12):
+        rows = stream[step * 16 : (step + 1) * 16]
+        model.train_on_batch(x[rows], y[rows])
+    theirs = np.asarray(model(x[64:], training=False))
+    np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=2e-4)
 
 
 def _records(strategy: str, task: str, values: list[float]) -> list[dict]:
