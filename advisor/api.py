@@ -17,12 +17,13 @@ import pandas as pd
 from advisor.advice.advice import Advice
 from advisor.advice.build import build_advice, check_usable
 from advisor.io.frames import features_frame, with_target_column
-from advisor.io.load import load_table
+from advisor.io.load import keep_learnable_classes, load_table
 from advisor.options import AdviseOptions
 from advisor.profiling.profile import profile_path, profile_table
 from advisor.profiling.types import DatasetProfile
 from advisor.progress import Progress
 from advisor.rules.engine import apply_rules, load_rules
+from advisor.search.budgets import BUDGETS
 from advisor.search.validate import fold_split, validate
 from advisor.vocab import BudgetName, TaskArg
 
@@ -57,6 +58,7 @@ def advise(
     groups: str | None = None,
     time_order: str | None = None,
     sample_rows: int | None = None,
+    drop_rare_classes: bool = False,
 ) -> Advice:
     """Profile ``data``, propose a scaler per feature, validate by cross-validated search
     when a target is given, and return the `Advice` with a fitted pipeline.
@@ -81,6 +83,7 @@ def advise(
         task=task, budget=budget, seed=seed, rules=rules, disable_rules=disable_rules,
         overrides=overrides, work_dir=work_dir, max_trials=max_trials, time_limit=time_limit,
         groups=groups, time_order=time_order, sample_rows=sample_rows,
+        drop_rare_classes=drop_rare_classes,
     )  # fmt: skip
     return run_stages(data, target, options, progress)
 
@@ -90,7 +93,11 @@ def run_stages(
 ) -> Advice:
     """The stages of `advise()` for already validated options (the CLI calls this)."""
     frame, target_name = with_target_column(data, target)
-    table = load_table(frame, target=target_name, task=options.task)
+    table = keep_learnable_classes(
+        load_table(frame, target=target_name, task=options.task),
+        folds=BUDGETS[options.budget].folds,
+        drop_rare=options.drop_rare_classes,
+    )
     split = fold_split(table, options)
     overrides = options.override_map
     if options.groups is not None:

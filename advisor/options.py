@@ -40,6 +40,8 @@ class AdviseOptions:
         stratified by class (or target decile); default from the budget (fast 50,000,
         standard 100,000, thorough 200,000). The advice's notes and ``search["sample"]``
         say when it happened.
+    drop_rare_classes : leave out the rows of classes with fewer rows than the search's
+        folds (else such classes are refused, naming them), with a note in the report
     """
 
     task: TaskArg = "auto"
@@ -54,6 +56,7 @@ class AdviseOptions:
     groups: str | None = None
     time_order: str | None = None
     sample_rows: int | None = None
+    drop_rare_classes: bool = False
 
     def __post_init__(self) -> None:
         if self.task not in TASK_ARGS:

@@ -85,6 +85,11 @@ from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
 @click.option(
     "--time-order", metavar="COL", help="Validate on later rows than training (ordered by COL)."
 )
+@click.option(
+    "--drop-rare-classes",
+    is_flag=True,
+    help="Leave out the rows of classes with fewer rows than the folds (else refused).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(
     data: str,
@@ -104,6 +109,7 @@ def run(
     sample_rows: int | None,
     groups: str | None,
     time_order: str | None,
+    drop_rare_classes: bool,
     quiet: bool,
     **report_paths: str | None,
 ) -> None:
@@ -120,6 +126,7 @@ def run(
             overrides=parse_overrides(scalers, drops, keeps), work_dir=work_dir,
             max_trials=max_trials, time_limit=time_limit, groups=groups,
             time_order=time_order, sample_rows=sample_rows,
+            drop_rare_classes=drop_rare_classes,
         )  # fmt: skip
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ import pandas as pd
 
 from advisor.errors import InputError
 from advisor.io.read import read_frame, too_big_for_memory
+from advisor.io.targets import check_rows, check_target, plain, rare_classes, refuse_rare
 from advisor.vocab import ColumnKind, Task, TaskArg
 
 #: A target with at most this many distinct integer values is read as class labels.
@@ -122,12 +124,8 @@ def load_table(
             frame = frame.loc[~missing.to_numpy()].reset_index(drop=True)
             y = frame[target]
         resolved_task = infer_task(y) if task == "auto" else task
+        check_target(y, target, name, task, resolved_task)
         y = _clean_target(y, resolved_task, name, target)
-        if resolved_task == "classification" and y.nunique() < 2:
-            raise InputError(
-                f"{name}, column {target!r}: target has one class ({y.iloc[0]!r}); "
-                "classification needs at least two"
-            )
         frame = frame.drop(columns=[target])
 
     numeric: list[str] = []
@@ -224,7 +222,7 @@ def _clean_target(y: pd.Series, task: Task, name: str, column: str) -> pd.Series
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
             f"{name}, column {column!r}, data row {row + 1}: regression target must be a "
-            f"finite number, got {y.iloc[row]!r}"
+            f"finite number, got {plain(y.iloc[row])!r}"
         )
     return pd.Series(numbers.to_numpy(dtype=float), name=y.name)
 
@@ -298,3 +296,37 @@ def _looks_like_datetime(present: pd.Series) -> bool:
         warnings.simplefilter("ignore")
         parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
     return bool(parsed.notna().mean() >= 0.95)
+
+
+def keep_learnable_classes(table: Table, folds: int, drop_rare: bool) -> Table:
+    """Before training: refuse a table too small to validate on, and classes with fewer
+    rows than ``folds`` (naming them), or, with ``drop_rare``, leave their rows out with a
+    note."""
+    if table.target is None:
+        return table
+    where = f"{table.source}, column {table.target_name!r}"
+    check_rows(where, table.n_rows)
+    if table.task != "classification":
+        return table
+    rare = rare_classes(table.target, folds)
+    if not rare:
+        return table
+    if not drop_rare:
+        raise refuse_rare(where, rare, folds)
+    keep = ~table.target.astype(str).isin(list(rare)).to_numpy()
+    target = table.target[keep].reset_index(drop=True)
+    if target.nunique() < 2:
+        raise InputError(f"{where}: fewer than two classes left after dropping the rare ones")
+    names = ", ".join(repr(c) for c in rare)
+    note = ColumnNote(
+        str(table.target_name),
+        "info",
+        f"{int((~keep).sum())} rows of {len(rare)} rare class{'es' if len(rare) != 1 else ''} "
+        f"({names}: fewer rows than the {folds} folds) were left out (--drop-rare-classes)",
+    )
+    return dataclasses.replace(
+        table,
+        features=table.features[keep].reset_index(drop=True),
+        target=target,
+        notes=(*table.notes, note),
+    )

@@ -100,9 +100,38 @@ def test_unknown_target_names_the_column_and_lists_columns(write_csv):
         load_table(write_csv("a,b\n1,2\n3,4\n"), target="price")
 
 
-def test_target_with_one_class_is_refused(write_csv):
-    with pytest.raises(InputError, match="target has one class"):
-        load_table(write_csv("x,y\n1,a\n2,a\n3,a\n"), target="y")
+def test_target_with_one_value_is_refused_without_numpy_reprs(write_csv):
+    rows = "".join(f"{i},a\n" for i in range(12))
+    with pytest.raises(InputError, match=r"every row has the same value \('a'\)"):
+        load_table(write_csv("x,y\n" + rows), target="y")
+    prices = "".join(f"{i},663000\n" for i in range(12))
+    with pytest.raises(InputError, match=r"same number \(663000\): nothing to learn") as info:
+        load_table(write_csv("x,price\n" + prices), target="price")
+    assert "np." not in str(info.value) and "class" not in str(info.value)
+
+
+def test_numbers_written_as_text_are_a_regression_target_unless_they_count_rows():
+    frame = pd.DataFrame({"x": range(40), "y": [str(1000 + 7 * i % 13) for i in range(40)]})
+    assert load_table(frame, target="y", task="regression").task == "regression"
+    ids = pd.DataFrame({"x": range(40), "id": [str(500 + i) for i in range(40)]})
+    with pytest.raises(InputError, match="target counts rows"):
+        load_table(ids, target="id", task="regression")
+    with pytest.raises(InputError, match="--task regression"):
+        load_table(ids.assign(id=ids["id"] + "x").assign(id=[f"{500 + i}" for i in range(40)]),
+                   target="id", task="classification")  # fmt: skip
+
+
+def test_rare_classes_are_refused_or_dropped_with_a_note():
+    from advisor.io.load import keep_learnable_classes
+
+    y = ["a"] * 20 + ["b"] * 20 + ["c"] * 3
+    table = load_table(pd.DataFrame({"x": range(43), "y": y}), target="y")
+    with pytest.raises(InputError, match=r"'c' \(3 rows\); --drop-rare-classes"):
+        keep_learnable_classes(table, folds=5, drop_rare=False)
+    kept = keep_learnable_classes(table, folds=5, drop_rare=True)
+    assert kept.n_rows == 40 and set(kept.target) == {"a", "b"}
+    assert "3 rows of 1 rare class ('c'" in kept.notes[-1].message
+    assert keep_learnable_classes(table, folds=3, drop_rare=True) is table
 
 
 def test_target_all_missing_is_refused(write_csv):
