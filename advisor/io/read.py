@@ -7,23 +7,26 @@ and profiling (Arrow, possibly streamed) read the same formats with the same err
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from advisor.errors import InputError
+from advisor.io.sniff import SNIFF_BYTES, Dialect, check_not_binary, dialect_of, is_xlsx
 
 if TYPE_CHECKING:
     import pandas as pd
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
 #: Files are loaded in memory while their data's float64 size stays below this share of
 #: the memory available; larger files stream.
 IN_MEMORY_SHARE = 0.25
@@ -72,10 +75,15 @@ def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def parse_csv_bytes(raw: bytes, name: str) -> pd.DataFrame:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    """A CSV's bytes as a DataFrame: the format checked by its first bytes, the encoding
+    (UTF-8, with or without BOM, or UTF-16), delimiter and decimal mark sniffed."""
+    head = raw[:SNIFF_BYTES]
+    if is_xlsx(head):
+        return read_excel(raw, name)
+    check_not_binary(head, name)
+    dialect = dialect_of(head, name)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode(dialect.encoding)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
@@ -89,9 +97,35 @@ def parse_csv_bytes(raw: bytes, name: str) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            frame = pd.read_csv(io.BytesIO(raw), engine="pyarrow")
+            if dialect.plain:
+                frame = pd.read_csv(io.BytesIO(raw), engine="pyarrow")
+            elif dialect.decimal == ".":
+                data = io.BytesIO(text.encode("utf-8"))
+                frame = pd.read_csv(data, sep=dialect.delimiter, engine="pyarrow")
+            else:
+                frame = pd.read_csv(
+                    io.StringIO(text), sep=dialect.delimiter, decimal=dialect.decimal
+                )
     except Exception as exc:  # pyarrow and pandas raise several types for malformed CSV
-        raise InputError(describe_parse_error(name, text, exc)) from None
+        raise InputError(describe_parse_error(name, text, exc, dialect.delimiter)) from None
+    return _check_shape(frame, name)
+
+
+def read_excel(raw: bytes, name: str) -> pd.DataFrame:
+    """The first sheet of an .xlsx workbook (openpyxl, the optional extra ``[excel]``)."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise InputError(
+            f"{name}: this is an Excel workbook: install normalization-advisor[excel] or "
+            "export it as CSV"
+        ) from None
+    import pandas as pd
+
+    try:
+        frame = pd.read_excel(io.BytesIO(raw), engine="openpyxl")
+    except Exception as exc:  # openpyxl raises several types for damaged workbooks
+        raise InputError(f"{name}: cannot read the Excel workbook ({_first_line(exc)})") from None
     return _check_shape(frame, name)
 
 
@@ -106,9 +140,9 @@ def _check_shape(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return frame
 
 
-def describe_parse_error(name: str, text: str, exc: Exception) -> str:
+def describe_parse_error(name: str, text: str, exc: Exception, delimiter: str = ",") -> str:
     """Find the first ragged line (the parser's own message rarely names it)."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     expected: int | None = None
     for line_no, row in enumerate(reader, start=1):
         if not row:
@@ -118,7 +152,8 @@ def describe_parse_error(name: str, text: str, exc: Exception) -> str:
         elif len(row) != expected:
             return (
                 f"{name}, line {line_no}: expected {expected} fields as in the header, "
-                f"found {len(row)}"
+                f"found {len(row)} (fields separated by "
+                f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))})"
             )
     return f"{name}: cannot parse as CSV ({_first_line(exc)})"
 
@@ -132,7 +167,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def read_arrow(path: str | os.PathLike[str]) -> pa.Table:
-    """The whole file as an Arrow table (multi-threaded CSV parser; no pandas)."""
+    """The whole file as an Arrow table (multi-threaded CSV parser; no pandas), with the
+    same format checks and dialect sniffing as `read_frame`."""
     p = check_file(path)
     try:
         if file_format(p) == "parquet":
@@ -140,7 +176,10 @@ def read_arrow(path: str | os.PathLike[str]) -> pa.Table:
 
             table = pq.read_table(p)
         else:
-            table = pacsv.read_csv(p, read_options=pacsv.ReadOptions(use_threads=True))
+            dialect = _file_dialect(p)
+            if dialect is None:  # an Excel workbook
+                return pa.Table.from_pandas(read_frame(p), preserve_index=False)
+            table = pacsv.read_csv(p, **csv_options(dialect))
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(_arrow_error(p, exc)) from None
     if table.num_columns == 0:
@@ -148,6 +187,33 @@ def read_arrow(path: str | os.PathLike[str]) -> pa.Table:
     if table.num_rows == 0:
         raise InputError(f"{path}: has a header but no data rows")
     return table
+
+
+def _file_dialect(p: Path) -> Dialect | None:
+    """The CSV dialect of a (possibly gzip) file from its first bytes; None for an Excel
+    workbook; an `InputError` for other binary formats."""
+    opener = gzip.open if file_format(p) == "csv.gz" else open
+    try:
+        with opener(p, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{p}: not a valid gzip file ({_first_line(exc)})") from None
+    if is_xlsx(head):
+        return None
+    check_not_binary(head, str(p))
+    return dialect_of(head, str(p))
+
+
+def csv_options(dialect: Dialect, block_size: int | None = None, **convert: Any) -> dict[str, Any]:
+    """Arrow's CSV reader options for a dialect."""
+    read = pacsv.ReadOptions(use_threads=True, encoding=dialect.encoding.replace("-sig", ""))
+    if block_size is not None:
+        read.block_size = block_size
+    return {
+        "read_options": read,
+        "parse_options": pacsv.ParseOptions(delimiter=dialect.delimiter),
+        "convert_options": pacsv.ConvertOptions(decimal_point=dialect.decimal, **convert),
+    }
 
 
 @dataclass(frozen=True)
@@ -176,9 +242,13 @@ def iter_batches(path: str | os.PathLike[str], block_bytes: int = 4 << 20) -> It
             done = min(total, int(total * (index + 1) / max(groups, 1)))
             yield Batch(pa.Table.from_batches([batch]), done, total)
         return
+    dialect = _file_dialect(p)
+    if dialect is None:  # an Excel workbook: read whole (workbooks are small)
+        yield Batch(read_arrow(p), total, total)
+        return
     stream = pa.input_stream(str(p), compression="detect")
     try:
-        first = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=block_bytes))
+        first = pacsv.open_csv(stream, **csv_options(dialect, block_bytes))
         schema = first.schema
         first.close()
     except (pa.ArrowInvalid, OSError) as exc:
@@ -196,11 +266,7 @@ def iter_batches(path: str | os.PathLike[str], block_bytes: int = 4 << 20) -> It
             if (file_format(p) == "csv.gz")
             else pa.PythonFile(raw)
         )
-        reader = pacsv.open_csv(
-            compressed,
-            read_options=pacsv.ReadOptions(block_size=block_bytes),
-            convert_options=pacsv.ConvertOptions(column_types=types),
-        )
+        reader = pacsv.open_csv(compressed, **csv_options(dialect, block_bytes, column_types=types))
         while True:
             try:
                 batch = reader.read_next_batch()

@@ -1,0 +1,110 @@
+"""Files as users really have them: delimiters, decimal commas, encodings, workbooks and
+binary files named .csv."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from advisor.cli import main
+from advisor.errors import InputError
+from advisor.io.load import load_table
+from advisor.io.sniff import sniff_dialect
+from advisor.profiling.profile import profile_path, profile_stream
+
+ROWS = "".join(f"{i},5;{i % 7};{'xy'[i % 2]}\n" for i in range(30))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a,b\n1.5,2\n", (",", ".")),
+        ("a;b\n1,5;2\n3,25;4\n", (";", ",")),
+        ("a;b\n1.5;2\n", (";", ".")),
+        ("a\tb\n1,5\t2\n", ("\t", ",")),
+        ("a|b|c\n1|2|3\n", ("|", ".")),
+        ('a,b\n"1,5",2\n', (",", ".")),
+    ],
+    ids=["comma", "semicolon-decimal-comma", "semicolon", "tab-decimal-comma", "pipe", "quoted"],
+)
+def test_the_delimiter_and_decimal_mark_are_sniffed(text, expected):
+    assert sniff_dialect(text) == expected
+
+
+def test_a_european_csv_reads_as_numbers_in_both_readers(tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text("price;rooms;kind\n" + ROWS)
+    table = load_table(path)
+    assert table.numeric == ("price", "rooms") and table.categorical == ("kind",)
+    assert table.features["price"].iloc[:2].tolist() == [0.5, 1.5]
+    for profile in (profile_path(path), profile_stream(path)):
+        assert profile.features[0].kind == "continuous"
+        assert profile.features[0].mean == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda t: t.encode("utf-16"),
+        lambda t: codecs.BOM_UTF8 + t.encode("utf-8"),
+        lambda t: t.encode("utf-16-be").join([codecs.BOM_UTF16_BE, b""]),
+    ],
+    ids=["utf-16-le", "utf-8-bom", "utf-16-be"],
+)
+def test_utf16_and_utf8_with_bom_are_read(tmp_path, encode):
+    path = tmp_path / "data.csv"
+    path.write_bytes(encode("a,b\n" + "".join(f"{i},{2 * i}\n" for i in range(20))))
+    assert list(load_table(path).features.columns) == ["a", "b"]
+    assert [f.name for f in profile_path(path).features] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "this is an old Excel workbook"),
+        (b"%PDF-1.7\n" + bytes(50), "this is a PDF document"),
+        (b"PAR1" + bytes(50), "this is a Parquet file (name it .parquet)"),
+        (b"PK\x03\x04" + bytes(50), "this is a zip archive"),
+        (b"a,b\n\x00\x01\x02\x03\n", "this is a binary file"),
+        ("a,b\ncaf\xe9,1\n".encode("latin-1"), "line 2: byte 0xe9 is not valid UTF-8"),
+    ],
+    ids=["xls", "pdf", "parquet", "zip", "binary", "latin-1"],
+)
+def test_binary_files_named_csv_get_one_line_naming_the_format(tmp_path, data, message):
+    path = tmp_path / "data.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=re.escape(message)) as info:
+        load_table(path)
+    assert "\\x" not in str(info.value) and "\n" not in str(info.value)
+    result = CliRunner().invoke(main, ["profile", str(path)])
+    assert result.exit_code == 2 and message.split(" (")[0] in result.output
+    assert "Traceback" not in result.output
+
+
+def _workbook() -> bytes:
+    buffer = io.BytesIO()
+    pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"]}).to_excel(buffer, index=False)
+    return buffer.getvalue()
+
+
+def test_an_excel_workbook_is_read_whatever_its_name(tmp_path):
+    pytest.importorskip("openpyxl")
+    path = tmp_path / "data.csv"
+    path.write_bytes(_workbook())
+    assert load_table(path).features["a"].tolist() == [1.0, 2.0, 3.0]
+    assert [f.name for f in profile_path(path).features] == ["a", "b"]
+
+
+def test_without_openpyxl_a_workbook_says_how_to_read_it(tmp_path, monkeypatch):
+    pytest.importorskip("openpyxl")  # to write the workbook
+    path = tmp_path / "data.csv"
+    path.write_bytes(_workbook())
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(InputError, match=r"Excel workbook: install normalization-advisor\[excel\]"):
+        load_table(path)
