@@ -18,6 +18,7 @@ from advisor.advice.advice import Advice
 from advisor.advice.build import build_advice, check_usable
 from advisor.io.frames import features_frame, with_target_column
 from advisor.io.load import keep_learnable_classes, load_table
+from advisor.io.sniff import DialectHint
 from advisor.options import AdviseOptions
 from advisor.profiling.profile import profile_path, profile_table
 from advisor.profiling.types import DatasetProfile
@@ -32,12 +33,17 @@ def profile_dataset(
     data: str | os.PathLike[str] | pd.DataFrame | np.ndarray,
     seed: int = 0,
     streaming: bool | None = None,
+    *,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
 ) -> DatasetProfile:
     """Profile every column of ``data``: a CSV (plain or gzip) or Parquet path -- streamed
     in bounded memory when it is larger than memory allows -- a DataFrame, or a 2-D array
     (columns named x0, x1, ...). See docs/profiler.md for every statistic."""
     if isinstance(data, (str, os.PathLike)):
-        return profile_path(data, seed=seed, streaming=streaming)
+        hint = DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
+        return profile_path(data, seed=seed, streaming=streaming, hint=hint)
     return profile_table(load_table(features_frame(data)), seed=seed)
 
 
@@ -59,6 +65,9 @@ def advise(
     time_order: str | None = None,
     sample_rows: int | None = None,
     drop_rare_classes: bool = False,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
 ) -> Advice:
     """Profile ``data``, propose a scaler per feature, validate by cross-validated search
     when a target is given, and return the `Advice` with a fitted pipeline.
@@ -66,8 +75,9 @@ def advise(
     ``data`` is a CSV (plain or gzip) or Parquet path, a DataFrame (never modified), a 2-D
     array (columns x0, x1, ...) or an ``(X, y)`` pair; ``target`` a column name or the
     target values (without one, the advice is the rules' plan, unvalidated); ``progress``
-    receives a `ProgressEvent` (a ``str``) as the search advances. The other options are
-    keyword-only and documented on `AdviseOptions`.
+    receives a `ProgressEvent` (a ``str``) as the search advances; ``sep``, ``decimal`` and
+    ``encoding`` override what is sniffed from a CSV. The other options are keyword-only
+    and documented on `AdviseOptions`.
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
@@ -84,6 +94,7 @@ def advise(
         overrides=overrides, work_dir=work_dir, max_trials=max_trials, time_limit=time_limit,
         groups=groups, time_order=time_order, sample_rows=sample_rows,
         drop_rare_classes=drop_rare_classes,
+        csv=DialectHint(encoding=encoding, delimiter=sep, decimal=decimal),
     )  # fmt: skip
     return run_stages(data, target, options, progress)
 
@@ -94,7 +105,7 @@ def run_stages(
     """The stages of `advise()` for already validated options (the CLI calls this)."""
     frame, target_name = with_target_column(data, target)
     table = keep_learnable_classes(
-        load_table(frame, target=target_name, task=options.task),
+        load_table(frame, target=target_name, task=options.task, hint=options.csv),
         folds=BUDGETS[options.budget].folds,
         drop_rare=options.drop_rare_classes,
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.errors import InputError
+from advisor.io.sniff import DialectHint
 from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
 
 
@@ -40,6 +41,8 @@ class AdviseOptions:
         stratified by class (or target decile); default from the budget (fast 50,000,
         standard 100,000, thorough 200,000). The advice's notes and ``search["sample"]``
         say when it happened.
+    csv : what the user said of a CSV file's encoding, delimiter and decimal mark
+        (``--encoding``, ``--sep``, ``--decimal``); unset parts are sniffed
     drop_rare_classes : leave out the rows of classes with fewer rows than the search's
         folds (else such classes are refused, naming them), with a note in the report
     """
@@ -57,6 +60,7 @@ class AdviseOptions:
     time_order: str | None = None
     sample_rows: int | None = None
     drop_rare_classes: bool = False
+    csv: DialectHint = field(default_factory=DialectHint)
 
     def __post_init__(self) -> None:
         if self.task not in TASK_ARGS:

@@ -48,6 +48,7 @@ from advisor.check.findings import CheckResult, Finding
 from advisor.check.rule_changes import rule_findings
 from advisor.io.load import TaskArg, load_table
 from advisor.io.read import read_frame
+from advisor.io.sniff import DialectHint
 from advisor.profiling.profile import profile_table
 from advisor.vocab import SEVERITIES
 
@@ -56,6 +57,7 @@ def check(
     data: str | os.PathLike[str] | pd.DataFrame,
     baseline: Advice | str | os.PathLike[str],
     seed: int = 0,
+    hint: DialectHint | None = None,
 ) -> CheckResult:
     """Compare new ``data`` with a saved advice (an `Advice` or the path of its JSON file)."""
     where = "<advice>"
@@ -66,7 +68,7 @@ def check(
     if isinstance(data, pd.DataFrame):
         frame, source = data, "<DataFrame>"
     else:
-        frame, source = read_frame(data), str(data)
+        frame, source = read_frame(data, hint), str(data)
     columns = [str(c) for c in frame.columns]
     target = baseline.target_name if baseline.target_name in columns else None
     table = dataclasses.replace(

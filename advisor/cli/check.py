@@ -14,6 +14,8 @@ from advisor.cli.output import (
     AdvisorCLIError,
     check_output_path,
     chosen_paths,
+    csv_options,
+    dialect_hint,
     file_options,
     write_output,
 )
@@ -53,6 +55,7 @@ def _format_help() -> str:
 )
 @file_options(CHECK_FORMAT_REGISTRY.values())
 @click.option("--seed", type=int, default=0, show_default=True)
+@csv_options()
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; the exit code tells.")
 def check(
     data: str,
@@ -60,6 +63,9 @@ def check(
     fail_on: Severity,
     fmt: CheckFormat,
     seed: int,
+    sep: str | None,
+    decimal: str | None,
+    encoding: str | None,
     quiet: bool,
     **format_paths: str | None,
 ) -> None:
@@ -74,7 +80,7 @@ def check(
     for path in paths.values():
         check_output_path(path)
     try:
-        result = check_data(data, baseline, seed=seed)
+        result = check_data(data, baseline, seed=seed, hint=dialect_hint(sep, decimal, encoding))
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
     for kind, path in paths.items():

@@ -202,3 +202,42 @@ def progress_line(event: str) -> str:
     filled = min(max(filled, 0), width)
     bar = "#" * filled + "." * (width - filled)
     return f"{label} [{bar}] {done}/{total}" + (f" {candidate}" if candidate else "")
+
+
+def csv_options() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--sep``, ``--decimal`` and ``--encoding``: what to say of a CSV when sniffing
+    its delimiter, decimal mark or encoding is not enough."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(
+            (
+                click.option(
+                    "--sep", metavar="CHAR", help="Field delimiter (default: sniffed: , ; tab |)."
+                ),
+                click.option(
+                    "--decimal",
+                    type=click.Choice([".", ","]),
+                    help="Decimal mark (default: sniffed).",
+                ),
+                click.option(
+                    "--encoding",
+                    metavar="NAME",
+                    help="Text encoding (default: UTF-8, with or without BOM, or UTF-16).",
+                ),
+            )
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def dialect_hint(sep: str | None, decimal: str | None, encoding: str | None) -> Any:
+    """The user's CSV options as the readers' `DialectHint` (one-line error when invalid)."""
+    from advisor.errors import AdvisorError
+    from advisor.io.sniff import DialectHint
+
+    try:
+        return DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
+    except AdvisorError as exc:
+        raise AdvisorCLIError(str(exc)) from None

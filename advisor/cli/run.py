@@ -12,6 +12,8 @@ from advisor.cli.output import (
     AdvisorCLIError,
     check_output_path,
     chosen_paths,
+    csv_options,
+    dialect_hint,
     emit_advice,
     progress_printer,
     report_options,
@@ -85,6 +87,7 @@ from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
 @click.option(
     "--time-order", metavar="COL", help="Validate on later rows than training (ordered by COL)."
 )
+@csv_options()
 @click.option(
     "--drop-rare-classes",
     is_flag=True,
@@ -110,6 +113,9 @@ def run(
     groups: str | None,
     time_order: str | None,
     drop_rare_classes: bool,
+    sep: str | None,
+    decimal: str | None,
+    encoding: str | None,
     quiet: bool,
     **report_paths: str | None,
 ) -> None:
@@ -127,6 +133,7 @@ def run(
             max_trials=max_trials, time_limit=time_limit, groups=groups,
             time_order=time_order, sample_rows=sample_rows,
             drop_rare_classes=drop_rare_classes,
+            csv=dialect_hint(sep, decimal, encoding),
         )  # fmt: skip
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None

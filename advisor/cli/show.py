@@ -10,6 +10,8 @@ from advisor.cli.output import (
     AdvisorCLIError,
     check_output_path,
     chosen_paths,
+    csv_options,
+    dialect_hint,
     emit_advice,
     output_option,
     progress_bar,
@@ -50,7 +52,16 @@ def report(advice_file: str, verbose: bool, quiet: bool, **report_paths: str | N
     "by default the file's size decides.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
-def profile(data: str, json_path: str | None, streaming: bool | None, seed: int) -> None:
+@csv_options()
+def profile(
+    data: str,
+    json_path: str | None,
+    streaming: bool | None,
+    seed: int,
+    sep: str | None,
+    decimal: str | None,
+    encoding: str | None,
+) -> None:
     """Profile every column of DATA (CSV, gzip CSV or Parquet), even larger than memory."""
     import json
 
@@ -63,7 +74,8 @@ def profile(data: str, json_path: str | None, streaming: bool | None, seed: int)
         check_output_path(json_path)
     bar = progress_bar("profiling")
     try:
-        result = profile_path(data, seed=seed, streaming=streaming, progress=bar)
+        hint = dialect_hint(sep, decimal, encoding)
+        result = profile_path(data, seed=seed, streaming=streaming, progress=bar, hint=hint)
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
     finally:

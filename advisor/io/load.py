@@ -12,6 +12,7 @@ import pandas as pd
 
 from advisor.errors import InputError
 from advisor.io.read import read_frame, too_big_for_memory
+from advisor.io.sniff import DialectHint
 from advisor.io.targets import check_rows, check_target, plain, rare_classes, refuse_rare
 from advisor.vocab import ColumnKind, Task, TaskArg
 
@@ -61,16 +62,17 @@ class Table:
         return self.numeric + self.categorical
 
 
-def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_csv(path: str | os.PathLike[str], hint: DialectHint | None = None) -> pd.DataFrame:
     """Read a CSV (plain or gzip) or Parquet file into a DataFrame; every parse problem
     becomes a one-line `InputError` naming the file and, where it can, the line."""
-    return read_frame(path)
+    return read_frame(path, hint)
 
 
 def load_table(
     source: str | os.PathLike[str] | pd.DataFrame,
     target: str | None = None,
     task: TaskArg = "auto",
+    hint: DialectHint | None = None,
 ) -> Table:
     """Load ``source`` (a CSV path or a DataFrame) and validate the target.
 
@@ -90,7 +92,7 @@ def load_table(
     elif isinstance(source, (str, os.PathLike)):
         name = str(source)
         _check_fits_in_memory(source)
-        frame = read_csv(source)
+        frame = read_csv(source, hint)
         frame.columns = [str(c) for c in frame.columns]
     else:
         raise InputError(f"expected a CSV path or a pandas DataFrame, got {type(source).__name__}")

@@ -20,7 +20,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from advisor.errors import InputError
-from advisor.io.sniff import SNIFF_BYTES, Dialect, check_not_binary, dialect_of, is_xlsx
+from advisor.io.sniff import (
+    SNIFF_BYTES,
+    Dialect,
+    DialectHint,
+    check_not_binary,
+    dialect_of,
+    is_xlsx,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,7 +58,7 @@ def check_file(path: str | os.PathLike[str]) -> Path:
     return p
 
 
-def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_frame(path: str | os.PathLike[str], hint: DialectHint | None = None) -> pd.DataFrame:
     """The whole file as a DataFrame; every parse problem becomes a one-line InputError."""
     p = check_file(path)
     fmt = file_format(p)
@@ -71,24 +78,25 @@ def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise InputError(f"{path}: not a valid gzip file ({_first_line(exc)})") from None
-    return parse_csv_bytes(raw, str(path))
+    return parse_csv_bytes(raw, str(path), hint)
 
 
-def parse_csv_bytes(raw: bytes, name: str) -> pd.DataFrame:
+def parse_csv_bytes(raw: bytes, name: str, hint: DialectHint | None = None) -> pd.DataFrame:
     """A CSV's bytes as a DataFrame: the format checked by its first bytes, the encoding
     (UTF-8, with or without BOM, or UTF-16), delimiter and decimal mark sniffed."""
     head = raw[:SNIFF_BYTES]
     if is_xlsx(head):
         return read_excel(raw, name)
     check_not_binary(head, name)
-    dialect = dialect_of(head, name)
+    dialect = dialect_of(head, name, hint)
     try:
         text = raw.decode(dialect.encoding)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        label = dialect.encoding.upper().replace("-SIG", "")
         raise InputError(
-            f"{name}, line {line}: byte 0x{raw[exc.start]:02x} is not valid UTF-8; "
-            "save the file as UTF-8"
+            f"{name}, line {line}: byte 0x{raw[exc.start]:02x} is not valid {label}; "
+            "save the file as UTF-8 or give --encoding (e.g. latin-1)"
         ) from None
     if not text.strip():
         raise InputError(f"{name}: file is empty, expected a header line and data rows")
@@ -166,7 +174,7 @@ def _first_line(exc: BaseException) -> str:
 # ----------------------------------------------------------------------------- Arrow
 
 
-def read_arrow(path: str | os.PathLike[str]) -> pa.Table:
+def read_arrow(path: str | os.PathLike[str], hint: DialectHint | None = None) -> pa.Table:
     """The whole file as an Arrow table (multi-threaded CSV parser; no pandas), with the
     same format checks and dialect sniffing as `read_frame`."""
     p = check_file(path)
@@ -176,7 +184,7 @@ def read_arrow(path: str | os.PathLike[str]) -> pa.Table:
 
             table = pq.read_table(p)
         else:
-            dialect = _file_dialect(p)
+            dialect = _file_dialect(p, hint)
             if dialect is None:  # an Excel workbook
                 return pa.Table.from_pandas(read_frame(p), preserve_index=False)
             table = pacsv.read_csv(p, **csv_options(dialect))
@@ -189,7 +197,7 @@ def read_arrow(path: str | os.PathLike[str]) -> pa.Table:
     return table
 
 
-def _file_dialect(p: Path) -> Dialect | None:
+def _file_dialect(p: Path, hint: DialectHint | None = None) -> Dialect | None:
     """The CSV dialect of a (possibly gzip) file from its first bytes; None for an Excel
     workbook; an `InputError` for other binary formats."""
     opener = gzip.open if file_format(p) == "csv.gz" else open
@@ -201,7 +209,7 @@ def _file_dialect(p: Path) -> Dialect | None:
     if is_xlsx(head):
         return None
     check_not_binary(head, str(p))
-    return dialect_of(head, str(p))
+    return dialect_of(head, str(p), hint)
 
 
 def csv_options(dialect: Dialect, block_size: int | None = None, **convert: Any) -> dict[str, Any]:
@@ -225,7 +233,9 @@ class Batch:
     bytes_total: int
 
 
-def iter_batches(path: str | os.PathLike[str], block_bytes: int = 4 << 20) -> Iterator[Batch]:
+def iter_batches(
+    path: str | os.PathLike[str], block_bytes: int = 4 << 20, hint: DialectHint | None = None
+) -> Iterator[Batch]:
     """Read ``path`` in blocks of about ``block_bytes`` of text (or Parquet row groups),
     so memory stays bounded whatever the file's size (Arrow's streaming reader holds a few
     blocks; 4 MB blocks keep it near 100 MB where 32 MB blocks took 900 MB). Integer columns
@@ -242,7 +252,7 @@ def iter_batches(path: str | os.PathLike[str], block_bytes: int = 4 << 20) -> It
             done = min(total, int(total * (index + 1) / max(groups, 1)))
             yield Batch(pa.Table.from_batches([batch]), done, total)
         return
-    dialect = _file_dialect(p)
+    dialect = _file_dialect(p, hint)
     if dialect is None:  # an Excel workbook: read whole (workbooks are small)
         yield Batch(read_arrow(p), total, total)
         return

@@ -48,6 +48,26 @@ class Dialect:
         return self == Dialect()
 
 
+@dataclass(frozen=True)
+class DialectHint:
+    """What the user said of a CSV (``--encoding``, ``--sep``, ``--decimal``); None: sniff."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.encoding is not None:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise InputError(f"unknown text encoding {self.encoding!r} (--encoding)") from None
+        if self.delimiter is not None and len(self.delimiter) != 1:
+            raise InputError(f"--sep must be one character, got {self.delimiter!r}")
+        if self.decimal is not None and self.decimal not in (".", ","):
+            raise InputError(f"--decimal must be '.' or ',', got {self.decimal!r}")
+
+
 def is_xlsx(head: bytes) -> bool:
     """A zip archive holding an Office Open XML workbook."""
     return head.startswith(b"PK\x03\x04") and (b"xl/" in head or b"[Content_Types]" in head)
@@ -135,14 +155,10 @@ def _sniff_decimal(lines: list[str], delimiter: str) -> str:
     return "," if comma > point else "."
 
 
-def dialect_of(
-    head: bytes,
-    name: str,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    decimal: str | None = None,
-) -> Dialect:
+def dialect_of(head: bytes, name: str, hint: DialectHint | None = None) -> Dialect:
     """The `Dialect` of a CSV file from its first bytes and the user's options."""
+    hint = hint or DialectHint()
+    encoding = hint.encoding
     chosen = detect_encoding(head, encoding)
     try:
         text = head.decode(chosen, errors="strict")
@@ -152,10 +168,12 @@ def dialect_of(
             text = head[: exc.start].decode(chosen)
         else:
             line = head[: exc.start].count(b"\n") + 1
-            hint = "" if encoding else "; save the file as UTF-8"
+            advice = (
+                "" if encoding else "; save the file as UTF-8 or give --encoding (e.g. latin-1)"
+            )
             raise InputError(
                 f"{name}, line {line}: byte 0x{head[exc.start]:02x} is not valid "
-                f"{chosen.upper().replace('-SIG', '')}{hint}"
+                f"{chosen.upper().replace('-SIG', '')}{advice}"
             ) from None
-    sep, mark = sniff_dialect(text, delimiter, decimal)
+    sep, mark = sniff_dialect(text, hint.delimiter, hint.decimal)
     return Dialect(chosen, sep, mark)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from advisor.io.read import check_file, iter_batches, read_arrow, too_big_for_memory
+from advisor.io.sniff import DialectHint
 from advisor.profiling.column import (
     categorical_from_counts,
     feature_from_summary,
@@ -188,6 +189,7 @@ def profile_stream(
     block_bytes: int = 4 << 20,
     sample_rows: int | None = None,
     progress: ProgressFn | None = None,
+    hint: DialectHint | None = None,
 ) -> DatasetProfile:
     """Profile a file in one streaming pass with bounded memory (see the module docs)."""
     import pandas as pd
@@ -201,7 +203,7 @@ def profile_stream(
     cat_missing: dict[str, int] = {}
     reservoir: RowReservoir | None = None
     n_rows = 0
-    for batch in iter_batches(path, block_bytes):
+    for batch in iter_batches(path, block_bytes, hint):
         table = batch.table
         if names is None:
             names = list(table.column_names)
@@ -270,6 +272,7 @@ def profile_path(
     seed: int = 0,
     streaming: bool | None = None,
     progress: ProgressFn | None = None,
+    hint: DialectHint | None = None,
 ) -> DatasetProfile:
     """Profile a CSV (plain or gzip) or Parquet file: in memory when its data fits
     comfortably (every statistic exact), else streaming (bounded memory)."""
@@ -277,9 +280,9 @@ def profile_path(
     if streaming is None:
         streaming = too_big_for_memory(p)
     if streaming:
-        return profile_stream(p, seed=seed, progress=progress)
+        return profile_stream(p, seed=seed, progress=progress, hint=hint)
     started = time.perf_counter()
-    table = read_arrow(p)
+    table = read_arrow(p, hint)
     profile = profile_arrow(table, str(path), seed=seed)
     if progress is not None and time.perf_counter() - started > 0:
         progress(1.0)

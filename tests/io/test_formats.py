@@ -108,3 +108,23 @@ def test_without_openpyxl_a_workbook_says_how_to_read_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     with pytest.raises(InputError, match=r"Excel workbook: install normalization-advisor\[excel\]"):
         load_table(path)
+
+
+def test_sep_decimal_and_encoding_override_the_sniffer_from_the_api_and_the_cli(tmp_path):
+    from advisor import advise, profile_dataset
+
+    path = tmp_path / "odd.csv"
+    rows = "".join(f"{i}:{i},5:{'é' if i % 2 else 'e'}\n" for i in range(30))
+    path.write_bytes(("n:x:t\n" + rows).encode("latin-1"))
+    with pytest.raises(InputError, match="give --encoding"):
+        load_table(path)
+    profile = profile_dataset(path, sep=":", decimal=",", encoding="latin-1")
+    assert [f.kind for f in profile.features][1] == "continuous"
+    advice = advise(path, sep=":", decimal=",", encoding="latin-1")
+    assert dict(advice.plan.scalers)["x"] in ("standard", "minmax", "robust")
+    result = CliRunner().invoke(
+        main, ["profile", str(path), "--sep", ":", "--decimal", ",", "--encoding", "latin-1"]
+    )
+    assert result.exit_code == 0, result.output
+    bad = CliRunner().invoke(main, ["profile", str(path), "--encoding", "klingon"])
+    assert bad.exit_code == 2 and "unknown text encoding 'klingon'" in bad.output
