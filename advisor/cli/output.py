@@ -119,7 +119,8 @@ def emit_advice(
     if not quiet:
         from advisor.report.text import render_text
 
-        click.echo(render_text(data, timings, color=use_color(), verbose=verbose), nl=False)
+        text = render_text(data, timings, color=use_color(), verbose=verbose, width=term_width())
+        click.echo(text, nl=False)
         for line in written:
             click.echo(line)
 
@@ -241,3 +242,13 @@ def dialect_hint(sep: str | None, decimal: str | None, encoding: str | None) -> 
         return DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
+
+
+def term_width() -> int:
+    """The terminal's width (``COLUMNS`` first), at least 60; 100 when unknown."""
+    import os
+    import shutil
+
+    if os.environ.get("COLUMNS", "").isdigit():
+        return max(60, int(os.environ["COLUMNS"]))
+    return max(60, shutil.get_terminal_size((100, 24)).columns)

@@ -20,7 +20,7 @@ from advisor.report.labels import (
     reason_text,
     scaler_label,
 )
-from advisor.search.stats import t_text
+from advisor.search.stats import loss_change, t_text
 
 _CSS = """
 :root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#dd7722; --bg:#ffffff;
@@ -212,7 +212,7 @@ def _search_section(data: dict[str, Any]) -> str:
     if search.get("comparisons"):
         rows = "".join(
             f"<tr><td>{escape(c['challenger'])}</td>"
-            f'<td class="num">{c["mean_improvement"]:+.4f}</td>'
+            f'<td data-v="{c["mean_improvement"]!r}">{loss_change(c["mean_improvement"])}</td>'
             f'<td class="num">{c["fold_wins"]}/{search["n_folds"]}</td>'
             f'<td class="num">{t_text(c["t"])}</td>'
             f'<td class="num">{_p(c["p"])}</td><td class="num">{_p(c["p_holm"])}</td>'
@@ -222,7 +222,8 @@ def _search_section(data: dict[str, Any]) -> str:
         comparisons = (
             f"<h3>Each challenger against the default {escape(search['default'])}</h3>"
             f'<p class="muted">{escape(search["test"])}; alpha {search["alpha"]}.</p>'
-            '<table class="sortable"><thead><tr><th>challenger</th><th>mean improvement</th>'
+            '<table class="sortable"><thead><tr><th>challenger</th>'
+            "<th>mean loss against the default</th>"
             "<th>fold wins</th><th>t</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
             f"</thead><tbody>{rows}</tbody></table>"
         )

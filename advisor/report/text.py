@@ -15,8 +15,8 @@ from advisor.report.labels import (
     reason_text,
     scaler_label,
 )
-from advisor.report.layout import Painter, fmt_value, painter, text_table
-from advisor.search.stats import t_text
+from advisor.report.layout import Painter, fmt_value, painter, text_table, wrap
+from advisor.search.stats import loss_change, t_text
 
 
 def render_text(
@@ -24,9 +24,11 @@ def render_text(
     timings: dict[str, float] | None = None,
     color: bool = False,
     verbose: bool = False,
+    width: int | None = None,
 ) -> str:
     """The terminal report for an advice dictionary (`Advice.to_dict()`): compact by
-    default, everything with ``verbose``; ANSI colors only when ``color``."""
+    default, everything with ``verbose``; ANSI colors only when ``color``; within ``width``
+    characters when given (tables drop their least useful columns first, long lines wrap)."""
     paint = painter(color)
     lines: list[str] = []
     profile = data["profile"]
@@ -75,7 +77,13 @@ def render_text(
         ranked = entry["ranked"][1:] if verbose else entry["ranked"][1:3]
         others = ", ".join(f"{scaler_label(p['choice'])} ({p['score']:g})" for p in ranked)
         reasons.append((name, why, others))
-    lines += text_table(table, indent="  ")
+    # Too narrow a terminal drops conf, then rule, then kind (the scaler and column stay).
+    fitted = text_table(table, indent="  ", width=width, drop=(5, 4, 1))
+    lines += fitted
+    if fitted[0].rstrip().endswith("conf"):
+        lines.append(
+            "  conf: the top proposal's score in the rules (0-100): how firmly they hold it"
+        )
     lines.append("")
     lines.append(paint("Why", bold=True))
     for (name, why, others), entry in zip(reasons, proposals["features"], strict=True):
@@ -108,7 +116,7 @@ def render_text(
     lines.append("")
 
     if search is not None:
-        lines += _search_lines(search, timings or {}, paint, verbose)
+        lines += _search_lines(search, timings or {}, paint, verbose, width)
     else:
         lines.append(
             "Validation: not run. Validation needs a target: advise DATA.csv --target COLUMN"
@@ -129,11 +137,15 @@ def render_text(
     lines.append(f"  validated     : {'yes' if advice['validated'] else 'no'}")
     for note in data.get("notes", []):
         lines.append(f"  note: {note}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(wrap(lines, width)) + "\n"
 
 
 def _search_lines(
-    search: dict[str, Any], timings: dict[str, float], paint: Painter, verbose: bool
+    search: dict[str, Any],
+    timings: dict[str, float],
+    paint: Painter,
+    verbose: bool,
+    width: int | None = None,
 ) -> list[str]:
     lines = [
         f"Validation: {search['n_folds']}-fold cross-validation, score = {search['score']} "
@@ -170,7 +182,7 @@ def _search_lines(
                 " ".join(mark),
             )
         )
-    table = text_table(rows, indent="  ")
+    table = text_table(rows, indent="  ", width=width, drop=(3,))
     # text_table adds a rule under the header: styles[0] is the header, then one per row.
     for n, line in enumerate(table):
         style = styles[n - 1] if n >= 2 else {}
@@ -184,13 +196,13 @@ def _search_lines(
         if search.get("comparisons"):
             lines.append(f"  Against the default {search['default']} ({search['test']}):")
             comparison_rows: list[tuple[str, ...]] = [
-                ("challenger", "improvement", "fold wins", "t", "p", "p Holm", "beats default")
+                ("challenger", "mean loss", "fold wins", "t", "p", "p Holm", "beats default")
             ]
             for comp in search["comparisons"]:
                 comparison_rows.append(
                     (
                         comp["challenger"],
-                        f"{comp['mean_improvement']:+.4f}",
+                        loss_change(comp["mean_improvement"]),
                         f"{comp['fold_wins']}/{search['n_folds']}",
                         t_text(comp["t"]),
                         fmt_value(comp["p"]),
@@ -198,7 +210,7 @@ def _search_lines(
                         "yes" if beats_default(comp) else "no",
                     )
                 )
-            lines += text_table(comparison_rows, indent="    ")
+            lines += text_table(comparison_rows, indent="    ", width=width, drop=(5, 4))
     if skipped:
         lines.append(f"  {len(skipped)} more candidates not tried: {skipped[0]['message']}.")
     lines.append(f"  Decision: {search['decision']}.")

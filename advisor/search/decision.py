@@ -19,6 +19,7 @@ from advisor.search.stats import (
     SE_RULE,
     corrected_resampled_ttest,
     holm,
+    loss_change,
     t_text,
 )
 
@@ -104,9 +105,9 @@ def decide(
         winner = default.key
         nearest = min(comparisons, key=lambda c: by_key[c.challenger].mean, default=None)
         detail = (
-            f"; the best challenger, {nearest.challenger}, changes the mean loss by "
-            f"{-nearest.mean_improvement:+.4g} (better on {nearest.fold_wins}/{setup.k} folds, "
-            f"t={t_text(nearest.t)})"
+            f"; the best challenger, {nearest.challenger}, has "
+            f"{loss_change(nearest.mean_improvement)} on average (better on "
+            f"{nearest.fold_wins}/{setup.k} folds, t={t_text(nearest.t)})"
             if nearest is not None
             else ""
         )

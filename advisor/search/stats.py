@@ -92,3 +92,13 @@ def derive_seed(*parts: object) -> int:
     """A seed in [0, 2**31) derived from ``parts``, stable across processes and machines."""
     digest = hashlib.sha256("/".join(str(p) for p in parts).encode("utf-8")).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def loss_change(improvement: float) -> str:
+    """A challenger's mean loss against the default's in words, the one sign convention of
+    every report: "lower loss by X" (better) or "higher loss by X" (worse)."""
+    if improvement > 0:
+        return f"lower loss by {improvement:.4g}"
+    if improvement < 0:
+        return f"higher loss by {-improvement:.4g}"
+    return "the same loss"

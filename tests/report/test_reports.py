@@ -291,3 +291,19 @@ def test_advise_and_advise_report_offer_every_registered_format(tmp_path, concre
     shown = runner.invoke(main, ["report", str(saved), "--json", str(tmp_path / "again.json")])
     assert shown.output.endswith(f"Advice written to {tmp_path / 'again.json'}\n")
     assert (tmp_path / "again.json").read_bytes() == saved.read_bytes()
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_the_terminal_report_fits_the_terminal_and_keeps_one_sign_convention(width):
+    from advisor.report.text import render_text
+
+    data = json.loads((GOLDEN / "penguins.advice.json").read_text())
+    text = render_text(data, verbose=True, width=width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "scaler" in text.splitlines()[6] or "standardize" in text  # the scaler column stays
+    flat = " ".join(text.split())
+    assert "has higher loss by" in flat and "changes the mean loss" not in flat
+    assert "+0.0" not in text.split("Against the default")[1]  # no signed "improvement"
+    wide = render_text(data, width=None)
+    assert "conf: the top proposal's score" in wide
+    assert ("conf: the top" in text) == ("conf" in text.splitlines()[6])
