@@ -65,6 +65,7 @@ def advise(
     time_order: str | None = None,
     sample_rows: int | None = None,
     drop_rare_classes: bool = False,
+    use_cache: bool = True,
     sep: str | None = None,
     decimal: str | None = None,
     encoding: str | None = None,
@@ -94,6 +95,7 @@ def advise(
         overrides=overrides, work_dir=work_dir, max_trials=max_trials, time_limit=time_limit,
         groups=groups, time_order=time_order, sample_rows=sample_rows,
         drop_rare_classes=drop_rare_classes,
+        use_cache=use_cache,
         csv=DialectHint(encoding=encoding, delimiter=sep, decimal=decimal),
     )  # fmt: skip
     return run_stages(data, target, options, progress)

@@ -43,6 +43,8 @@ class AdviseOptions:
         say when it happened.
     csv : what the user said of a CSV file's encoding, delimiter and decimal mark
         (``--encoding``, ``--sep``, ``--decimal``); unset parts are sniffed
+    use_cache : reuse (and keep) the search's trials in ``work_dir`` or the user's cache
+        directory; False trains every candidate afresh in a temporary directory
     drop_rare_classes : leave out the rows of classes with fewer rows than the search's
         folds (else such classes are refused, naming them), with a note in the report
     """
@@ -60,6 +62,7 @@ class AdviseOptions:
     time_order: str | None = None
     sample_rows: int | None = None
     drop_rare_classes: bool = False
+    use_cache: bool = True
     csv: DialectHint = field(default_factory=DialectHint)
 
     def __post_init__(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from advisor.cli.cache import cache
 from advisor.cli.check import check
 from advisor.cli.run import run
 from advisor.cli.show import profile, report, rules
@@ -42,5 +43,5 @@ def main() -> None:
     """
 
 
-for command in (run, report, check, profile, rules):
+for command in (run, report, check, profile, rules, cache):
     main.add_command(command)

@@ -89,6 +89,11 @@ from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
 )
 @csv_options()
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Train every candidate afresh (trials neither reused nor kept).",
+)
+@click.option(
     "--drop-rare-classes",
     is_flag=True,
     help="Leave out the rows of classes with fewer rows than the folds (else refused).",
@@ -113,6 +118,7 @@ def run(
     groups: str | None,
     time_order: str | None,
     drop_rare_classes: bool,
+    no_cache: bool,
     sep: str | None,
     decimal: str | None,
     encoding: str | None,
@@ -133,6 +139,7 @@ def run(
             max_trials=max_trials, time_limit=time_limit, groups=groups,
             time_order=time_order, sample_rows=sample_rows,
             drop_rare_classes=drop_rare_classes,
+            use_cache=not no_cache,
             csv=dialect_hint(sep, decimal, encoding),
         )  # fmt: skip
     except AdvisorError as exc:
@@ -161,6 +168,7 @@ def run(
     timings: dict[str, Any] = {}
     if advice.search_obj is not None:
         timings["seconds"] = advice.search_obj.seconds
+        timings["cached"] = advice.search_obj.cached
     emit_advice(advice.to_dict(), paths, verbose=verbose, quiet=quiet, timings=timings)
 
 

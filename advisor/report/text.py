@@ -216,5 +216,11 @@ def _search_lines(
     lines.append(f"  Decision: {search['decision']}.")
     if "seconds" in timings:
         lines.append(f"  Search time: {timings['seconds']:.1f} s")
+    if timings.get("cached"):
+        tried = sum(c["status"] != "skipped" for c in search["candidates"])
+        lines.append(
+            f"  {int(timings['cached'])} of {tried} trials came from the cache (an earlier "
+            "run of the same search); --no-cache recomputes, `advise cache clear` empties it"
+        )
     lines.append("")
     return lines

@@ -93,6 +93,9 @@ class SearchResult:
     batch_size: int
     budget: str
     seconds: float = field(default=0.0, compare=False)
+    #: Report only (never in the advice file): trials reused from the trial directory.
+    cached: int = field(default=0, compare=False)
+    trial_dir: str = field(default="", compare=False)
 
     def candidate(self, key: str) -> CandidateResult:
         for c in self.candidates:

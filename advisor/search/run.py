@@ -22,6 +22,7 @@ Importing this module does not import TensorFlow or keras-tuner: `run_search` do
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import io
 import os
@@ -96,6 +97,7 @@ def run_search(
             directory=str(root),
             project_name=key,
         )
+    reused = sum(1 for t in tuner.oracle.trials.values() if str(t.status).endswith("COMPLETED"))
     tuner.search_candidates()
     if kt_adapter.is_worker():
         raise SearchDelegated("this keras-tuner worker has run its share of the trials")
@@ -116,7 +118,7 @@ def run_search(
     # The network every candidate trained, without in-network normalization: the input
     # width is the same for every plan (the widest fold).
     net = setup.net_spec(setup.input_width(candidates[0].plan), "none")
-    return decide(
+    result = decide(
         ordered,
         candidates,
         setup,
@@ -124,3 +126,4 @@ def run_search(
         budget.name,
         seconds=time.perf_counter() - started,
     )
+    return dataclasses.replace(result, cached=reused, trial_dir=str(root / key))

@@ -8,7 +8,9 @@ and the final fit use (the whole table, or a stratified sample above ``sample_ro
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,17 +103,21 @@ def validate(
             f"of {table.n_rows} rows, stratified by {by} (sample_rows of the "
             f"{options.budget} budget: {budget.sample_rows})"
         )
-    search = run_search(
-        features,
-        target,
-        table.task,
-        candidates,
-        target_method=target_method,
-        budget=budget,
-        seed=options.seed,
-        progress=progress,
-        work_dir=options.work_dir,
-        split=split,
-    )
+    with contextlib.ExitStack() as stack:
+        work_dir = options.work_dir
+        if not options.use_cache and work_dir is None:
+            work_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="advisor-"))
+        search = run_search(
+            features,
+            target,
+            table.task,
+            candidates,
+            target_method=target_method,
+            budget=budget,
+            seed=options.seed,
+            progress=progress,
+            work_dir=work_dir,
+            split=split,
+        )
     winner = next(c for c in candidates if c.key == search.winner_key)
     return Validation(search, winner, features, target_method, sample, note)

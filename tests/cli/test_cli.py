@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from advisor.cli import main
 from advisor.cli.output import progress_line, progress_printer
@@ -258,3 +259,21 @@ def test_custom_rule_file_and_overrides_work_end_to_end(tmp_path, penguins_path)
     assert "island" in plan["dropped"]
     bad = _run(str(penguins_path), "--scaler", "flipper_length_mm")
     assert bad.exit_code == 2 and "COLUMN=KEY" in bad.output
+
+
+@pytest.mark.slow
+def test_the_report_says_when_trials_came_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLUMNS", "200")
+    data = str(ROOT / "sample_data" / "penguins.csv")
+    args = (data, "--target", "species", "--max-trials", "2")
+    first = _run(*args)
+    assert first.exit_code == 0, first.output
+    assert "came from the cache" not in first.output
+    again = _run(*args)
+    assert "2 of 2 trials came from the cache" in again.output
+    fresh = _run(*args, "--no-cache")
+    assert "came from the cache" not in fresh.output
+    assert "1 searches" in _run("cache").output
+    assert "removed 1 searches" in _run("cache", "clear").output
+    assert "came from the cache" not in _run(*args).output
