@@ -51,6 +51,7 @@ class FoldSetup:
     folds: Folds  # (train, valid) row indices
     targets: tuple[FoldTargets, ...]
     baselines: tuple[float, ...]  # the trivial predictor's validation loss per fold
+    baseline_metrics: tuple[float, ...]  # and its accuracy or R² (what a capped fold shows)
     batch_size: int
     max_epochs: int
     min_epochs: int
@@ -145,6 +146,10 @@ def prepare_folds(
         folds=folds,
         targets=targets,
         baselines=tuple(_baseline_loss(t, task, n_outputs) for t in targets),
+        baseline_metrics=tuple(
+            _baseline_metric(t, codes[valid], task)
+            for t, (_, valid) in zip(targets, folds, strict=True)
+        ),
         batch_size=size,
         max_epochs=max_epochs,
         min_epochs=min_epochs,
@@ -176,6 +181,18 @@ def _baseline_loss(targets: FoldTargets, task: str, n_outputs: int) -> float:
         log_prior = np.log(counts / counts.sum())
         return float(-np.mean(log_prior[y_valid]))
     return float(np.mean((y_valid - np.mean(y_train)) ** 2))
+
+
+def _baseline_metric(targets: FoldTargets, truth: np.ndarray, task: str) -> float:
+    """The trivial predictor's accuracy (the training majority class) or R² (the training
+    mean, in the target's units) on the validation part."""
+    y_train, y_valid, tt = targets
+    if task == "classification":
+        return float(np.mean(y_valid == np.argmax(np.bincount(y_train))))
+    assert tt is not None
+    fitted = float(tt.inverse_transform(np.array([np.mean(y_train)]))[0])
+    sst = float(np.sum((truth - truth.mean()) ** 2))
+    return 1.0 - float(np.sum((truth - fitted) ** 2)) / sst if sst > 0 else 0.0
 
 
 def evaluate(setup: FoldSetup, candidate: Candidate) -> CandidateResult:
@@ -245,7 +262,12 @@ def evaluate(setup: FoldSetup, candidate: Candidate) -> CandidateResult:
         # predicting the training prior is useless however much worse it is, and an
         # unbounded loss would let one diverged fold hide a consistent difference.
         fold_scores=tuple(min(float(curves[k][e]), setup.baselines[k]) for k, e in enumerate(best)),
-        fold_metrics=tuple(float(metrics[k][e]) for k, e in enumerate(best)),
+        # ... and so is its metric: a capped fold shows the trivial predictor's accuracy or
+        # R², never a score of the baseline beside an R² of -259.
+        fold_metrics=tuple(
+            setup.baseline_metrics[k] if curves[k][e] > setup.baselines[k] else float(metrics[k][e])
+            for k, e in enumerate(best)
+        ),
         best_epochs=tuple(e + 1 for e in best),
         curves=tuple(tuple(float(v) for v in c) for c in curves),
         seconds=time.perf_counter() - started,
