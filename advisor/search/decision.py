@@ -96,11 +96,18 @@ def decide(
         strength = "significant" if best.significant else "not significant"
         decision = (
             f"{winner} beats the default {default.key} by more than one standard error: "
-            f"loss lower by {best.mean_improvement:.4g} on average, better on "
+            f"{loss_change(best.mean_improvement)} on average, better on "
             f"{best.fold_wins}/{setup.k} folds, corrected resampled t={t_text(best.t)} "
             f"(one-sided p={best.p:.3g}; Holm-adjusted over {len(comparisons)} challengers "
             f"{best.p_holm:.3g}, {strength} at alpha {ALPHA})"
         )
+        if not best.significant:
+            decision += (
+                ". In plain words: the switch follows the one-standard-error rule (the "
+                "difference is larger than the fold noise); the stricter test, corrected for "
+                f"trying {len(comparisons)} challengers, does not confirm it, so the evidence "
+                "for the switch is suggestive, not conclusive"
+            )
     else:
         winner = default.key
         nearest = min(comparisons, key=lambda c: by_key[c.challenger].mean, default=None)

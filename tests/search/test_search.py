@@ -317,3 +317,28 @@ def test_the_search_runs_on_the_jax_backend_too(tmp_path, penguins_path):
     np.testing.assert_allclose(
         [jax_scores[k] for k in scaled], [tf_scores[k] for k in scaled], rtol=0.05, atol=0.01
     )
+
+
+def test_a_switch_the_stricter_test_does_not_confirm_is_said_in_plain_words():
+    from types import SimpleNamespace
+
+    from advisor.network.nets import NetSpec
+    from advisor.search.decision import decide
+    from advisor.search.results import CandidateResult
+
+    plans = [_plan(name, "standard") for name in ("rules", "a", "b", "c", "d", "e", "f")]
+    candidates = tuple(Candidate(p, "none") for p in plans)
+    default = (0.50, 0.52, 0.48, 0.51, 0.49)
+    # Lower on average by more than one standard error, but noisily: 0.08, -0.02, 0.06, 0, 0.03
+    lower = (0.42, 0.54, 0.42, 0.51, 0.46)
+    results = tuple(
+        CandidateResult(c.key, c.plan.name, "none", "ok", scores, scores, (3,) * 5)
+        for c, scores in zip(candidates, [default, lower] + [default] * 5, strict=True)
+    )
+    setup = SimpleNamespace(k=5, test_fraction=0.2, task="classification", batch_size=64)
+    net = NetSpec("classification", 3, 2, 128, 2, 1e-3)
+    result = decide(results, candidates, setup, net, "fast", 0.0)  # type: ignore[arg-type]
+    assert result.winner_key == "a+none"
+    assert not result.comparisons[0].significant
+    assert "lower loss by 0.03 on average" in result.decision
+    assert "suggestive, not conclusive" in result.decision
