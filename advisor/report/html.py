@@ -47,6 +47,7 @@ summary { cursor: pointer; }
 .plots { display: flex; gap: 16px; flex-wrap: wrap; margin: 8px 0; }
 svg text { font: 11px system-ui, sans-serif; fill: var(--fg); }
 svg text.t { font-weight: 600; }
+svg text.tick { font-size: 9px; fill: var(--muted); }
 svg .axis { stroke: var(--muted); stroke-width: 1; }
 .tag { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: 12px;
        background: var(--soft); border: 1px solid var(--line); }

@@ -22,6 +22,47 @@ def _label(value: float) -> str:
     return f"{value:.3g}"
 
 
+def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """About ``count`` round tick values (steps of 1, 2 or 5 times a power of ten) within
+    [low, high]."""
+    if not (math.isfinite(low) and math.isfinite(high)) or not high > low:
+        return [low] if math.isfinite(low) else []
+    raw = (high - low) / max(count, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = min((m * power for m in (1, 2, 5, 10)), key=lambda s: abs(s - raw))
+    first = math.ceil(low / step) * step
+    ticks = []
+    value = first
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 12) + 0.0)
+        value += step
+    return ticks
+
+
+def _x_ticks(low: float, high: float, x0: float, x1: float, y: float, count: int = 4) -> list[str]:
+    """Tick marks and labels on a horizontal axis at ``y`` spanning [x0, x1]."""
+    out = []
+    for tick in nice_ticks(low, high, count):
+        x = x0 + (x1 - x0) * (tick - low) / (high - low) if high > low else x0
+        out.append(f'<line x1="{_num(x)}" x2="{_num(x)}" y1="{_num(y)}" y2="{_num(y + 3)}" '
+                   'class="axis"/>')  # fmt: skip
+        out.append(f'<text x="{_num(x)}" y="{_num(y + 13)}" text-anchor="middle" class="tick">'
+                   f"{escape(_label(tick))}</text>")  # fmt: skip
+    return out
+
+
+def _y_ticks(low: float, high: float, y0: float, y1: float, x: float, count: int = 3) -> list[str]:
+    """Tick marks and labels on a vertical axis at ``x``, ``y0`` the bottom, ``y1`` the top."""
+    out = []
+    for tick in nice_ticks(low, high, count):
+        y = y0 - (y0 - y1) * (tick - low) / (high - low) if high > low else y0
+        out.append(f'<line x1="{_num(x - 3)}" x2="{_num(x)}" y1="{_num(y)}" y2="{_num(y)}" '
+                   'class="axis"/>')  # fmt: skip
+        out.append(f'<text x="{_num(x - 5)}" y="{_num(y + 3)}" text-anchor="end" class="tick">'
+                   f"{escape(_label(tick))}</text>")  # fmt: skip
+    return out
+
+
 def histogram(
     edges: Sequence[float],
     counts: Sequence[int],
@@ -31,7 +72,7 @@ def histogram(
     color: str = PALETTE[0],
 ) -> str:
     """A histogram from bin ``edges`` and ``counts``, the range written below it."""
-    pad_x, top, bottom = 6, 18, 20
+    pad_x, top, bottom = 30, 18, 20
     inner_w, inner_h = width - 2 * pad_x, height - top - bottom
     parts = [_open(width, height, title)]
     parts.append(f'<text x="{pad_x}" y="12" class="t">{escape(title)}</text>')
@@ -50,13 +91,11 @@ def histogram(
             f"<title>[{escape(_label(edges[i]))}, {escape(_label(edges[i + 1]))}): "
             f"{count}</title></rect>"
         )
-    y = height - 6
     parts.append(f'<line x1="{pad_x}" x2="{width - pad_x}" y1="{top + inner_h}" '
                  f'y2="{top + inner_h}" class="axis"/>')  # fmt: skip
-    parts.append(f'<text x="{pad_x}" y="{y}">{escape(_label(edges[0]))}</text>')
-    parts.append(
-        f'<text x="{width - pad_x}" y="{y}" text-anchor="end">{escape(_label(edges[-1]))}</text>'
-    )
+    parts.append(f'<line x1="{pad_x}" x2="{pad_x}" y1="{top}" y2="{top + inner_h}" class="axis"/>')
+    parts += _x_ticks(edges[0], edges[-1], pad_x, width - pad_x, top + inner_h)
+    parts += _y_ticks(0.0, float(peak), top + inner_h, top, pad_x, count=2)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -71,7 +110,7 @@ def error_bars(
     width: int = 640,
 ) -> str:
     """One row per label: the mean as a dot, ± sd as a bar; highlighted rows in color."""
-    row_h, top, left, right, bottom = 20, 24, 190, 20, 28
+    row_h, top, left, right, bottom = 20, 24, 190, 20, 40
     height = top + row_h * len(labels) + bottom
     parts = [_open(width, height, title)]
     parts.append(f'<text x="4" y="14" class="t">{escape(title)}</text>')
@@ -103,13 +142,10 @@ def error_bars(
         )
     base = top + row_h * len(labels)
     parts.append(f'<line x1="{left}" x2="{width - right}" y1="{base}" y2="{base}" class="axis"/>')
-    parts.append(f'<text x="{left}" y="{base + 16}">{escape(_label(low))}</text>')
-    parts.append(
-        f'<text x="{width - right}" y="{base + 16}" text-anchor="end">{escape(_label(high))}</text>'
-    )
+    parts += _x_ticks(low, high, left, width - right, base, count=5)
     if axis_label:
         parts.append(
-            f'<text x="{(left + width - right) / 2:.0f}" y="{base + 16}" text-anchor="middle">'
+            f'<text x="{(left + width - right) / 2:.0f}" y="{base + 30}" text-anchor="middle">'
             f"{escape(axis_label)}</text>"
         )
     parts.append("</svg>")
@@ -148,11 +184,11 @@ def lines(
         f'<line x1="{left}" x2="{left + inner_w}" y1="{top + inner_h}" y2="{top + inner_h}" '
         'class="axis"/>'
     )
-    parts.append(f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{_label(high)}</text>')
-    parts.append(f'<text x="{left - 4}" y="{top + inner_h}" text-anchor="end">{_label(low)}</text>')
+    parts += _y_ticks(low, high, top + inner_h, top, left)
+    parts += _x_ticks(1.0, float(max(longest, 2)), left, left + inner_w, top + inner_h, count=5)
     parts.append(
-        f'<text x="{left + inner_w / 2:.0f}" y="{height - 6}" text-anchor="middle">'
-        f"{escape(x_label)} (1 .. {longest})</text>"
+        f'<text x="{left + inner_w / 2:.0f}" y="{height - 2}" text-anchor="middle">'
+        f"{escape(x_label)}</text>"
     )
     if y_label:
         parts.append(

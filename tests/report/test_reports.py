@@ -307,3 +307,19 @@ def test_the_terminal_report_fits_the_terminal_and_keeps_one_sign_convention(wid
     wide = render_text(data, width=None)
     assert "conf: the top proposal's score" in wide
     assert ("conf: the top" in text) == ("conf" in text.splitlines()[6])
+
+
+def test_plots_have_labelled_ticks_on_both_axes():
+    from advisor.report import svg
+
+    assert svg.nice_ticks(0.0, 1.0) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert svg.nice_ticks(3.2, 97.0, 4) == [20.0, 40.0, 60.0, 80.0]
+    assert svg.nice_ticks(5.0, 5.0) == [5.0]
+    hist = svg.histogram([0.0, 2.5, 5.0, 7.5, 10.0], [1, 4, 2, 1], "x")
+    assert hist.count('class="tick"') >= 5  # x: 0 .. 10, y: 0 .. 4
+    assert ">10</text>" in hist and ">4</text>" in hist
+    curve = svg.lines([("a", [1.0, 0.5, 0.4, 0.35])], y_label="loss")
+    assert ">1</text>" in curve and ">4</text>" in curve  # epochs 1 .. 4 on x
+    assert curve.count('class="tick"') >= 6
+    bars = svg.error_bars(["a", "b"], [0.2, 0.3], [0.05, 0.1], axis_label="loss")
+    assert bars.count('class="tick"') >= 3
