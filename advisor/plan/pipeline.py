@@ -146,4 +146,12 @@ def numeric_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
 def categorical_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
     block = frame.loc[:, list(columns)].astype(object)
     block = block.where(block.notna(), MISSING_CATEGORY)
-    return block.astype(str).to_numpy(dtype=object)
+    return block.map(category_text).to_numpy(dtype=object)
+
+
+def category_text(value: object) -> str:
+    """A category's text: numbers that are codes read the same whether they arrive as
+    integers or as floats (98052 and 98052.0 are one postal code)."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)

@@ -164,7 +164,8 @@ def _inapplicable(choice: str, feature: FeatureProfile) -> str | None:
     if feature.kind == "categorical":
         return None if choice == "onehot" else "text columns can only be one-hot encoded or dropped"
     if choice == "onehot":
-        return "one-hot encoding is for text columns"
+        # Numbers that are codes (postal codes, ids of categories): one-hot on request.
+        return None
     if feature.count == 0:
         return None
     return get_spec(choice).requires(feature)

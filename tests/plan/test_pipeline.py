@@ -139,3 +139,17 @@ def test_candidates_put_the_rule_plan_without_normalization_first(shapes):
     assert candidates[0].key == "test+none"
     assert {c.key for c in candidates} >= {"standard+batch", "none+layer", "test+layer"}
     assert len(candidates) == 9
+
+
+def test_numeric_codes_can_be_one_hot_encoded_on_request_whatever_their_dtype():
+    from advisor import advise
+
+    rng = np.random.default_rng(0)
+    codes = rng.choice([98052, 98101, 10001, 60601], 300)
+    frame = pd.DataFrame({"zipcode": codes, "x": rng.normal(size=300)})
+    advice = advise(frame, overrides={"zipcode": "onehot"})
+    assert advice.plan.categorical == ("zipcode",)
+    names = list(advice.pipeline.get_feature_names_out())
+    assert "zipcode_98052" in names and "zipcode_98052.0" not in names
+    as_floats = frame.astype({"zipcode": float})
+    np.testing.assert_array_equal(advice.transform(frame), advice.transform(as_floats))
