@@ -252,6 +252,8 @@ def _cell(task: str, value: float) -> str:
 
 
 def render(summaries: list[DatasetSummary], strategies: Sequence[str], subject: str) -> str:
+    if not subject:
+        return render_fixed(summaries, strategies)
     lines = ["#### Per dataset (classification: accuracy %; regression: RMSE in target units)\n"]
     head = " | ".join(strategies)
     lines.append(
@@ -277,6 +279,25 @@ def render(summaries: list[DatasetSummary], strategies: Sequence[str], subject: 
         )  # fmt: skip
     lines.append("")
     lines.append(render_overall(summaries, strategies, subject))
+    return "\n".join(lines) + "\n"
+
+
+def render_fixed(summaries: list[DatasetSummary], strategies: Sequence[str]) -> str:
+    """The fixed strategies alone (``--subject none``): scores per dataset, the best in bold."""
+    lines = [
+        "| dataset | task | " + " | ".join(strategies) + " | best |",
+        "|" + "---|" * (len(strategies) + 3),
+    ]
+    for s in summaries:
+        cells = []
+        for name in strategies:
+            text = _cell(s.task, s.means[name])
+            cells.append(f"**{text}**" if name == s.best_fixed else text)
+        lines.append(
+            f"| {s.dataset} | {s.task[:3]} | " + " | ".join(cells) + f" | {s.best_fixed} |"
+        )
+    lines.append("")
+    lines.append(render_overall(summaries, strategies, ""))
     return "\n".join(lines) + "\n"
 
 
