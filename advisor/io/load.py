@@ -267,7 +267,7 @@ def _classify_column(
                 f"{len(bad)} non-numeric values ({examples}) read as missing",
             )
         return "numeric", converted, note
-    if _looks_like_datetime(present):
+    if looks_like_datetime(present):
         return (
             "excluded",
             None,
@@ -288,7 +288,7 @@ def _classify_column(
     return "categorical", converted, None
 
 
-def _looks_like_datetime(present: pd.Series) -> bool:
+def looks_like_datetime(present: pd.Series) -> bool:
     sample = present.iloc[: min(len(present), 200)]
     if not sample.str.contains(r"\d", regex=True).all():
         return False

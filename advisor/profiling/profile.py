@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from advisor.io.load import looks_like_datetime
 from advisor.io.read import check_file, iter_batches, read_arrow, too_big_for_memory
 from advisor.io.sniff import DialectHint
 from advisor.profiling.column import (
@@ -177,6 +178,10 @@ def profile_arrow(
         numbers = pd.to_numeric(series, errors="coerce")
         if series.notna().any() and numbers.notna().sum() >= 0.95 * series.notna().sum():
             return profile_numeric(numbers.to_numpy(dtype=float), name, seed + index)
+        # Dates are dates here as in `advise` (the loader sets them aside as datetime).
+        text = series.dropna().astype(str).str.strip()
+        if pa.types.is_temporal(column.type) or (len(text) and looks_like_datetime(text)):
+            return FeatureProfile(name, "datetime", table.num_rows, 0, 0, 0, 0.0, 0)
         return profile_categorical(series.astype(object), name)
 
     features = map_columns(one, len(names), threads)

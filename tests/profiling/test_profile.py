@@ -351,3 +351,14 @@ def test_a_row_index_is_not_numeric_so_it_does_not_hide_an_image_table():
     assert kinds["row"] == ("id-like", False) and kinds["p0"][1] is True
     assert profile.n_numeric == 16
     assert profile.image_like and profile.image_top == 16.0
+
+
+def test_advise_profile_and_advise_agree_that_a_date_column_is_datetime(tmp_path):
+    from advisor import advise
+
+    path = tmp_path / "dates.csv"
+    rows = "".join(f"2020-01-{i % 28 + 1:02d},{i % 7}.5,d{i}/x\n" for i in range(40))
+    path.write_text("when,x,other\n" + rows.replace("/x", ""))
+    kinds = {f.name: f.kind for f in profile_path(path).features}
+    advised = {f["name"]: f["kind"] for f in advise(path).profile["features"]}
+    assert kinds["when"] == advised["when"] == "datetime"
