@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError
+from advisor.io.dates import looks_like_datetime
 from advisor.io.read import read_frame, too_big_for_memory
 from advisor.io.sniff import DialectHint
 from advisor.io.targets import check_rows, check_target, plain, rare_classes, refuse_rare
@@ -286,18 +286,6 @@ def _classify_column(
         )
     converted = text.where(~missing).astype(object)
     return "categorical", converted, None
-
-
-def looks_like_datetime(present: pd.Series) -> bool:
-    sample = present.iloc[: min(len(present), 200)]
-    if not sample.str.contains(r"\d", regex=True).all():
-        return False
-    if not sample.str.contains(r"[-/:]", regex=True).all():
-        return False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-    return bool(parsed.notna().mean() >= 0.95)
 
 
 def keep_learnable_classes(table: Table, folds: int, drop_rare: bool) -> Table:

@@ -9,13 +9,13 @@ fewer rows than the search's folds (`rare_classes`), unless the user lets their 
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError
+from advisor.io.dates import looks_like_datetime
 from advisor.vocab import Task, TaskArg
 
 #: A target needs at least this many rows: two per fold of the smallest search.
@@ -31,18 +31,6 @@ def plain(value: Any) -> Any:
 
 def _shown(values: pd.Series, count: int = 2) -> str:
     return ", ".join(repr(plain(v)) for v in values.drop_duplicates().head(count))
-
-
-def _looks_like_dates(text: pd.Series) -> bool:
-    sample = text.head(200)
-    if not sample.str.contains(r"\d", regex=True).all():
-        return False
-    if not sample.str.contains(r"[-/:.]", regex=True).all():
-        return False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-    return bool(parsed.notna().mean() >= 0.95)
 
 
 def check_target(y: pd.Series, column: str, source: str, requested: TaskArg, task: Task) -> None:
@@ -78,7 +66,7 @@ def check_target(y: pd.Series, column: str, source: str, requested: TaskArg, tas
             check_target(pd.to_numeric(y), column, source, requested, task)
         return  # otherwise the regression target's own check names the first non-number
     text = y.astype(str).str.strip()
-    if _looks_like_dates(text):
+    if looks_like_datetime(text):
         raise InputError(
             f"{where}: target looks like dates ({_shown(text)}); pick another column as the "
             "target (dates are features, not something to predict here)"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from advisor.io.load import looks_like_datetime
+from advisor.io.dates import looks_like_datetime
 from advisor.io.read import check_file, iter_batches, read_arrow, too_big_for_memory
 from advisor.io.sniff import DialectHint
 from advisor.profiling.column import (
