@@ -14,6 +14,7 @@ from advisor.report import svg
 from advisor.report.labels import (
     beats_default,
     candidate_marks,
+    feature_scaler_label,
     highlights,
     metric_text,
     plan_description,
@@ -282,10 +283,11 @@ def _features_section(data: dict[str, Any]) -> str:
         feature = features[name]
         top = entry["ranked"][0]
         rule = (top["rules"] or ["-"])[0]
+        scaler = feature_scaler_label(top["choice"], feature)
         rows.append(
             f'<tr><td><a href="#f-{_anchor(name)}">{escape(name)}</a></td>'
             f"<td>{escape(feature['kind'])}</td><td>{escape(highlights(feature))}</td>"
-            f"<td>{escape(scaler_label(top['choice']))}</td><td>{escape(rule)}</td>"
+            f"<td>{escape(scaler)}</td><td>{escape(rule)}</td>"
             f'<td class="num" data-v="{top["score"]!r}">{top["score"]:g}</td></tr>'
         )
         cards.append(

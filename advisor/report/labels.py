@@ -18,6 +18,18 @@ def scaler_label(key: str) -> str:
     return spec.label if spec else key
 
 
+def feature_scaler_label(key: str, feature: dict[str, Any]) -> str:
+    """A feature's scaler label; for one-hot encoding of many levels, what it really makes:
+    the most frequent levels and one "infrequent" indicator (`PlanTransformer`)."""
+    if key == "onehot":
+        from advisor.plan.pipeline import MAX_CATEGORIES
+
+        levels = int(feature.get("n_distinct") or 0) + (1 if feature.get("missing") else 0)
+        if levels > MAX_CATEGORIES:
+            return f"one-hot: {MAX_CATEGORIES - 1} most frequent + infrequent"
+    return scaler_label(key)
+
+
 def plan_description(name: str) -> str:
     """What an input plan's name means, in words."""
     if name == "rules":

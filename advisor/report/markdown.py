@@ -8,6 +8,7 @@ from typing import Any
 from advisor.network import norms
 from advisor.report.labels import (
     candidate_marks,
+    feature_scaler_label,
     highlights,
     metric_text,
     plan_description,
@@ -52,9 +53,11 @@ def render_markdown(data: dict[str, Any]) -> str:
     for entry in proposals["features"]:
         name = entry["subject"]
         top = entry["ranked"][0]
+        feature = features[name]
+        scaler = feature_scaler_label(top["choice"], feature)
         lines.append(
-            f"| {_text(name)} | {features[name]['kind']} | {_text(highlights(features[name]))} "
-            f"| {_text(scaler_label(top['choice']))} | {(top['rules'] or ['-'])[0]} "
+            f"| {_text(name)} | {feature['kind']} | {_text(highlights(feature))} "
+            f"| {_text(scaler)} | {(top['rules'] or ['-'])[0]} "
             f"| {top['score']:g} | {_text(reason_text(entry)) or '-'} |"
         )
     lines.append("")

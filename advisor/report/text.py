@@ -9,6 +9,7 @@ from advisor.network import norms
 from advisor.report.labels import (
     beats_default,
     candidate_marks,
+    feature_scaler_label,
     highlights,
     metric_text,
     plan_description,
@@ -62,7 +63,7 @@ def render_text(
         name = entry["subject"]
         feature = features[name]
         top = entry["ranked"][0]
-        scaler = scaler_label(top["choice"])
+        scaler = feature_scaler_label(top["choice"], feature)
         table.append(
             (
                 name,

@@ -323,3 +323,19 @@ def test_plots_have_labelled_ticks_on_both_axes():
     assert curve.count('class="tick"') >= 6
     bars = svg.error_bars(["a", "b"], [0.2, 0.3], [0.05, 0.1], axis_label="loss")
     assert bars.count('class="tick"') >= 3
+
+
+def test_a_many_level_categorical_says_what_one_hot_encoding_really_makes():
+    from advisor import advise
+    from advisor.report.markdown import render_markdown
+    from advisor.report.text import render_text
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"city": [f"c{i}" for i in rng.integers(0, 60, 600)],
+                          "x": rng.normal(size=600)})  # fmt: skip
+    advice = advise(frame)
+    data = advice.to_dict()
+    for text in (render_text(data, width=None), render_markdown(data)):
+        assert "one-hot: 31 most frequent + infrequent" in text
+    names = advice.pipeline.get_feature_names_out()
+    assert sum(str(n).startswith("city_") for n in names) == 32  # 31 + "infrequent"
