@@ -213,7 +213,9 @@ def _clean_target(y: pd.Series, task: Task, name: str, column: str) -> pd.Series
     if task == "classification":
         if pd.api.types.is_float_dtype(y.dtype):
             values = y.to_numpy()
-            if np.all(np.mod(values, 1) == 0):
+            # Whole numbers within float64's exact integers become integer class codes.
+            exact = np.isfinite(values) & (np.abs(values) < 2.0**53)
+            if np.all(exact) and np.all(np.mod(values, 1) == 0):
                 return pd.Series(values.astype(np.int64), name=y.name)
         if not pd.api.types.is_numeric_dtype(y.dtype) and not pd.api.types.is_bool_dtype(y.dtype):
             return pd.Series(y.astype(str).str.strip().to_numpy(), name=y.name)

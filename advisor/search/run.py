@@ -97,7 +97,9 @@ def run_search(
             directory=str(root),
             project_name=key,
         )
-    reused = sum(1 for t in tuner.oracle.trials.values() if str(t.status).endswith("COMPLETED"))
+    # Trials an earlier run of the same search left (a worker's oracle client keeps none).
+    trials = {} if kt_adapter.is_worker() else tuner.oracle.trials
+    reused = sum(1 for t in trials.values() if str(t.status).endswith("COMPLETED"))
     tuner.search_candidates()
     if kt_adapter.is_worker():
         raise SearchDelegated("this keras-tuner worker has run its share of the trials")
