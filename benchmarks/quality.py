@@ -60,9 +60,12 @@ LOSS_SMALL = {"classification": 1.0, "regression": 2.0}  # accuracy points, % of
 LOSS_LARGE = {"classification": 3.0, "regression": 6.0}
 
 
-def advisor_digest() -> str:
-    """A digest of every source and rule file the advice depends on."""
+def advisor_digest(extra_rules: Sequence[str] = ()) -> str:
+    """A digest of every source and rule file the advice depends on (with the extra rule
+    files of an experiment, ``--advise-rules``)."""
     digest = hashlib.sha256()
+    for extra in extra_rules:
+        digest.update(Path(extra).read_bytes())
     for folder in (ROOT / "advisor", ROOT / "rules"):
         for path in sorted(folder.rglob("*")):
             if path.suffix in (".py", ".toml", ".json") and "__pycache__" not in path.parts:
@@ -74,7 +77,13 @@ def advisor_digest() -> str:
 # ----------------------------------------------------------------------------- the subject
 
 
-def run_subject(subject: str, data: FoldData, settings: Reference, budget: str) -> dict[str, Any]:
+def run_subject(
+    subject: str,
+    data: FoldData,
+    settings: Reference,
+    budget: str,
+    extra_rules: Sequence[str] = (),
+) -> dict[str, Any]:
     """The advisor (or the rules' plan alone) on one fold, scored by the reference MLP."""
     from advisor import advise
 
@@ -90,6 +99,7 @@ def run_subject(subject: str, data: FoldData, settings: Reference, budget: str) 
         budget=budget,
         seed=SEED,
         max_trials=1 if subject == "rules" else None,
+        rules=list(extra_rules),
     )
     prepared = reference.Prepared(
         np.asarray(advice.pipeline.transform(x_train), dtype=np.float64),
@@ -113,10 +123,11 @@ def evaluate_subject(
     results: Path,
     budget: str,
     log: Callable[[str], None] = print,
+    extra_rules: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     path = results / subject / f"{dataset.name}.jsonl"
     key = settings.key()
-    code = advisor_digest()
+    code = advisor_digest(extra_rules)
     have = {
         (r["file_sha256"], int(r["fold"]), r["reference"], r["budget"], r["advisor"]): r
         for r in reference.read_records(path)
@@ -125,7 +136,7 @@ def evaluate_subject(
     if wanted:
         folds = reference.dataset_folds(dataset, settings)
         for fold in wanted:
-            outcome = run_subject(subject, folds[fold], settings, budget)
+            outcome = run_subject(subject, folds[fold], settings, budget, extra_rules)
             record = {
                 "dataset": dataset.name,
                 "file_sha256": dataset.sha256,
@@ -135,6 +146,7 @@ def evaluate_subject(
                 "reference": key,
                 "budget": budget,
                 "advisor": code,
+                "advise_rules": [Path(r).name for r in extra_rules],
                 **outcome,
             }
             reference.append_record(path, record)
@@ -360,6 +372,7 @@ def _job(
     results: str,
     quiet: bool,
     compute_fixed: bool = True,
+    extra_rules: tuple[str, ...] = (),
 ) -> tuple[str, list[dict[str, Any]]]:
     log = (lambda _m: None) if quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     settings = Reference()
@@ -369,7 +382,9 @@ def _job(
     else:
         records = committed_fixed(dataset, settings, Path(results))
     if subject is not None:
-        records += evaluate_subject(dataset, subject, settings, Path(results), budget, log)
+        records += evaluate_subject(
+            dataset, subject, settings, Path(results), budget, log, extra_rules
+        )
     log(f"{dataset.name}: {time.perf_counter() - started:.0f} s")
     return dataset.name, records
 
@@ -404,14 +419,31 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="score only the subject; tables use the fixed strategies' committed results "
         "(datasets whose fixed results are incomplete are left out of the tables)",
     )
+    parser.add_argument(
+        "--advise-rules",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an experiment: extra rule files (TOML) given to the advisor; they are part of "
+        "the results' key (repeatable)",
+    )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    extra_rules = tuple(str(Path(r).resolve()) for r in args.advise_rules)
     datasets = reference.discover(args.data or reference.DEFAULT_DATA)
     names = reference.select(datasets, args.datasets, args.half)
     subject = None if args.subject == "none" else args.subject
     started = time.perf_counter()
     jobs = [
-        (datasets[n], subject, args.budget, str(args.results), args.quiet, not args.no_fixed)
+        (
+            datasets[n],
+            subject,
+            args.budget,
+            str(args.results),
+            args.quiet,
+            not args.no_fixed,
+            extra_rules,
+        )
         for n in names
     ]
     # The largest tables first, so the parallel jobs finish together.
@@ -438,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     elapsed = time.perf_counter() - started
     text += (
         f"\nReference MLP: {json.dumps(Reference().__dict__)} (key {Reference().key()}); "
-        f"advisor {advisor_digest()}, budget {args.budget}; wall time {elapsed:.0f} s\n"
+        f"advisor {advisor_digest(extra_rules)}, budget {args.budget}; wall time {elapsed:.0f} s\n"
     )
     print(text)
     if args.output:

@@ -225,3 +225,13 @@ def test_losses_to_standard_count_points_for_classification_and_percent_for_regr
     assert quality.losses_to_standard([cls, reg], "advisor") == (2, 1, 2)
     text = quality.render([cls, reg], ["standard", "advisor"], "advisor")
     assert "on 2 of 2 datasets" in text and "| **advisor** |" in text
+
+
+def test_an_experiments_extra_rules_are_part_of_the_key(tmp_path):
+    rules = tmp_path / "exp.toml"
+    rules.write_text("# an experiment\n")
+    base = quality.advisor_digest()
+    with_rules = quality.advisor_digest([str(rules)])
+    assert base != with_rules
+    rules.write_text("# another experiment\n")
+    assert quality.advisor_digest([str(rules)]) not in (base, with_rules)
