@@ -11,11 +11,10 @@ from typing import Any
 
 from advisor.network import norms
 from advisor.report import svg
+from advisor.report.html_features import features_section
 from advisor.report.labels import (
     beats_default,
     candidate_marks,
-    feature_scaler_label,
-    highlights,
     metric_text,
     plan_description,
     reason_text,
@@ -100,7 +99,7 @@ def render_html(data: dict[str, Any]) -> str:
         _overview(data),
         _advice_card(data),
         _search_section(data),
-        _features_section(data),
+        features_section(data),
         _network_section(data),
         _rules_section(data),
     ]
@@ -269,92 +268,6 @@ def _mean_curve(curves: list[list[float]]) -> list[float]:
     return out
 
 
-def _features_section(data: dict[str, Any]) -> str:
-    proposals = data["proposals"]
-    features = {f["name"]: f for f in data["profile"]["features"]}
-    distributions = data.get("distributions") or {}
-    header = (
-        "<tr><th>column</th><th>kind</th><th>profile</th><th>proposed</th><th>rule</th>"
-        "<th>confidence</th></tr>"
-    )
-    rows, cards = [], []
-    for entry in proposals["features"]:
-        name = entry["subject"]
-        feature = features[name]
-        top = entry["ranked"][0]
-        rule = (top["rules"] or ["-"])[0]
-        scaler = feature_scaler_label(top["choice"], feature)
-        rows.append(
-            f'<tr><td><a href="#f-{_anchor(name)}">{escape(name)}</a></td>'
-            f"<td>{escape(feature['kind'])}</td><td>{escape(highlights(feature))}</td>"
-            f"<td>{escape(scaler)}</td><td>{escape(rule)}</td>"
-            f'<td class="num" data-v="{top["score"]!r}">{top["score"]:g}</td></tr>'
-        )
-        cards.append(
-            _feature_card(name, entry, feature, distributions.get(name), opened=len(rows) <= 20)
-        )
-    return (
-        "<h2>Features</h2>"
-        '<p class="muted">Click a header to sort; each column below has its histograms '
-        "before and after its scaler, the ranked proposals and the evidence.</p>"
-        f'<table class="sortable"><thead>{header}</thead><tbody>{"".join(rows)}</tbody></table>'
-        + "".join(cards)
-    )
-
-
-def _feature_card(
-    name: str,
-    entry: dict[str, Any],
-    feature: dict[str, Any],
-    dist: dict[str, Any] | None,
-    opened: bool,
-) -> str:
-    top = entry["ranked"][0]
-    plots = ""
-    if dist is not None:
-        before = svg.histogram(dist["before"]["edges"], dist["before"]["counts"], "before")
-        after = ""
-        if dist.get("after"):
-            after = svg.histogram(
-                dist["after"]["edges"],
-                dist["after"]["counts"],
-                f"after {scaler_label(dist['scaler'])}",
-                color=svg.PALETTE[1],
-            )
-        sample = " (a seeded sample of rows)" if dist.get("sampled") else ""
-        plots = f'<div class="plots">{before}{after}</div>'
-        plots += f'<p class="muted">{dist["n"]} observed values{sample}.</p>'
-    ranked = "".join(
-        f"<li><code>{escape(p['choice'])}</code> {escape(scaler_label(p['choice']))}, "
-        f"score {p['score']:g}, from {escape(', '.join(p['rules']) or '-')}</li>"
-        for p in entry["ranked"]
-    )
-    evidence = "".join(
-        f"<li>{escape(f['rule'])} {escape(f['name'])}: "
-        + escape(", ".join(f"{k}={_fmt(v)}" for k, v in f["evidence"].items()))
-        + "</li>"
-        for f in entry.get("findings", [])
-    )
-    rejected = "".join(
-        f"<li><code>{escape(r['choice'])}</code>: {escape(r['reason'])}</li>"
-        for r in entry.get("rejected", [])
-    )
-    why = reason_text(entry)
-    is_open = " open" if opened else ""
-    parts = [
-        f'<details id="f-{_anchor(name)}"{is_open}><summary><h3>{escape(name)}</h3> '
-        f'<span class="muted">{escape(feature["kind"])} &rarr; '
-        f"{escape(scaler_label(top['choice']))}</span></summary>",
-        f"<p>{escape(why)}</p>" if why else "",
-        plots,
-        f"<p>Ranked proposals:</p><ol>{ranked}</ol>",
-        f"<p>Evidence (profile values each rule read):</p><ul>{evidence}</ul>" if evidence else "",
-        f"<p>Ruled out:</p><ul>{rejected}</ul>" if rejected else "",
-        "</details>",
-    ]
-    return "".join(parts)
-
-
 def _network_section(data: dict[str, Any]) -> str:
     proposals = data["proposals"]
     parts = ["<h2>In-network normalization and target</h2>"]
@@ -394,14 +307,3 @@ def _rules_section(data: dict[str, Any]) -> str:
 
 def _p(value: float | None) -> str:
     return "-" if value is None or not math.isfinite(value) else f"{value:.3g}"
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
-def _anchor(name: str) -> str:
-    """A stable id fragment for a column name (hex of its bytes: safe in any attribute)."""
-    return name.encode("utf-8").hex()
