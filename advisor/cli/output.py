@@ -244,11 +244,14 @@ def dialect_hint(sep: str | None, decimal: str | None, encoding: str | None) -> 
         raise AdvisorCLIError(str(exc)) from None
 
 
-def term_width() -> int:
-    """The terminal's width (``COLUMNS`` first), at least 60; 100 when unknown."""
+def term_width() -> int | None:
+    """The terminal's width (``COLUMNS`` first), at least 60; None (no fitting) when the
+    report goes to a file or a pipe and ``COLUMNS`` is not set."""
     import os
     import shutil
 
     if os.environ.get("COLUMNS", "").isdigit():
         return max(60, int(os.environ["COLUMNS"]))
+    if not sys.stdout.isatty():
+        return None
     return max(60, shutil.get_terminal_size((100, 24)).columns)
