@@ -60,17 +60,26 @@ LOSS_SMALL = {"classification": 1.0, "regression": 2.0}  # accuracy points, % of
 LOSS_LARGE = {"classification": 3.0, "regression": 6.0}
 
 
-def advisor_digest(extra_rules: Sequence[str] = ()) -> str:
+#: Parts of the package that present or export the advice but cannot change which plan it
+#: advises or how that plan transforms rows: edits there keep the advisor's results valid.
+PRESENTATION = ("advisor/report/", "advisor/cli/", "advisor/check/", "advisor/keras_export.py")
+
+
+def advisor_digest(extra_rules: Sequence[str] = (), root: Path = ROOT) -> str:
     """A digest of every source and rule file the advice depends on (with the extra rule
-    files of an experiment, ``--advise-rules``)."""
+    files of an experiment, ``--advise-rules``); the presentation modules are left out."""
     digest = hashlib.sha256()
     for extra in extra_rules:
         digest.update(Path(extra).read_bytes())
-    for folder in (ROOT / "advisor", ROOT / "rules"):
+    for folder in (root / "advisor", root / "rules"):
         for path in sorted(folder.rglob("*")):
-            if path.suffix in (".py", ".toml", ".json") and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(ROOT).as_posix().encode())
-                digest.update(path.read_bytes())
+            name = path.relative_to(root).as_posix()
+            if path.suffix not in (".py", ".toml", ".json") or "__pycache__" in path.parts:
+                continue
+            if name.startswith(PRESENTATION):
+                continue
+            digest.update(name.encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -235,3 +235,17 @@ def test_an_experiments_extra_rules_are_part_of_the_key(tmp_path):
     assert base != with_rules
     rules.write_text("# another experiment\n")
     assert quality.advisor_digest([str(rules)]) not in (base, with_rules)
+
+
+def test_the_digest_follows_the_advice_not_its_presentation(tmp_path):
+    for name in ("advisor/plan/catalog.py", "advisor/report/text.py", "rules/builtin.toml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# one\n")
+    base = quality.advisor_digest(root=tmp_path)
+    (tmp_path / "advisor/report/text.py").write_text("# a new report layout\n")
+    assert quality.advisor_digest(root=tmp_path) == base
+    (tmp_path / "advisor/plan/catalog.py").write_text("# another scaler\n")
+    changed = quality.advisor_digest(root=tmp_path)
+    assert changed != base
+    (tmp_path / "rules/builtin.toml").write_text("# another rule\n")
+    assert quality.advisor_digest(root=tmp_path) != changed
