@@ -11,6 +11,7 @@ import pandas as pd
 
 from advisor.errors import InputError
 from advisor.io.dates import looks_like_datetime
+from advisor.io.markers import missing_text
 from advisor.io.read import read_frame, too_big_for_memory
 from advisor.io.sniff import DialectHint
 from advisor.io.targets import check_rows, check_target, plain, rare_classes, refuse_rare
@@ -189,7 +190,7 @@ def _check_fits_in_memory(path: str | os.PathLike[str]) -> None:
 def _missing_mask(values: pd.Series) -> pd.Series:
     mask = values.isna()
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        mask = mask | values.astype("string").str.strip().eq("").fillna(False)
+        mask = mask | missing_text(values)
     return mask
 
 
@@ -247,7 +248,7 @@ def _classify_column(
             ColumnNote(column, "dropped", "datetime column: reported, not scaled"),
         )
     text = values.astype("string").str.strip()
-    missing = text.isna() | text.eq("")
+    missing = missing_text(text)
     present = text[~missing]
     if len(present) == 0:
         return "numeric", pd.Series(np.full(n, np.nan), name=column), None

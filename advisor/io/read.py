@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from advisor.errors import InputError
+from advisor.io.markers import MISSING_MARKERS
 from advisor.io.sniff import (
     SNIFF_BYTES,
     Dialect,
@@ -37,6 +38,8 @@ _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"
 #: Files are loaded in memory while their data's float64 size stays below this share of
 #: the memory available; larger files stream.
 IN_MEMORY_SHARE = 0.25
+#: Read as missing besides the readers' defaults (see `advisor.io.markers`).
+MARKERS = list(MISSING_MARKERS)
 
 
 def file_format(path: str | os.PathLike[str]) -> str:
@@ -106,13 +109,18 @@ def parse_csv_bytes(raw: bytes, name: str, hint: DialectHint | None = None) -> p
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if dialect.plain:
-                frame = pd.read_csv(io.BytesIO(raw), engine="pyarrow")
+                frame = pd.read_csv(io.BytesIO(raw), engine="pyarrow", na_values=MARKERS)
             elif dialect.decimal == ".":
                 data = io.BytesIO(text.encode("utf-8"))
-                frame = pd.read_csv(data, sep=dialect.delimiter, engine="pyarrow")
+                frame = pd.read_csv(
+                    data, sep=dialect.delimiter, engine="pyarrow", na_values=MARKERS
+                )
             else:
                 frame = pd.read_csv(
-                    io.StringIO(text), sep=dialect.delimiter, decimal=dialect.decimal
+                    io.StringIO(text),
+                    sep=dialect.delimiter,
+                    decimal=dialect.decimal,
+                    na_values=MARKERS,
                 )
     except Exception as exc:  # pyarrow and pandas raise several types for malformed CSV
         raise InputError(describe_parse_error(name, text, exc, dialect.delimiter)) from None
@@ -220,7 +228,12 @@ def csv_options(dialect: Dialect, block_size: int | None = None, **convert: Any)
     return {
         "read_options": read,
         "parse_options": pacsv.ParseOptions(delimiter=dialect.delimiter),
-        "convert_options": pacsv.ConvertOptions(decimal_point=dialect.decimal, **convert),
+        "convert_options": pacsv.ConvertOptions(
+            decimal_point=dialect.decimal,
+            null_values=[*pacsv.ConvertOptions().null_values, *MISSING_MARKERS],
+            strings_can_be_null=True,
+            **convert,
+        ),
     }
 
 

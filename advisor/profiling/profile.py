@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from advisor.io.dates import looks_like_datetime
+from advisor.io.markers import missing_text
 from advisor.io.read import check_file, iter_batches, read_arrow, too_big_for_memory
 from advisor.io.sniff import DialectHint
 from advisor.profiling.column import (
@@ -175,6 +176,7 @@ def profile_arrow(
         import pandas as pd
 
         series = column.to_pandas()
+        series = series.where(~missing_text(series))
         numbers = pd.to_numeric(series, errors="coerce")
         if series.notna().any() and numbers.notna().sum() >= 0.95 * series.notna().sum():
             return profile_numeric(numbers.to_numpy(dtype=float), name, seed + index)
@@ -238,7 +240,7 @@ def profile_stream(
         for name in categories:
             column = table.column(name)
             cat_missing[name] += column.null_count
-            counts = column.value_counts()
+            counts = column.drop_null().value_counts()
             part = pd.Series(
                 counts.field("counts").to_numpy(),
                 index=[str(v) for v in counts.field("values").to_pylist()],

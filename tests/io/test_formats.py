@@ -128,3 +128,48 @@ def test_sep_decimal_and_encoding_override_the_sniffer_from_the_api_and_the_cli(
     assert result.exit_code == 0, result.output
     bad = CliRunner().invoke(main, ["profile", str(path), "--encoding", "klingon"])
     assert bad.exit_code == 2 and "unknown text encoding 'klingon'" in bad.output
+
+
+MARKED = "age,colour,price\n" + "".join(
+    f"{'?' if i % 4 == 0 else ('-' if i % 9 == 0 else i)},"
+    f"{'?' if i % 5 == 0 else 'rb'[i % 2]},"
+    f"{'.' if i % 6 == 0 else ('--' if i % 7 == 0 else 2.5 * i)}\n"
+    for i in range(40)
+)
+
+
+def test_missing_markers_are_missing_whatever_their_share(tmp_path):
+    """`?` in a quarter of a numeric column leaves it numeric, with those cells missing;
+    in a text column it is not a category. Every reader agrees."""
+    path = tmp_path / "marked.csv"
+    path.write_text(MARKED)
+    frame = pd.read_csv(io.StringIO(MARKED), dtype=str, keep_default_na=False)
+    expected = {
+        name: int(frame[name].str.strip().isin(["?", "-", "--", "."]).sum())
+        for name in frame.columns
+    }
+    for source in (path, frame):
+        table = load_table(source)
+        assert table.numeric == ("age", "price") and table.categorical == ("colour",)
+        assert not any(n.kind == "coerced" for n in table.notes)
+        assert {c: int(table.features[c].isna().sum()) for c in frame.columns} == expected
+        assert set(table.features["colour"].dropna()) == {"r", "b"}
+    padded = load_table(pd.DataFrame({"a": [" ? ", "1", " - ", "2.5"] * 5}))
+    assert padded.numeric == ("a",) and int(padded.features["a"].isna().sum()) == 10
+    for profile in (profile_path(path), profile_stream(path)):
+        assert {f.name: f.missing for f in profile.features} == expected
+        assert [f.kind for f in profile.features][2] == "continuous"
+        assert profile.features[1].n_distinct == 2
+
+
+def test_rows_whose_target_is_a_marker_are_left_out_with_a_note(tmp_path):
+    path = tmp_path / "marked.csv"
+    path.write_text(MARKED)
+    table = load_table(path, target="price")
+    assert len(table.target) == 40 - expected_marked(MARKED, 2)
+    assert any("rows without a target value were left out" in n.message for n in table.notes)
+
+
+def expected_marked(text: str, column: int) -> int:
+    rows = [line.split(",")[column].strip() for line in text.splitlines()[1:]]
+    return sum(v in ("?", "-", "--", ".") for v in rows)

@@ -45,11 +45,11 @@ def test_dataframe_input_is_not_modified(penguins):
 
 
 def test_text_numbers_with_a_few_junk_values_are_read_as_numbers(write_csv):
-    rows = "\n".join(f"{i},{'?' if i == 3 else i * 1.5}" for i in range(40))
+    rows = "\n".join(f"{i},{'unknown' if i == 3 else i * 1.5}" for i in range(40))
     table = load_table(write_csv("a,b\n" + rows + "\n"))
     assert "b" in table.numeric
     assert np.isnan(table.features["b"].iloc[3])
-    assert any("'?'" in note.message for note in table.notes)
+    assert any("'unknown'" in note.message for note in table.notes)
 
 
 def test_id_like_text_column_is_set_aside(write_csv):

@@ -1,0 +1,25 @@
+"""Missing-value markers: the text people write into a cell that has no value.
+
+In: text values (a pandas Series of strings). Out: a mask of the cells that are empty or a
+marker. The loader, the target check and the profiler all read missing values through
+this one test, so ``advise``, ``advise profile`` and ``advise check`` agree on them.
+
+Besides what the CSV readers already read as missing (``NA``, ``N/A``, ``n/a``, ``NaN``,
+``nan``, ``null``, ``NULL``, ``#N/A`` and empty cells), a cell that holds only one of
+`MISSING_MARKERS` (surrounding spaces ignored) is missing, whatever the column's share of
+them: ``?`` (UCI's marker), ``-`` and ``--`` (spreadsheets' "nothing here"), ``.`` (SAS and
+Stata's numeric missing value).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+MISSING_MARKERS: tuple[str, ...] = ("?", "-", "--", ".")
+
+
+def missing_text(text: pd.Series) -> pd.Series:
+    """True where a stripped text value is missing, empty or a marker (a bool Series)."""
+    stripped = text.astype("string").str.strip()
+    mask = stripped.isna() | stripped.eq("") | stripped.isin(MISSING_MARKERS)
+    return mask.fillna(True).astype(bool)
