@@ -259,6 +259,23 @@ CASES: list[tuple[str, str, bytes | str | None, tuple[str, ...], str]] = [
         ("--target", "y", "--task", "regression"),
         "",
     ),
+    ("bad-seed", "data.csv", "a,b,c\n" + GOOD, ("--seed", "abc"), "not a valid integer"),
+    ("bad-decimal", "data.csv", "a,b,c\n" + GOOD, ("--decimal", "x"), "'x' is not one of"),
+    ("long-sep", "data.csv", "a,b,c\n" + GOOD, ("--sep", "ab"), "must be one character"),
+    ("negative-time-limit", "data.csv", "a,b,c\n" + GOOD, ("--time-limit", "-5"), "x>=0"),
+    ("rules-file-missing", "data.csv", "a,b,c\n" + GOOD, ("--rules", "none.toml"), "not exist"),
+    ("drop-unknown-column", "data.csv", "a,b,c\n" + GOOD, ("--drop", "zz"), "column 'zz'"),
+    ("keep-unknown-column", "data.csv", "a,b,c\n" + GOOD, ("--keep", "zz"), "column 'zz'"),
+    ("header-then-blank-lines", "data.csv", "a,b\n\n\n", (), "header but no data rows"),
+    ("empty-gzip", "data.csv.gz", gzip.compress(b""), (), "file is empty"),
+    ("bom-only", "data.csv", b"\xef\xbb\xbf", (), "file is empty"),
+    (
+        "rare-classes-all-dropped",
+        "data.csv",
+        "a,b,y\n" + "".join(f"{i},{i % 3},{'a' if i < 28 else 'b'}\n" for i in range(30)),
+        ("--target", "y", "--drop-rare-classes"),
+        "fewer than two classes left after dropping the rare ones",
+    ),
 ]
 LONG = {"huge-integers", "all-empty-block", "nested-parquet"}  # these may succeed (train)
 
@@ -294,4 +311,4 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(
 
 def test_the_corpus_covers_at_least_sixty_cases():
     # with tests/io/test_formats.py (binary files, encodings) and tests/cli/test_cli.py
-    assert len(CASES) >= 50
+    assert len(CASES) >= 60
