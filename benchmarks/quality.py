@@ -110,18 +110,69 @@ def run_subject(
         max_trials=1 if subject == "rules" else None,
         rules=list(extra_rules),
     )
+    seconds = time.perf_counter() - started
     prepared = reference.Prepared(
         np.asarray(advice.pipeline.transform(x_train), dtype=np.float64),
         np.asarray(advice.pipeline.transform(x_test), dtype=np.float64),
         advice.in_network,
         target=advice.target_transformer,
     )
-    scores = reference.train_and_score(data, [prepared], settings)[0]
+    keys, extra = candidate_inputs(advice, x_train, x_test) if subject == "advisor" else ([], [])
+    scored = reference.train_and_score(data, [prepared, *extra], settings)
     return {
-        **scores,
+        **scored[0],
         "in_network": advice.in_network,
         "winner": (advice.search or {}).get("winner"),
-        "seconds": round(time.perf_counter() - started, 3),
+        "seconds": round(seconds, 3),
+        "candidates": candidate_records(advice, keys, scored[1:]),
+    }
+
+
+def candidate_inputs(advice: Any, x_train: Any, x_test: Any) -> tuple[list[str], list[Any]]:
+    """Every candidate the search validated, prepared for the reference MLP: so that the
+    decision rule can be studied on the calibration half from one run (which candidate the
+    inner folds favoured, and how it scored on the held-out fold)."""
+    from advisor.rules.autoscaler import AutoScaler
+    from advisor.search.space import search_space
+
+    if advice.search_obj is None or advice.proposals_obj is None:
+        return [], []
+    ok = {r.key for r in advice.search_obj.candidates if r.status == "ok"}
+    keys, prepared = [], []
+    fitted: dict[str, Any] = {}
+    for candidate in search_space(advice.proposals_obj, advice.budget).candidates():
+        if candidate.key not in ok or candidate.in_network not in ("none", "batch", "layer"):
+            continue
+        name = candidate.plan.name
+        if name not in fitted:
+            pipe = AutoScaler(plan=candidate.plan, seed=SEED).fit(x_train)
+            fitted[name] = (
+                np.asarray(pipe.transform(x_train), dtype=np.float64),
+                np.asarray(pipe.transform(x_test), dtype=np.float64),
+            )
+        keys.append(candidate.key)
+        x_fit, x_held = fitted[name]
+        prepared.append(
+            reference.Prepared(x_fit, x_held, candidate.in_network, advice.target_transformer)
+        )
+    return keys, prepared
+
+
+def candidate_records(
+    advice: Any, keys: list[str], scored: list[dict[str, float]]
+) -> dict[str, dict[str, Any]]:
+    """Per candidate: the search's fold losses (inner folds of the training part) and the
+    reference MLP's score on the held-out fold."""
+    if advice.search_obj is None:
+        return {}
+    outer = dict(zip(keys, scored, strict=True))
+    return {
+        r.key: {
+            "status": r.status,
+            "inner": [round(float(v), 6) for v in r.fold_scores],
+            **outer.get(r.key, {}),
+        }
+        for r in advice.search_obj.candidates
     }
 
 

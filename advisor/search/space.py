@@ -1,7 +1,8 @@
 """The search space: which candidates a budget validates.
 
-* ``fast``: the rules' plan, standardize-everything and no scaling, each with no
-  normalization, BatchNorm and LayerNorm (grid, 9 trials at most).
+* ``fast``: the rules' plan, standardize-everything, RealMLP's robust scaling + smooth clip
+  everywhere and no scaling, each with no normalization, BatchNorm and LayerNorm (grid, 12
+  trials at most).
 * ``standard``: adds plans that swap in runner-up proposals where a feature's choice is
   uncertain (the top two scores within ``UNCERTAIN_MARGIN``), the global controls (none,
   standard, min-max, robust, quantile-normal, Yeo-Johnson, robust + smooth clip on every
@@ -25,6 +26,11 @@ from advisor.vocab import InNetwork, Placement
 UNCERTAIN_MARGIN = 10.0
 #: At most this many single-feature swap plans (the most uncertain features first).
 MAX_SWAPS = 3
+
+#: The global controls of the fast budget: the folklore (standardize everything), the best
+#: fixed strategy of the quality benchmark's calibration half (RealMLP's robust scaling +
+#: smooth clip on every feature) and no scaling at all.
+FAST_CONTROLS = (("standard", "standard"), ("realmlp", "robust_clip"), ("none", "passthrough"))
 
 CONTROLS = (
     ("none", "passthrough"),
@@ -100,7 +106,7 @@ def search_space(proposals: Proposals, budget: str) -> Space:
             plans.append(plan)
 
     if budget == "fast":
-        for name, key in (("standard", "standard"), ("none", "passthrough")):
+        for name, key in FAST_CONTROLS:
             add(rule_plan.with_all(name, key))
         return Space(tuple(plans), norms.for_budget(budget))
     for plan in runner_up_plans(proposals, rule_plan):

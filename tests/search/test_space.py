@@ -18,7 +18,8 @@ def test_fast_budget_is_the_small_grid_with_the_default_first(penguins_path):
     candidates = search_space(_proposals(penguins_path, "species"), "fast").candidates()
     assert candidates[0].key == "rules+none"
     assert {c.in_network for c in candidates} == {"none", "batch", "layer"}
-    assert len(candidates) <= 9
+    assert len(candidates) <= 12
+    assert {c.plan.name for c in candidates} <= {"rules", "standard", "realmlp", "none"}
 
 
 def test_standard_budget_adds_controls_norms_and_runner_up_swaps():
