@@ -9,6 +9,7 @@ Out: a `FeatureProfile`. Which statistic comes from where is listed in docs/prof
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -211,6 +212,9 @@ def feature_from_summary(s: ColumnSummary) -> FeatureProfile:
     if s.log_moments is not None and n_distinct > 1:
         out["log_skew"] = s.log_moments.skew
     out["piles_at_bound"] = _piles_at_bound(out["bounds"], s, count)
+    out["code_like"] = bool(s.integer_valued and s.min >= 0 and n_distinct > 2) and (
+        name_says_code(s.name)
+    )
     ordered = s.ordered
     if ordered.size:
         q01, q25, q50, q75, q99 = colstats.quantiles(ordered, (0.01, 0.25, 0.5, 0.75, 0.99))
@@ -378,3 +382,17 @@ def finite_or_none(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
+
+
+#: Name words that mark a column of integers as labels (codes, identifiers), not amounts.
+CODE_WORDS = frozenset(
+    {"zip", "zipcode", "postcode", "postal", "plz", "fips", "iso", "code", "id", "nr"}
+)
+
+
+def name_says_code(name: str) -> bool:
+    """Whether a column's name says its numbers are labels: one of its words (split at
+    non-letters and lower-to-upper case changes) is a code word, or ends in "code"
+    ("zip_code", "ZipCode", "plot_id", "occ_code", "occrecode"; not "zipper", "idle")."""
+    words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", name).lower())
+    return any(w in CODE_WORDS or (w.endswith("code") and len(w) > 4) for w in words)

@@ -64,6 +64,7 @@ class FeatureProfile:
     share_at_min: float | None = None
     share_at_max: float | None = None
     piles_at_bound: bool | None = None  # > 5% of values sit exactly on a natural bound
+    code_like: bool | None = None  # integers whose name says code/zip/id: labels, not amounts
     zero_inflated: bool | None = None
     bimodality: float | None = None  # Sarle's coefficient; > 5/9 suggests several modes
     multimodal: bool | None = None  # bimodality > 5/9 and excess kurtosis < 0

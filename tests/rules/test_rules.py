@@ -348,8 +348,21 @@ def _image_fires(n_columns: int, top: int = 16) -> set[str]:
     return {f.rule_id for f in proposals.feature("p0").findings}
 
 
+def _code_fires(name: str, values: np.ndarray) -> set[str]:
+    p = profile_numeric(values, name)
+    return {f.rule_id for f in evaluate_rules(name, RULES.active("feature"), _solo(p), p).findings}
+
+
+ZIPS = np.random.default_rng(3).integers(98001, 98200, 400).astype(float)
+
 # (rule, a case that fires it, a case that must not)
 OTHER_FIRES = {
+    # Integers named as codes are labels; the same integers named otherwise, or fractions
+    # named after a zip code area, are amounts.
+    "NRM021": (
+        lambda s: _code_fires("zipcode", ZIPS) & _code_fires("plot_id", ZIPS % 24),
+        lambda s: _code_fires("price", ZIPS) | _code_fires("frac_emp_zip", ZIPS / 1e5),
+    ),
     # 64 pixels are an image; 8 columns of the same counts are not.
     "NRM007": (lambda s: _image_fires(64), lambda s: _image_fires(8)),
     "NRM020": (lambda s: _categorical_fires(), lambda s: _fired(s["gaussian"])),
@@ -421,3 +434,22 @@ def test_border_pixels_that_never_reach_the_images_top_keep_their_own_rules():
     assert proposals.feature("p3").top == "minmax"
     # A range fit on a few lit rows would not hold on new images: no NRM007 there.
     assert "NRM007" not in {f.rule_id for f in proposals.feature("border").findings}
+
+
+def test_a_zip_code_column_is_one_hot_encoded_unless_the_user_says_it_is_a_number():
+    import pandas as pd
+
+    from advisor import advise
+
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(
+        {
+            "zipcode": rng.choice([98004, 98052, 98103, 98115], 200),
+            "sqft": rng.normal(2000, 400, 200).round(),
+        }
+    )
+    advice = advise(frame)
+    assert "zipcode" in advice.plan.categorical
+    assert advice.transform(frame).shape[1] == 1 + 4  # sqft + one indicator per code
+    kept = advise(frame, overrides={"zipcode": "standard"})
+    assert dict(kept.plan.scalers)["zipcode"] == "standard"
