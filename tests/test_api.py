@@ -136,9 +136,11 @@ def test_pipeline_takes_the_users_frame_with_set_aside_columns(tmp_path):
         }
     )
     advice = advise(frame, target="label", seed=0, work_dir=tmp_path)
-    assert {"day", "user"} <= set(advice.plan.dropped)
+    assert "user" in advice.plan.dropped and advice.plan.dates == ("day",)
     z = advice.pipeline.transform(frame.drop(columns="label"))
-    assert z.shape == (120, 1) and np.isfinite(z).all()
+    names = list(advice.pipeline.get_feature_names_out())
+    assert names[0] == "amount" and all(n.startswith("day_") for n in names[1:])
+    assert z.shape == (120, len(names)) and np.isfinite(z).all()
 
 
 def test_big_data_is_searched_and_fit_on_a_seeded_stratified_sample():

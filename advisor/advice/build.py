@@ -26,7 +26,7 @@ from advisor.vocab import InNetwork
 def check_usable(table: Table, proposals: Proposals) -> None:
     """One `InputError` line when the rules dropped every feature column."""
     plan = proposals.rule_plan()
-    if not plan.scalers and not plan.categorical:
+    if not plan.scalers and not plan.categorical and not plan.dates:
         raise InputError(
             f"{table.source}: no usable feature column (all were dropped: "
             f"{', '.join(plan.dropped[:5])})"

@@ -39,8 +39,9 @@ class Table:
     """The loaded dataset: feature columns, an optional target, and the decisions made.
 
     ``features`` holds every column but the target, in the file's order; ``numeric`` and
-    ``categorical`` name the usable ones; columns the loader set aside (id-like,
-    datetime-like) are in ``excluded`` with a note each.
+    ``categorical`` name the usable ones; columns the loader set aside from both (id-like,
+    and dates, which the rules turn into calendar features) are in ``excluded`` with a note
+    each.
     """
 
     source: str
@@ -154,7 +155,7 @@ def load_table(
             categorical.append(column)
         else:
             excluded.append(column)
-    if not numeric and not categorical:
+    if not numeric and not categorical and not any(k == "datetime" for _, k in excluded_kinds):
         raise InputError(
             f"{name}: no usable feature column"
             + (f" besides the target {target!r}" if target else "")
@@ -245,7 +246,7 @@ def _classify_column(
         return (
             "excluded",
             None,
-            ColumnNote(column, "dropped", "datetime column: reported, not scaled"),
+            ColumnNote(column, "info", "datetime column: read as dates"),
         )
     text = values.astype("string").str.strip()
     missing = missing_text(text)
@@ -274,7 +275,7 @@ def _classify_column(
         return (
             "excluded",
             None,
-            ColumnNote(column, "dropped", "datetime-like text: reported, not scaled"),
+            ColumnNote(column, "info", "datetime-like text: read as dates"),
         )
     distinct = present.nunique()
     if distinct > 20 and distinct > ID_LIKE_SHARE * len(present):

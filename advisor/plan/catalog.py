@@ -49,6 +49,10 @@ def _always(_: FeatureProfile) -> str | None:
     return None
 
 
+def _dates(p: FeatureProfile) -> str | None:
+    return None if p.kind == "datetime" else "needs a date column"
+
+
 def _nonneg(p: FeatureProfile) -> str | None:
     return None if p.min is not None and p.min >= 0 else "needs non-negative values"
 
@@ -75,6 +79,14 @@ _SPECS: tuple[ScalerSpec, ...] = (
     ScalerSpec("passthrough", "pass through", 0, lambda ctx: "passthrough", _always),
     ScalerSpec("drop", "drop", 0, lambda ctx: "drop", _always),
     ScalerSpec("onehot", "one-hot encode", 1, lambda ctx: "onehot", _always),
+    ScalerSpec(
+        "date_features",
+        "date features (year, elapsed time, cyclic month, day, weekday)",
+        1,
+        lambda ctx: "date_features",
+        _dates,
+        keras_export=False,
+    ),
     ScalerSpec("standard", "standardize (z-score)", 1, lambda ctx: StandardScaler(), _always),
     ScalerSpec("minmax", "min-max to [0, 1]", 1, lambda ctx: MinMaxScaler(), _always),
     ScalerSpec("maxabs", "max-abs to [-1, 1]", 1, lambda ctx: MaxAbsScaler(), _always),

@@ -11,6 +11,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.validation import check_is_fitted
 
 from advisor.plan.catalog import FitContext, make_scaler
+from advisor.plan.dates import DateFeatures
 from advisor.plan.plans import InputPlan
 
 #: One-hot encoding keeps at most this many categories per column (the rest: "infrequent").
@@ -25,7 +26,8 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
     scikit-learn's scalers ignore NaN), then missing and non-finite values are imputed with
     the column's median after scaling, and a 0/1 indicator is added for every column that had
     missing values in training. Categorical columns are one-hot encoded; categories unseen in
-    training map to the "infrequent" column when there is one, else to all zeros.
+    training map to the "infrequent" column when there is one, else to all zeros. Date
+    columns become calendar features (`advisor.plan.dates.DateFeatures`).
 
     Parameters
     ----------
@@ -75,8 +77,10 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
             self.encoder_.fit(categorical_block(frame, self.plan.categorical))
         else:
             self.encoder_ = None
+        self.dates_ = [DateFeatures(column).fit(frame[column]) for column in self.plan.dates]
         self.feature_names_in_ = np.asarray(
-            list(self.plan.numeric) + list(self.plan.categorical), dtype=object
+            list(self.plan.numeric) + list(self.plan.categorical) + list(self.plan.dates),
+            dtype=object,
         )
         self.n_features_in_ = len(self.feature_names_in_)
         return self
@@ -100,6 +104,8 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
                     dtype=np.float64,
                 )
             )
+        for encoder in getattr(self, "dates_", ()):
+            parts.append(encoder.transform(frame[encoder.column]))
         out = np.hstack(parts) if parts else np.zeros((len(frame), 0))
         return np.asarray(out, dtype=np.float64)
 
@@ -109,6 +115,8 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
         names += [f"{column}__missing" for column in self.indicator_columns_]
         if self.encoder_ is not None:
             names += [str(n) for n in self.encoder_.get_feature_names_out(self.plan.categorical)]
+        for encoder in getattr(self, "dates_", ()):
+            names += [str(n) for n in encoder.get_feature_names_out()]
         return np.asarray(names, dtype=object)
 
     def scale(self, numeric: np.ndarray) -> np.ndarray:
@@ -124,7 +132,8 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
 
 def _as_frame(X: Any, plan: InputPlan) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
-        missing = [c for c in (*plan.numeric, *plan.categorical) if c not in X.columns]
+        expected = (*plan.numeric, *plan.categorical, *plan.dates)
+        missing = [c for c in expected if c not in X.columns]
         if missing:
             raise ValueError(f"input is missing the column {missing[0]!r} the plan expects")
         return X

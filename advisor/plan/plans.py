@@ -13,12 +13,14 @@ from advisor.vocab import InNetwork, Placement
 @dataclass(frozen=True)
 class InputPlan:
     """How each input column is prepared: a scaler key per kept numeric column, the
-    categorical columns to one-hot encode, and the columns to drop."""
+    categorical columns to one-hot encode, the date columns to turn into calendar
+    features, and the columns to drop."""
 
     name: str
     scalers: tuple[tuple[str, str], ...]
     categorical: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for _, key in self.scalers:
@@ -41,6 +43,7 @@ class InputPlan:
             scalers=tuple((column, key) for column, _ in self.scalers),
             categorical=self.categorical,
             dropped=self.dropped,
+            dates=self.dates,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,6 +52,7 @@ class InputPlan:
             "scalers": {column: key for column, key in self.scalers},
             "categorical": list(self.categorical),
             "dropped": list(self.dropped),
+            "dates": list(self.dates),
         }
 
     @classmethod
@@ -58,6 +62,7 @@ class InputPlan:
             scalers=tuple((str(c), str(k)) for c, k in data["scalers"].items()),
             categorical=tuple(str(c) for c in data.get("categorical", ())),
             dropped=tuple(str(c) for c in data.get("dropped", ())),
+            dates=tuple(str(c) for c in data.get("dates", ())),
         )
 
 

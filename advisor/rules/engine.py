@@ -89,6 +89,7 @@ def apply_rules(
     features = []
     dropped = []
     categorical = []
+    dates = []
     for feature in profile.features:
         lookup = feature_lookup(feature, profile)
         result = evaluate_rules(feature.name, ruleset.active("feature"), lookup, feature)
@@ -99,6 +100,8 @@ def apply_rules(
             dropped.append(feature.name)
         elif result.top == "onehot":
             categorical.append(feature.name)
+        elif result.top == "date_features":
+            dates.append(feature.name)
     network = evaluate_rules("network", ruleset.active("dataset"), profile.field_value, None)
     target = None
     if profile.target is not None:
@@ -110,6 +113,7 @@ def apply_rules(
         target=target,
         dropped=tuple(dropped),
         categorical=tuple(categorical),
+        dates=tuple(dates),
     )
 
 
@@ -161,6 +165,10 @@ def _inapplicable(choice: str, feature: FeatureProfile) -> str | None:
     """Why ``choice`` cannot apply to this column (None when it can)."""
     if choice == "drop":
         return None
+    if feature.kind == "datetime":
+        if choice == "date_features":
+            return None
+        return "date columns can only become date features or be dropped"
     if feature.kind == "categorical":
         return None if choice == "onehot" else "text columns can only be one-hot encoded or dropped"
     if choice == "onehot":

@@ -116,6 +116,7 @@ class Proposals:
     dropped: tuple[str, ...]
     categorical: tuple[str, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    dates: tuple[str, ...] = ()
 
     def feature(self, name: str) -> SubjectProposals:
         for f in self.features:
@@ -128,10 +129,14 @@ class Proposals:
         scalers = tuple(
             (f.subject, f.top)
             for f in self.features
-            if f.top != "drop" and f.subject not in self.categorical
+            if f.top != "drop" and f.subject not in self.categorical + self.dates
         )
         return InputPlan(
-            name="rules", scalers=scalers, categorical=self.categorical, dropped=self.dropped
+            name="rules",
+            scalers=scalers,
+            categorical=self.categorical,
+            dropped=self.dropped,
+            dates=self.dates,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,6 +146,7 @@ class Proposals:
             "target": self.target.to_dict() if self.target is not None else None,
             "dropped": list(self.dropped),
             "categorical": list(self.categorical),
+            "dates": list(self.dates),
             "notes": list(self.notes),
         }
 

@@ -353,6 +353,15 @@ def _code_fires(name: str, values: np.ndarray) -> set[str]:
     return {f.rule_id for f in evaluate_rules(name, RULES.active("feature"), _solo(p), p).findings}
 
 
+def _date_fires(text: bool) -> set[str]:
+    import pandas as pd
+
+    days = pd.date_range("2021-03-01", periods=120, freq="D")
+    frame = pd.DataFrame({"day": days.strftime("%Y-%m-%d") if text else days.day_of_year})
+    proposals = apply_rules(profile_table(load_table(frame)), RULES)
+    return {f.rule_id for f in proposals.feature("day").findings}
+
+
 ZIPS = np.random.default_rng(3).integers(98001, 98200, 400).astype(float)
 
 # (rule, a case that fires it, a case that must not)
@@ -366,6 +375,7 @@ OTHER_FIRES = {
     # 64 pixels are an image; 8 columns of the same counts are not.
     "NRM007": (lambda s: _image_fires(64), lambda s: _image_fires(8)),
     "NRM020": (lambda s: _categorical_fires(), lambda s: _fired(s["gaussian"])),
+    "NRM022": (lambda s: _date_fires(text=True), lambda s: _date_fires(text=False)),
     "NRM100": (lambda s: _dataset_fires(10), lambda s: _dataset_fires(0)),
     "NRM101": (lambda s: _dataset_fires(500), lambda s: _dataset_fires(499)),
     "NRM102": (lambda s: _dataset_fires(499), lambda s: _dataset_fires(500)),
