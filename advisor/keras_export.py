@@ -259,6 +259,7 @@ def numeric_layer(transformer: PlanTransformer) -> NumericPreprocessing:
     plan = transformer.plan
     unexportable = [(column, key) for column, key in plan.scalers if not CATALOG[key].keras_export]
     unexportable += [(column, "date_features") for column in plan.dates]
+    unexportable += [(column, "string_encoder") for column in plan.text_encoded]
     if unexportable:
         column, key = unexportable[0]
         more = f" (and {len(unexportable) - 1} more columns)" if len(unexportable) > 1 else ""

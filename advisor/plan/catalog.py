@@ -49,6 +49,10 @@ def _always(_: FeatureProfile) -> str | None:
     return None
 
 
+def _text(p: FeatureProfile) -> str | None:
+    return None if p.kind == "categorical" else "needs a text column"
+
+
 def _dates(p: FeatureProfile) -> str | None:
     return None if p.kind == "datetime" else "needs a date column"
 
@@ -79,6 +83,14 @@ _SPECS: tuple[ScalerSpec, ...] = (
     ScalerSpec("passthrough", "pass through", 0, lambda ctx: "passthrough", _always),
     ScalerSpec("drop", "drop", 0, lambda ctx: "drop", _always),
     ScalerSpec("onehot", "one-hot encode", 1, lambda ctx: "onehot", _always),
+    ScalerSpec(
+        "string_encoder",
+        "string encoder (character n-grams, tf-idf, 30 SVD components)",
+        2,
+        lambda ctx: "string_encoder",
+        _text,
+        keras_export=False,
+    ),
     ScalerSpec(
         "date_features",
         "date features (year, elapsed time, cyclic month, day, weekday)",

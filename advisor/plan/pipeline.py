@@ -78,8 +78,12 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
         else:
             self.encoder_ = None
         self.dates_ = [DateFeatures(column).fit(frame[column]) for column in self.plan.dates]
+        self.text_ = [
+            string_encoder(self.seed).fit(text_column(frame, column))
+            for column in self.plan.text_encoded
+        ]
         self.feature_names_in_ = np.asarray(
-            list(self.plan.numeric) + list(self.plan.categorical) + list(self.plan.dates),
+            [*self.plan.numeric, *self.plan.categorical, *self.plan.dates, *self.plan.text_encoded],
             dtype=object,
         )
         self.n_features_in_ = len(self.feature_names_in_)
@@ -106,6 +110,8 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
             )
         for encoder in getattr(self, "dates_", ()):
             parts.append(encoder.transform(frame[encoder.column]))
+        for column, text in zip(self.plan.text_encoded, getattr(self, "text_", ()), strict=True):
+            parts.append(np.asarray(text.transform(text_column(frame, column)), dtype=np.float64))
         out = np.hstack(parts) if parts else np.zeros((len(frame), 0))
         return np.asarray(out, dtype=np.float64)
 
@@ -117,6 +123,8 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
             names += [str(n) for n in self.encoder_.get_feature_names_out(self.plan.categorical)]
         for encoder in getattr(self, "dates_", ()):
             names += [str(n) for n in encoder.get_feature_names_out()]
+        for text in getattr(self, "text_", ()):
+            names += [str(n) for n in text.get_feature_names_out()]
         return np.asarray(names, dtype=object)
 
     def scale(self, numeric: np.ndarray) -> np.ndarray:
@@ -132,7 +140,7 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
 
 def _as_frame(X: Any, plan: InputPlan) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
-        expected = (*plan.numeric, *plan.categorical, *plan.dates)
+        expected = (*plan.numeric, *plan.categorical, *plan.dates, *plan.text_encoded)
         missing = [c for c in expected if c not in X.columns]
         if missing:
             raise ValueError(f"input is missing the column {missing[0]!r} the plan expects")
@@ -164,3 +172,21 @@ def category_text(value: object) -> str:
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+#: Components of a string-encoded text column (skrub's default).
+TEXT_COMPONENTS = 30
+
+
+def string_encoder(seed: int) -> Any:
+    """skrub's StringEncoder: tf-idf of character 3-4-grams, reduced by a seeded SVD."""
+    from skrub import StringEncoder
+
+    return StringEncoder(n_components=TEXT_COMPONENTS, random_state=seed)
+
+
+def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A text column as strings, missing values as empty text (all-zero components)."""
+    values = frame[column]
+    text = values.map(category_text).where(values.notna(), "")
+    return pd.Series(text.to_numpy(dtype=object), name=column)

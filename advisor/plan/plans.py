@@ -21,6 +21,8 @@ class InputPlan:
     categorical: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
+    #: Text columns encoded by skrub's StringEncoder instead of one-hot.
+    text_encoded: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for _, key in self.scalers:
@@ -44,6 +46,7 @@ class InputPlan:
             categorical=self.categorical,
             dropped=self.dropped,
             dates=self.dates,
+            text_encoded=self.text_encoded,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,6 +56,7 @@ class InputPlan:
             "categorical": list(self.categorical),
             "dropped": list(self.dropped),
             "dates": list(self.dates),
+            "text_encoded": list(self.text_encoded),
         }
 
     @classmethod
@@ -63,6 +67,7 @@ class InputPlan:
             categorical=tuple(str(c) for c in data.get("categorical", ())),
             dropped=tuple(str(c) for c in data.get("dropped", ())),
             dates=tuple(str(c) for c in data.get("dates", ())),
+            text_encoded=tuple(str(c) for c in data.get("text_encoded", ())),
         )
 
 

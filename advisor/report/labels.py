@@ -41,6 +41,8 @@ def plan_description(name: str) -> str:
     key = dict(CONTROLS)
     if name in CATALOG or name in key:
         return f"{scaler_label(key.get(name, name))} on every numeric feature"
+    if name == "string-encoder":
+        return "the rules' plan with skrub's StringEncoder for text columns of many categories"
     if name == "runner-ups":
         return "the rules' plan with the runner-up for every uncertain feature"
     if name.startswith("swap:"):

@@ -90,6 +90,7 @@ def apply_rules(
     dropped = []
     categorical = []
     dates = []
+    text_encoded = []
     for feature in profile.features:
         lookup = feature_lookup(feature, profile)
         result = evaluate_rules(feature.name, ruleset.active("feature"), lookup, feature)
@@ -102,6 +103,8 @@ def apply_rules(
             categorical.append(feature.name)
         elif result.top == "date_features":
             dates.append(feature.name)
+        elif result.top == "string_encoder":
+            text_encoded.append(feature.name)
     network = evaluate_rules("network", ruleset.active("dataset"), profile.field_value, None)
     target = None
     if profile.target is not None:
@@ -114,6 +117,7 @@ def apply_rules(
         dropped=tuple(dropped),
         categorical=tuple(categorical),
         dates=tuple(dates),
+        text_encoded=tuple(text_encoded),
     )
 
 
@@ -170,7 +174,9 @@ def _inapplicable(choice: str, feature: FeatureProfile) -> str | None:
             return None
         return "date columns can only become date features or be dropped"
     if feature.kind == "categorical":
-        return None if choice == "onehot" else "text columns can only be one-hot encoded or dropped"
+        if choice in ("onehot", "string_encoder"):
+            return None
+        return "text columns can only be one-hot encoded, string-encoded or dropped"
     if choice == "onehot":
         # Numbers that are codes (postal codes, ids of categories): one-hot on request.
         return None

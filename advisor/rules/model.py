@@ -117,6 +117,7 @@ class Proposals:
     categorical: tuple[str, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
     dates: tuple[str, ...] = ()
+    text_encoded: tuple[str, ...] = ()
 
     def feature(self, name: str) -> SubjectProposals:
         for f in self.features:
@@ -129,7 +130,8 @@ class Proposals:
         scalers = tuple(
             (f.subject, f.top)
             for f in self.features
-            if f.top != "drop" and f.subject not in self.categorical + self.dates
+            if f.top != "drop"
+            and f.subject not in self.categorical + self.dates + self.text_encoded
         )
         return InputPlan(
             name="rules",
@@ -137,6 +139,7 @@ class Proposals:
             categorical=self.categorical,
             dropped=self.dropped,
             dates=self.dates,
+            text_encoded=self.text_encoded,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,6 +150,7 @@ class Proposals:
             "dropped": list(self.dropped),
             "categorical": list(self.categorical),
             "dates": list(self.dates),
+            "text_encoded": list(self.text_encoded),
             "notes": list(self.notes),
         }
 

@@ -2,7 +2,8 @@
 
 * ``fast``: the rules' plan, standardize-everything, RealMLP's robust scaling + smooth clip
   everywhere and no scaling, each with no normalization, BatchNorm and LayerNorm (grid, 12
-  trials at most).
+  trials; 15 when text columns with many categories add the rules' plan with skrub's
+  StringEncoder in place of one-hot encoding).
 * ``standard``: adds plans that swap in runner-up proposals where a feature's choice is
   uncertain (the top two scores within ``UNCERTAIN_MARGIN``), the global controls (none,
   standard, min-max, robust, quantile-normal, Yeo-Johnson, robust + smooth clip on every
@@ -97,13 +98,40 @@ def runner_up_plans(proposals: Proposals, rule_plan: InputPlan) -> list[InputPla
     return plans
 
 
+def text_encoder_plan(proposals: Proposals, rule_plan: InputPlan) -> InputPlan | None:
+    """The rules' plan with skrub's StringEncoder instead of one-hot encoding on the text
+    columns the rules offer it for (many categories), or None when there are none."""
+    swap = tuple(
+        entry.subject
+        for entry in proposals.features
+        if entry.subject in rule_plan.categorical
+        and any(p.choice == "string_encoder" for p in entry.ranked)
+    )
+    if not swap:
+        return None
+    return InputPlan(
+        "string-encoder",
+        rule_plan.scalers,
+        tuple(c for c in rule_plan.categorical if c not in swap),
+        rule_plan.dropped,
+        rule_plan.dates,
+        (*rule_plan.text_encoded, *swap),
+    )
+
+
+def _columns(plan: InputPlan) -> tuple[object, ...]:
+    return (plan.scalers, plan.categorical, plan.dates, plan.text_encoded, plan.dropped)
+
+
 def search_space(proposals: Proposals, budget: str) -> Space:
     rule_plan = proposals.rule_plan()
     plans: list[InputPlan] = [rule_plan]
 
-    def add(plan: InputPlan) -> None:
-        if all(plan.scalers != p.scalers for p in plans):
+    def add(plan: InputPlan | None) -> None:
+        if plan is not None and all(_columns(plan) != _columns(p) for p in plans):
             plans.append(plan)
+
+    add(text_encoder_plan(proposals, rule_plan))
 
     if budget == "fast":
         for name, key in FAST_CONTROLS:

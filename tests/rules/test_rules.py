@@ -362,6 +362,14 @@ def _date_fires(text: bool) -> set[str]:
     return {f.rule_id for f in proposals.feature("day").findings}
 
 
+def _text_fires(levels: int) -> set[str]:
+    import pandas as pd
+
+    frame = pd.DataFrame({"city": [f"town {i % levels}" for i in range(400)]})
+    proposals = apply_rules(profile_table(load_table(frame)), RULES)
+    return {f.rule_id for f in proposals.feature("city").findings}
+
+
 ZIPS = np.random.default_rng(3).integers(98001, 98200, 400).astype(float)
 
 # (rule, a case that fires it, a case that must not)
@@ -376,6 +384,7 @@ OTHER_FIRES = {
     "NRM007": (lambda s: _image_fires(64), lambda s: _image_fires(8)),
     "NRM020": (lambda s: _categorical_fires(), lambda s: _fired(s["gaussian"])),
     "NRM022": (lambda s: _date_fires(text=True), lambda s: _date_fires(text=False)),
+    "NRM023": (lambda s: _text_fires(40), lambda s: _text_fires(30)),
     "NRM100": (lambda s: _dataset_fires(10), lambda s: _dataset_fires(0)),
     "NRM101": (lambda s: _dataset_fires(500), lambda s: _dataset_fires(499)),
     "NRM102": (lambda s: _dataset_fires(499), lambda s: _dataset_fires(500)),
