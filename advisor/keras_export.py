@@ -8,9 +8,10 @@ number in their config, so a model saved with them (``model.save("m.keras")``) i
 with its preprocessing inside; importing this module registers them for
 ``keras.models.load_model``.
 
-Scalers that export: everything in the catalog but ``quantile_normal`` (its inverse
-normal CDF does not reproduce scikit-learn's within 1e-5 in the tails); a plan using it
-raises `ExportError` naming the columns.
+Every numeric scaler of the catalog exports, the quantile transform included (the fitted
+quantiles as a piecewise-linear map, then the normal quantile function, in float64). Date
+features and skrub's string encoder do not; a plan using them raises `ExportError` naming
+the columns.
 
 Importing this module imports Keras (and TensorFlow).
 """
@@ -28,11 +29,13 @@ from sklearn.preprocessing import (
     MaxAbsScaler,
     MinMaxScaler,
     PowerTransformer,
+    QuantileTransformer,
     RobustScaler,
     StandardScaler,
 )
 
 from advisor.backend import import_keras
+from advisor.keras_ops import BOUNDS, apply_op
 from advisor.plan.catalog import CATALOG
 from advisor.plan.pipeline import PlanTransformer, categorical_block, numeric_block
 from advisor.plan.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
@@ -84,7 +87,7 @@ class NumericPreprocessing(_Layer):
         for group in self.groups:
             block = ops.take(clean, np.asarray(group["indices"], dtype="int32"), axis=1)
             for op in group["ops"]:
-                block = _apply_op(op, block)
+                block = apply_op(op, block)
             parts.append(block)
         if not parts:
             return ops.zeros((ops.shape(x)[0], 0), dtype="float32")
@@ -143,64 +146,6 @@ class CategoryEncoding(_Layer):
         return {**super().get_config(), "vocabularies": self.vocabularies, "tables": self.tables}
 
 
-def _apply_op(op: dict[str, Any], x: Any) -> Any:
-    name = op["op"]
-    if name == "affine":
-        return x * _vec(op["factor"]) + _vec(op["offset"])
-    if name == "signed_log1p":
-        return ops.sign(x) * ops.log1p(ops.abs(x))
-    if name == "smooth_clip":
-        c = float(op["c"])
-        return x / ops.sqrt(1.0 + ops.square(x / c))
-    if name == "clip":
-        return ops.minimum(ops.maximum(x, _vec(op["low"])), _vec(op["high"]))
-    if name == "yeo_johnson":
-        return _yeo_johnson(x, np.asarray(op["lambdas"], dtype="float64"))
-    if name == "box_cox":
-        return _box_cox(x, np.asarray(op["lambdas"], dtype="float64"))
-    raise ValueError(f"unknown preprocessing op {name!r}")
-
-
-def _vec(values: list[float]) -> Any:
-    return ops.convert_to_tensor(np.asarray(values, dtype="float64"))[None, :]
-
-
-def _yeo_johnson(x: Any, lambdas: np.ndarray) -> Any:
-    # scikit-learn's PowerTransformer._yeo_johnson_transform, column-wise lambdas.
-    eps = np.spacing(1.0)
-    lam = lambdas[None, :]
-    pos = ops.greater_equal(x, 0.0)
-    xp = ops.where(pos, x, ops.zeros_like(x))
-    xn = ops.where(pos, ops.zeros_like(x), -x)
-    lam_p = np.where(np.abs(lam) < eps, 1.0, lam)
-    pos_out = ops.where(
-        ops.convert_to_tensor(np.abs(lam) < eps),
-        ops.log1p(xp),
-        (ops.power(xp + 1.0, lam_p) - 1.0) / lam_p,
-    )
-    lam_n = np.where(np.abs(lam - 2.0) < eps, 1.0, 2.0 - lam)
-    neg_out = ops.where(
-        ops.convert_to_tensor(np.abs(lam - 2.0) < eps),
-        -ops.log1p(xn),
-        -(ops.power(xn + 1.0, lam_n) - 1.0) / lam_n,
-    )
-    return ops.where(pos, pos_out, neg_out)
-
-
-def _box_cox(x: Any, lambdas: np.ndarray) -> Any:
-    # scipy.special.boxcox: log(x) at lambda 0, (x**lambda - 1) / lambda otherwise.
-    lam = lambdas[None, :]
-    zero = np.abs(lam) < 1e-19
-    lam_safe = np.where(zero, 1.0, lam)
-    positive = ops.greater(x, 0.0)
-    safe_x = ops.where(positive, x, ops.ones_like(x))
-    out = ops.where(
-        ops.convert_to_tensor(zero), ops.log(safe_x), (ops.power(safe_x, lam_safe) - 1.0) / lam_safe
-    )
-    nan = ops.full_like(x, np.nan)
-    return ops.where(positive, out, nan)
-
-
 # ---------------------------------------------------------------- fitted -> ops
 
 
@@ -228,6 +173,19 @@ def _ops_for(key: str, scaler: Any, width: int) -> list[dict[str, Any]]:
         low = np.nan_to_num(np.asarray(scaler.low_, dtype=float), nan=-_HUGE)
         high = np.nan_to_num(np.asarray(scaler.high_, dtype=float), nan=_HUGE)
         return [{"op": "clip", "low": _list(low), "high": _list(high)}]
+    if isinstance(scaler, QuantileTransformer) and scaler.output_distribution == "normal":
+        from scipy import stats
+
+        edge = BOUNDS - np.spacing(1)
+        return [
+            {
+                "op": "quantile_normal",
+                "quantiles": [_list(scaler.quantiles_[:, j]) for j in range(width)],
+                "references": _list(scaler.references_),
+                "clip_min": float(stats.norm.ppf(edge)),
+                "clip_max": float(stats.norm.ppf(1 - edge)),
+            }
+        ]
     if isinstance(scaler, PowerTransformer):
         op = "yeo_johnson" if scaler.method == "yeo-johnson" else "box_cox"
         out: list[dict[str, Any]] = [{"op": op, "lambdas": _list(scaler.lambdas_)}]

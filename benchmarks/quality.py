@@ -62,7 +62,13 @@ LOSS_LARGE = {"classification": 3.0, "regression": 6.0}
 
 #: Parts of the package that present or export the advice but cannot change which plan it
 #: advises or how that plan transforms rows: edits there keep the advisor's results valid.
-PRESENTATION = ("advisor/report/", "advisor/cli/", "advisor/check/", "advisor/keras_export.py")
+PRESENTATION = (
+    "advisor/report/",
+    "advisor/cli/",
+    "advisor/check/",
+    "advisor/keras_export.py",
+    "advisor/keras_ops.py",
+)
 
 
 def advisor_digest(extra_rules: Sequence[str] = (), root: Path = ROOT) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError
+from advisor.io.codes import zero_padded
 from advisor.io.dates import looks_like_datetime
 from advisor.io.markers import missing_text
 from advisor.io.read import read_frame, too_big_for_memory
@@ -257,6 +258,13 @@ def _classify_column(
     if lowered.isin(["true", "false"]).all():
         converted = text.str.lower().map({"true": 1.0, "false": 0.0}).astype(float)
         return "numeric", converted, None
+    if zero_padded(present):
+        example = str(present[present.str.startswith("0")].iloc[0])
+        return (
+            "categorical",
+            text.where(~missing).astype(object),
+            ColumnNote(column, "info", f"zero-padded digits ({example!r}): codes, not amounts"),
+        )
     numbers = pd.to_numeric(present, errors="coerce")
     parsed_share = float(numbers.notna().mean())
     if parsed_share >= NUMERIC_TEXT_SHARE:

@@ -108,12 +108,13 @@ def parse_csv_bytes(raw: bytes, name: str, hint: DialectHint | None = None) -> p
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            codes = {column: "string" for column in dialect.codes}
             if dialect.plain:
                 frame = pd.read_csv(io.BytesIO(raw), engine="pyarrow", na_values=MARKERS)
             elif dialect.decimal == ".":
                 data = io.BytesIO(text.encode("utf-8"))
                 frame = pd.read_csv(
-                    data, sep=dialect.delimiter, engine="pyarrow", na_values=MARKERS
+                    data, sep=dialect.delimiter, engine="pyarrow", na_values=MARKERS, dtype=codes
                 )
             else:
                 frame = pd.read_csv(
@@ -121,6 +122,7 @@ def parse_csv_bytes(raw: bytes, name: str, hint: DialectHint | None = None) -> p
                     sep=dialect.delimiter,
                     decimal=dialect.decimal,
                     na_values=MARKERS,
+                    dtype=codes,
                 )
     except Exception as exc:  # pyarrow and pandas raise several types for malformed CSV
         raise InputError(describe_parse_error(name, text, exc, dialect.delimiter)) from None
@@ -221,7 +223,11 @@ def _file_dialect(p: Path, hint: DialectHint | None = None) -> Dialect | None:
 
 
 def csv_options(dialect: Dialect, block_size: int | None = None, **convert: Any) -> dict[str, Any]:
-    """Arrow's CSV reader options for a dialect."""
+    """Arrow's CSV reader options for a dialect (zero-padded code columns read as text)."""
+    convert["column_types"] = {
+        **{column: pa.string() for column in dialect.codes},
+        **convert.get("column_types", {}),
+    }
     read = pacsv.ReadOptions(use_threads=True, encoding=dialect.encoding.replace("-sig", ""))
     if block_size is not None:
         read.block_size = block_size

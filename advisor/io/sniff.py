@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from advisor.errors import InputError
+from advisor.io.codes import zero_padded_columns
 
 #: Delimiters tried when sniffing, in order of preference on a tie.
 DELIMITERS = ",;\t|"
@@ -41,6 +42,8 @@ class Dialect:
     encoding: str = "utf-8"
     delimiter: str = ","
     decimal: str = "."
+    #: Columns of zero-padded digits, read as text (`advisor.io.codes`).
+    codes: tuple[str, ...] = ()
 
     @property
     def plain(self) -> bool:
@@ -176,4 +179,4 @@ def dialect_of(head: bytes, name: str, hint: DialectHint | None = None) -> Diale
                 f"{chosen.upper().replace('-SIG', '')}{advice}"
             ) from None
     sep, mark = sniff_dialect(text, hint.delimiter, hint.decimal)
-    return Dialect(chosen, sep, mark)
+    return Dialect(chosen, sep, mark, zero_padded_columns(text, sep))

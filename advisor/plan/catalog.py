@@ -148,7 +148,7 @@ _SPECS: tuple[ScalerSpec, ...] = (
         lambda ctx: Pipeline([("clip", Winsorizer(0.01, 0.99)), ("standard", StandardScaler())]),
         _always,
     ),
-    ScalerSpec("quantile_normal", "quantile to normal", 5, _quantile, _always, keras_export=False),
+    ScalerSpec("quantile_normal", "quantile to normal", 5, _quantile, _always),
 )
 
 CATALOG: dict[str, ScalerSpec] = {spec.key: spec for spec in _SPECS}

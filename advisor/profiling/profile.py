@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from advisor.io.codes import zero_padded
 from advisor.io.dates import looks_like_datetime
 from advisor.io.markers import missing_text
 from advisor.io.read import check_file, iter_batches, read_arrow, too_big_for_memory
@@ -171,13 +172,16 @@ def profile_arrow(
             if pa.types.is_floating(column.type) and column.type.bit_width == 64:
                 values = column.to_numpy()  # nulls become NaN
             else:
-                values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+                values = pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
             return profile_numeric(np.asarray(values, dtype=np.float64), name, seed + index)
         import pandas as pd
 
         series = column.to_pandas()
         series = series.where(~missing_text(series))
         numbers = pd.to_numeric(series, errors="coerce")
+        present = series.dropna().astype(str).str.strip()
+        if zero_padded(present):
+            return profile_categorical(series.astype(object), name)
         if series.notna().any() and numbers.notna().sum() >= 0.95 * series.notna().sum():
             return profile_numeric(numbers.to_numpy(dtype=float), name, seed + index)
         # Dates are dates here as in `advise` (the loader sets them aside as datetime).
@@ -232,7 +236,7 @@ def profile_stream(
         block = np.empty((table.num_rows, len(numeric)), dtype=np.float64)
         for index, name in enumerate(numeric):
             column = table.column(name)
-            values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+            values = pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
             block[:, index] = values
             accumulators[name].update(block[:, index])
         assert reservoir is not None

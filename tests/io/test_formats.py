@@ -173,3 +173,27 @@ def test_rows_whose_target_is_a_marker_are_left_out_with_a_note(tmp_path):
 def expected_marked(text: str, column: int) -> int:
     rows = [line.split(",")[column].strip() for line in text.splitlines()[1:]]
     return sum(v in ("?", "-", "--", ".") for v in rows)
+
+
+def test_zero_padded_codes_keep_their_zeros_and_are_categories(tmp_path):
+    zips = ["02134", "10001", "02139", "94105", "00501", "60601"] * 6
+    path = tmp_path / "homes.csv"
+    path.write_text("zip,price\n" + "".join(f"{z},{100 + i}\n" for i, z in enumerate(zips)))
+    table = load_table(path)
+    assert table.categorical == ("zip",) and table.numeric == ("price",)
+    assert table.features["zip"].iloc[0] == "02134"
+    assert any("zero-padded" in n.message for n in table.notes)
+    for profile in (profile_path(path), profile_stream(path)):
+        assert profile.features[0].kind == "categorical"
+        assert profile.features[0].n_distinct == 6
+    # numbers of one width without a leading zero stay numbers
+    plain = tmp_path / "plain.csv"
+    plain.write_text("n,price\n" + "".join(f"{1000 + i},{i}\n" for i in range(30)))
+    assert load_table(plain).numeric == ("n", "price")
+
+
+def test_integers_beyond_float_precision_profile_as_floats(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text("a,b\n" + "".join(f"{2**53 + i},{i}\n" for i in range(30)))
+    for profile in (profile_path(path), profile_stream(path)):
+        assert profile.features[0].max == pytest.approx(2.0**53 + 29, rel=1e-12)

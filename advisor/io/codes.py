@@ -1,0 +1,46 @@
+"""Whether text values are zero-padded codes: postal codes, identifiers, account numbers.
+
+In: the present (non-missing, stripped) text values of a column, or the first lines of a
+CSV. Out: True (or the names of such columns) when every value is digits of one width of
+at least two, and some begin with a zero: "02134" is a code, and reading it as the number
+2134 would lose the zero and invent an amount. The CSV readers keep such columns as text
+(`advisor.io.read`), the loader and the profiler call them categorical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+
+#: At least this many sampled values, so that one "007" in a short column is no evidence.
+MIN_VALUES = 5
+
+
+def zero_padded(present: pd.Series) -> bool:
+    """Every value is digits of one width >= 2, and at least one starts with 0."""
+    if len(present) < MIN_VALUES:
+        return False
+    text = present.astype(str)
+    if not text.str.fullmatch(r"\d{2,}").all():
+        return False
+    return bool(text.str.len().nunique() == 1 and text.str.startswith("0").any())
+
+
+def zero_padded_columns(sample: str, delimiter: str) -> tuple[str, ...]:
+    """The columns of a CSV sample (its first lines; a cut last line is ignored) whose
+    values are zero-padded codes."""
+    lines = sample.splitlines()
+    if len(lines) > 2 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    if len(rows) < 2:
+        return ()
+    header, body = rows[0], rows[1:]
+    found = []
+    for index, name in enumerate(header):
+        values = [r[index].strip() for r in body if index < len(r) and r[index].strip()]
+        if values and zero_padded(pd.Series(values)):
+            found.append(name)
+    return tuple(found)
