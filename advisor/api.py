@@ -66,6 +66,7 @@ def advise(
     sample_rows: int | None = None,
     drop_rare_classes: bool = False,
     use_cache: bool = True,
+    exportable_only: bool = False,
     sep: str | None = None,
     decimal: str | None = None,
     encoding: str | None = None,
@@ -96,6 +97,7 @@ def advise(
         groups=groups, time_order=time_order, sample_rows=sample_rows,
         drop_rare_classes=drop_rare_classes,
         use_cache=use_cache,
+        exportable_only=exportable_only,
         csv=DialectHint(encoding=encoding, delimiter=sep, decimal=decimal),
     )  # fmt: skip
     return run_stages(data, target, options, progress)
@@ -117,7 +119,9 @@ def run_stages(
         overrides[options.groups] = "drop"
     profile = profile_table(table, seed=options.seed)
     ruleset = load_rules(options.rules, options.disable_rules)
-    proposals = apply_rules(profile, ruleset, overrides=overrides)
+    proposals = apply_rules(
+        profile, ruleset, overrides=overrides, exportable_only=options.exportable_only
+    )
     check_usable(table, proposals)
     validation = None
     if table.target is not None and table.task is not None:

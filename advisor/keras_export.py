@@ -19,6 +19,7 @@ Importing this module imports Keras (and TensorFlow).
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from typing import Any
 
@@ -80,7 +81,10 @@ class NumericPreprocessing(_Layer):
         self._inverse = [int(i) for i in np.argsort(order)] if order else []
 
     def call(self, inputs: Any) -> Any:
-        x = ops.cast(inputs, "float64")
+        if isinstance(inputs, (list, tuple)):  # one (batch, 1) input per named column
+            x = ops.concatenate([ops.cast(t, "float64") for t in inputs], axis=1)
+        else:
+            x = ops.cast(inputs, "float64")
         bad = ops.logical_not(ops.isfinite(x))
         clean = ops.where(bad, ops.zeros_like(x), x)
         parts = []
@@ -103,7 +107,8 @@ class NumericPreprocessing(_Layer):
         return ops.cast(out, "float32")
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
-        return (input_shape[0], len(self.fill_values) + len(self.indicators))
+        rows = input_shape[0][0] if isinstance(input_shape, list) else input_shape[0]
+        return (rows, len(self.fill_values) + len(self.indicators))
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -131,16 +136,21 @@ class CategoryEncoding(_Layer):
             for v in vocabularies
         ]
 
+    def build(self, input_shape: Any) -> None:
+        self.built = True  # the lookups are tables, not weights: nothing to build
+
     def call(self, inputs: Any) -> Any:
         parts = []
         for j, lookup in enumerate(self._lookups):
-            codes = lookup(inputs[:, j])
+            column = inputs[j] if isinstance(inputs, (list, tuple)) else inputs[:, j : j + 1]
+            codes = lookup(ops.reshape(column, (-1,)))
             table = ops.convert_to_tensor(np.asarray(self.tables[j], dtype="float32"))
             parts.append(ops.take(table, codes, axis=0))
         return ops.concatenate(parts, axis=1)
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
-        return (input_shape[0], sum(len(t[0]) for t in self.tables))
+        rows = input_shape[0][0] if isinstance(input_shape, list) else input_shape[0]
+        return (rows, sum(len(t[0]) for t in self.tables))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "vocabularies": self.vocabularies, "tables": self.tables}
@@ -220,11 +230,16 @@ def numeric_layer(transformer: PlanTransformer) -> NumericPreprocessing:
     unexportable += [(column, "string_encoder") for column in plan.text_encoded]
     if unexportable:
         column, key = unexportable[0]
-        more = f" (and {len(unexportable) - 1} more columns)" if len(unexportable) > 1 else ""
-        exportable = ", ".join(k for k, s in CATALOG.items() if s.keras_export)
+        more = (
+            f" (and {', '.join(repr(c) for c, _ in unexportable[1:4])}"
+            f"{', ...' if len(unexportable) > 4 else ''})"
+            if len(unexportable) > 1
+            else ""
+        )
         raise ExportError(
             f"column {column!r} uses {key!r} ({CATALOG[key].label}){more}, which has no Keras "
-            f"export; scalers that export: {exportable}"
+            "export; rerun advise with --exportable (API: exportable_only=True) for advice "
+            "that exports, or override the column"
         )
     groups = []
     for key, indices, scaler in transformer.scalers_:
@@ -261,49 +276,130 @@ def category_layer(transformer: PlanTransformer) -> CategoryEncoding:
     return CategoryEncoding(vocabularies=vocabularies, tables=tables, name="advised_onehot")
 
 
-def to_keras(transformer: PlanTransformer, model: Any = None) -> Any:
-    """A Keras model computing ``transformer.transform``; with ``model``, that model on
-    top of it (one model from raw features to predictions).
+@keras.saving.register_keras_serializable(package="advisor")
+class TargetUnits(_Layer):
+    """A regression model's output mapped back to the target's units (the inverse of
+    `TargetTransformer`: ``z * scale + mean``, then ``sign * expm1(|.|)`` after a log)."""
 
-    Inputs: a float64 matrix of the numeric columns (in ``transformer.plan.numeric``
-    order, NaN for missing) and, when there are categorical columns, a string matrix of
-    them -- as a dict ``{"numeric": ..., "categorical": ...}``. `keras_inputs` builds
-    either from a DataFrame.
+    def __init__(self, mean: float, scale: float, log: bool, **kwargs: Any) -> None:
+        kwargs.setdefault("dtype", "float64")
+        super().__init__(**kwargs)
+        self.mean, self.scale, self.log = float(mean), float(scale), bool(log)
+
+    def call(self, inputs: Any) -> Any:
+        values = ops.cast(inputs, "float64") * self.scale + self.mean
+        if self.log:
+            values = ops.sign(values) * ops.expm1(ops.abs(values))
+        return values
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "mean": self.mean, "scale": self.scale, "log": self.log}
+
+
+def custom_objects() -> dict[str, Any]:
+    """The advisor's layers by their registered names, for
+    ``keras.saving.load_model(path, custom_objects=custom_objects())``."""
+    layers = (NumericPreprocessing, CategoryEncoding, TargetUnits)
+    return {keras.saving.get_registered_name(layer): layer for layer in layers}
+
+
+def input_names(plan: Any) -> dict[str, str]:
+    """Each input column's name as a Keras input (and serving signature) name: letters,
+    digits and underscores, unique, not starting with a digit."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for column in (*plan.numeric, *plan.categorical):
+        base = re.sub(r"[^0-9A-Za-z_]", "_", column) or "column"
+        base = f"c_{base}" if base[0].isdigit() else base
+        name, k = base, 2
+        while name in used:
+            name, k = f"{base}_{k}", k + 1
+        used.add(name)
+        names[column] = name
+    return names
+
+
+def to_keras(transformer: PlanTransformer, model: Any = None, target: Any = None) -> Any:
+    """A Keras model computing ``transformer.transform``; with ``model``, that model on
+    top of it (one model from raw features to predictions); with a fitted regression
+    ``target`` transformer too, predictions in the target's units.
+
+    Inputs: a dict with one entry per input column (`input_names`), each a (rows, 1)
+    array: float64 for numeric columns (NaN for missing), strings for categorical ones.
+    `keras_inputs` builds it from a DataFrame.
     """
     plan = transformer.plan
-    numeric_in = keras.Input(shape=(len(plan.numeric),), dtype="float64", name="numeric")
-    outputs = [numeric_layer(transformer)(numeric_in)]
-    inputs: Any = numeric_in
-    if plan.categorical:
-        categorical_in = keras.Input(
-            shape=(len(plan.categorical),), dtype="string", name="categorical"
+    names = input_names(plan)
+    numeric = [keras.Input(shape=(1,), dtype="float64", name=names[c]) for c in plan.numeric]
+    text = [keras.Input(shape=(1,), dtype="string", name=names[c]) for c in plan.categorical]
+    if text and keras.backend.backend() != "tensorflow":
+        raise ExportError(
+            "categorical columns export only with the TensorFlow backend (Keras' StringLookup "
+            f"needs string tensors; this is {keras.backend.backend()})"
         )
-        if keras.backend.backend() != "tensorflow":
-            raise ExportError(
-                "categorical columns export only with the TensorFlow backend (string tensors)"
-            )
-        outputs.append(category_layer(transformer)(categorical_in))
-        inputs = {"numeric": numeric_in, "categorical": categorical_in}
+    outputs = []
+    if numeric:
+        outputs.append(numeric_layer(transformer)(numeric))
+    if text:
+        outputs.append(category_layer(transformer)(text))
     features = outputs[0] if len(outputs) == 1 else keras.layers.Concatenate(axis=1)(outputs)
+    columns = (*plan.numeric, *plan.categorical)
+    inputs = {names[c]: i for c, i in zip(columns, numeric + text, strict=True)}
     if model is None:
         return keras.Model(inputs=inputs, outputs=features, name="advised_preprocessing")
-    full = keras.Model(inputs=inputs, outputs=model(features), name=f"advised_{model.name}")
+    output = model(features)
+    if target is not None:
+        log = target.method == "log1p_standard"
+        output = TargetUnits(target.mean_, target.scale_, log, name="target_units")(output)
+    full = keras.Model(inputs=inputs, outputs=output, name=f"advised_{model.name}")
     config = model.get_compile_config() if getattr(model, "compiled", False) else None
-    if config:
+    if config and target is None:
         full.compile_from_config(config)  # same optimizer, loss and metrics as ``model``
+        # Built now, the optimizers save the variables a reload builds: no "skipping
+        # variable loading" warning when the .keras file is loaded.
+        for compiled in (full, model):
+            if not compiled.optimizer.built:
+                compiled.optimizer.build(compiled.trainable_variables)
     return full
 
 
-def keras_inputs(transformer: PlanTransformer, frame: pd.DataFrame) -> Any:
-    """The inputs `to_keras`'s model expects, from a DataFrame of feature columns."""
+def keras_inputs(transformer: PlanTransformer, frame: pd.DataFrame) -> dict[str, Any]:
+    """The inputs `to_keras`'s model takes, from a DataFrame of feature columns: one
+    (rows, 1) array per input column, by its input name."""
     plan = transformer.plan
+    names = input_names(plan)
     numeric = numeric_block(frame, plan.numeric)
+    out: dict[str, Any] = {
+        names[c]: numeric[:, [j]].astype(np.float64) for j, c in enumerate(plan.numeric)
+    }
     if not plan.categorical:
-        return numeric
+        return out
     import tensorflow as tf  # string columns need the TensorFlow backend (checked in to_keras)
 
-    strings = tf.constant(categorical_block(frame, plan.categorical).astype(str))
-    return {"numeric": tf.constant(numeric), "categorical": strings}
+    strings = categorical_block(frame, plan.categorical).astype(str)
+    for j, column in enumerate(plan.categorical):
+        out[names[column]] = strings[:, [j]]
+    # Keras takes strings only as tensors, and a call's inputs all tensors or none.
+    return {name: tf.constant(values) for name, values in out.items()}
+
+
+def export_serving(
+    transformer: PlanTransformer, model: Any, path: str | os.PathLike[str], target: Any = None
+) -> None:
+    """A TensorFlow SavedModel of the preprocessing + ``model`` (+ the target's units):
+    its ``serve`` signature takes the named raw columns and returns the model's outputs.
+    It loads with ``tf.saved_model.load`` alone: no advisor, no Keras classes needed."""
+    if keras.backend.backend() != "tensorflow":
+        raise ExportError(
+            f"a SavedModel needs the TensorFlow backend (this is {keras.backend.backend()})"
+        )
+    full = to_keras(transformer, model, target)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full.export(str(path), format="tf_saved_model", verbose=False)
 
 
 def load_model(path: str | os.PathLike[str]) -> Any:

@@ -47,6 +47,8 @@ class AdviseOptions:
         directory; False trains every candidate afresh in a temporary directory
     drop_rare_classes : leave out the rows of classes with fewer rows than the search's
         folds (else such classes are refused, naming them), with a note in the report
+    exportable_only : propose and validate only choices `Advice.to_keras` can export (no
+        date features, no string encoder), so the advice always exports
     """
 
     task: TaskArg = "auto"
@@ -63,6 +65,7 @@ class AdviseOptions:
     sample_rows: int | None = None
     drop_rare_classes: bool = False
     use_cache: bool = True
+    exportable_only: bool = False
     csv: DialectHint = field(default_factory=DialectHint)
 
     def __post_init__(self) -> None:

@@ -124,24 +124,32 @@ class Advice:
 
     def to_keras(self, model: Any = None) -> Any:
         """The fitted preprocessing as a Keras model reproducing ``pipeline.transform``
-        (within 1e-5 x (1 + |value|)); with ``model`` (e.g. `build_model`'s), one model
+        (within 1e-6 x (1 + |value|)); with ``model`` (e.g. `build_model`'s), one model
         from raw features to predictions that can be saved and served as is.
 
-        Its inputs come from `keras_inputs`. Raises `advisor.keras_export.ExportError` for
-        a plan using a scaler without a Keras export (``quantile_normal``); see
-        docs/recipes.md.
+        It takes a dict of named columns (`keras_inputs` makes it from a DataFrame).
+        Raises `advisor.keras_export.ExportError` naming the columns for a plan with date
+        features or string-encoded text; see docs/recipes.md.
         """
         from advisor.keras_export import to_keras
 
         return to_keras(self.pipeline.transformer_, model)
 
-    def keras_inputs(self, features: pd.DataFrame) -> Any:
-        """What `to_keras`'s model takes for these feature rows: the numeric columns as a
-        float64 matrix, plus (when there are categorical columns) a string matrix of them
-        in a dict ``{"numeric": ..., "categorical": ...}``."""
+    def keras_inputs(self, features: pd.DataFrame) -> dict[str, Any]:
+        """What `to_keras`'s model takes for these feature rows: one (rows, 1) array per
+        input column, by name (float64 for numbers, NaN for missing; strings for text)."""
         from advisor.keras_export import keras_inputs
 
         return keras_inputs(self.pipeline.transformer_, features)
+
+    def export_serving(self, path: str | os.PathLike[str], model: Any) -> None:
+        """Write a TensorFlow SavedModel of the preprocessing + ``model``: its ``serve``
+        signature takes the named raw columns and returns probabilities, or predictions in
+        the target's units. It loads with ``tf.saved_model.load`` alone (docs/recipes.md)."""
+        from advisor.keras_export import export_serving
+
+        target = self.target_transformer if self.classes is None else None
+        export_serving(self.pipeline.transformer_, model, path, target)
 
     def encode_target(self, y: Any) -> np.ndarray:
         """Targets as the model is trained on them: class codes, or the transformed value."""

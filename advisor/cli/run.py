@@ -98,6 +98,12 @@ from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
     is_flag=True,
     help="Leave out the rows of classes with fewer rows than the folds (else refused).",
 )
+@click.option(
+    "--exportable",
+    is_flag=True,
+    help="Propose and validate only choices Advice.to_keras() exports (no date features, "
+    "no string encoder).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(
     data: str,
@@ -119,6 +125,7 @@ def run(
     time_order: str | None,
     drop_rare_classes: bool,
     no_cache: bool,
+    exportable: bool,
     sep: str | None,
     decimal: str | None,
     encoding: str | None,
@@ -140,6 +147,7 @@ def run(
             time_order=time_order, sample_rows=sample_rows,
             drop_rare_classes=drop_rare_classes,
             use_cache=not no_cache,
+            exportable_only=exportable,
             csv=dialect_hint(sep, decimal, encoding),
         )  # fmt: skip
     except AdvisorError as exc:

@@ -74,12 +74,14 @@ def apply_rules(
     profile: DatasetProfile,
     ruleset: RuleSet,
     overrides: Mapping[str, str] | None = None,
+    exportable_only: bool = False,
 ) -> Proposals:
     """Run every active rule on ``profile``; return ranked proposals per subject.
 
     ``overrides`` (column -> scaler key, "drop" or "keep") beat the rules and add to the
     rule file's own ``[overrides]``; a forced choice is ranked first under the id USER,
-    the rules' proposals follow it.
+    the rules' proposals follow it. ``exportable_only`` rejects every choice without a
+    Keras export (`ScalerSpec.keras_export`), with the reason.
     """
     forced = {**ruleset.overrides, **dict(overrides or {})}
     names = {f.name for f in profile.features}
@@ -96,6 +98,8 @@ def apply_rules(
         result = evaluate_rules(feature.name, ruleset.active("feature"), lookup, feature)
         if feature.name in forced:
             result = _override(result, forced[feature.name], feature, ruleset, lookup)
+        if exportable_only:
+            result = _exportable(result)
         features.append(result)
         if result.top == "drop":
             dropped.append(feature.name)
@@ -119,6 +123,25 @@ def apply_rules(
         dates=tuple(dates),
         text_encoded=tuple(text_encoded),
     )
+
+
+def _exportable(result: SubjectProposals) -> SubjectProposals:
+    """The proposals `Advice.to_keras` can export; the others rejected with the reason."""
+    kept = tuple(p for p in result.ranked if CATALOG[p.choice].keras_export)
+    if len(kept) == len(result.ranked):
+        return result
+    dropped = [p for p in result.ranked if not CATALOG[p.choice].keras_export]
+    if USER_RULE in dropped[0].rule_ids:
+        raise RuleError(
+            f"override {result.subject}={dropped[0].choice}: it has no Keras export, and "
+            "--exportable (exportable_only=True) allows only choices that export"
+        )
+    if not kept:
+        kept = (Proposal("drop", 0.0, dropped[0].rule_ids),)
+    rejected = tuple(
+        (p.choice, f"{','.join(p.rule_ids)}: no Keras export (--exportable)") for p in dropped
+    )
+    return SubjectProposals(result.subject, kept, result.findings, (*result.rejected, *rejected))
 
 
 def feature_lookup(feature: FeatureProfile, profile: DatasetProfile) -> Any:

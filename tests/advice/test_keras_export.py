@@ -172,3 +172,114 @@ def test_the_numeric_layers_match_transform_on_the_jax_backend_too():
         else:
             assert max(v for k, v in errors.items() if k != "quantile_normal") <= 1e-5, errors
             assert errors["quantile_normal"] <= 0.05, errors
+
+
+def test_the_model_takes_a_dict_of_named_columns(penguins):
+    advice = advise(penguins.drop(columns="species"), seed=0)
+    inputs = advice.keras_inputs(penguins)
+    assert set(inputs) == {
+        "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "island", "sex"
+    }  # fmt: skip
+    assert all(tuple(v.shape) == (len(penguins), 1) for v in inputs.values())
+    odd = pd.DataFrame({"price ($)": [1.0, 2.0, 3.0] * 10, "2nd": [0.5, 1.5, 2.5] * 10})
+    names = keras_export.input_names(advise(odd).plan)
+    assert names == {"price ($)": "price____", "2nd": "c_2nd"}
+
+
+SERVE_SCRIPT = """
+import json, sys
+sys.modules["advisor"] = None  # the advisor cannot be imported here
+import numpy as np
+import tensorflow as tf
+served = tf.saved_model.load(sys.argv[1])
+request = json.load(open(sys.argv[2]))
+inputs = {
+    k: tf.constant(np.asarray(v, dtype=object if isinstance(v[0][0], str) else np.float64))
+    for k, v in request.items()
+}
+print(json.dumps(np.asarray(served.serve(inputs)).tolist()))
+"""
+
+
+def _serve_in_fresh_process(tmp_path, advice, model, features):
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "served"
+    advice.export_serving(path, model)
+    request = {
+        k: (np.asarray(v).astype(str) if np.asarray(v).dtype.kind in "OSU" else np.asarray(v))
+        for k, v in advice.keras_inputs(features).items()
+    }
+    request_file = tmp_path / "request.json"
+    request_file.write_text(json.dumps({k: v.tolist() for k, v in request.items()}))
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE_SCRIPT, str(path), str(request_file)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return np.asarray(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.slow
+def test_a_saved_model_serves_named_columns_without_the_advisor(penguins, tmp_path):
+    advice = advise(penguins, target="species", seed=0, max_trials=1)
+    features = penguins.drop(columns="species").iloc[:40]
+    model = advice.build_model()
+    probabilities = _serve_in_fresh_process(tmp_path, advice, model, features)
+    expected = np.asarray(model(advice.transform(features)))
+    np.testing.assert_allclose(probabilities, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_a_regression_saved_model_predicts_in_target_units(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=300), "z": rng.lognormal(size=300)})
+    frame["price"] = np.exp(1.0 + 0.5 * frame["x"]) * 1000.0
+    advice = advise(frame, target="price", seed=0, max_trials=1)
+    features = frame.drop(columns="price").iloc[:50]
+    model = advice.build_model()
+    served = _serve_in_fresh_process(tmp_path, advice, model, features)
+    expected = advice.decode_predictions(np.asarray(model(advice.transform(features))))
+    np.testing.assert_allclose(served.reshape(-1), expected, rtol=1e-5)
+
+
+def test_a_keras_file_loads_with_custom_objects_and_no_warning(penguins, tmp_path):
+    import warnings
+
+    keras = keras_export.keras
+    advice = advise(penguins, target="species", seed=0, max_trials=1, work_dir=tmp_path / "w")
+    inputs = advice.keras_inputs(penguins)
+    labels = advice.encode_target(penguins["species"])
+    for trained in (False, True):
+        full = advice.to_keras(advice.build_model(seed=0))
+        if trained:
+            full.fit(inputs, labels, epochs=1, verbose=0)
+        path = tmp_path / f"full-{trained}.keras"
+        full.save(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            loaded = keras.saving.load_model(path, custom_objects=keras_export.custom_objects())
+        np.testing.assert_allclose(np.asarray(loaded(inputs)), np.asarray(full(inputs)))
+
+
+def test_exportable_only_advice_always_exports_and_says_why_it_left_choices_out():
+    days = pd.date_range("2021-01-01", periods=200, freq="D").strftime("%Y-%m-%d")
+    frame = pd.DataFrame(
+        {"day": days, "city": [f"town {i % 40}" for i in range(200)], "x": np.arange(200) % 9}
+    )
+    with pytest.raises(keras_export.ExportError, match=r"'day'.*--exportable"):
+        advise(frame).to_keras()
+    advice = advise(frame, exportable_only=True)
+    assert advice.plan.dates == () and "day" in advice.plan.dropped
+    assert advice.plan.categorical == ("city",)
+    model = advice.to_keras()
+    got = np.asarray(model(advice.keras_inputs(frame)))
+    assert _relative_error(got, advice.transform(frame)) <= TOLERANCE
+    day = next(f for f in advice.proposals["features"] if f["subject"] == "day")
+    assert any("no Keras export (--exportable)" in r["reason"] for r in day["rejected"])
+    from advisor.errors import RuleError
+
+    with pytest.raises(RuleError, match="--exportable"):
+        advise(frame, exportable_only=True, overrides={"city": "string_encoder"})

@@ -1,0 +1,33 @@
+"""The README's Python blocks run as written (from a scratch folder with the sample data)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _python_blocks() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_the_readme_has_python_blocks():
+    assert len(_python_blocks()) >= 2
+
+
+@pytest.mark.slow
+def test_the_readmes_python_blocks_run(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "sample_data", tmp_path / "sample_data")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
+    namespace: dict[str, object] = {}
+    for block in _python_blocks():
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert (tmp_path / "model.keras").exists() and (tmp_path / "served").is_dir()
+    assert os.path.exists("advice.json")
