@@ -207,3 +207,18 @@ def test_progress_receives_structured_events_that_are_their_own_text(penguins):
     assert all(isinstance(e, str) and e.total >= 2 for e in events)
     assert lines[0] == f"TRIAL 1/{events[0].total}: RULES+NONE"
     assert events[0].to_dict()["message"] == str(events[0])
+
+
+def test_import_advisor_imports_neither_keras_nor_tensorflow_nor_skrub():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import advisor\n"
+        "from advisor import Advice, advise\n"
+        "print(','.join(m for m in ('tensorflow', 'keras', 'keras_tuner', 'jax', 'skrub')"
+        " if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
