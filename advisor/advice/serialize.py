@@ -23,6 +23,7 @@ from sklearn.preprocessing import (
 )
 
 from advisor.errors import AdviceFileError
+from advisor.plan.dates import DateFeatures
 from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import InputPlan
 from advisor.plan.target import TargetTransformer
@@ -47,8 +48,23 @@ ALLOWED: dict[str, type] = {
         PlanTransformer,
         AutoScaler,
         TargetTransformer,
+        DateFeatures,
     )
 }
+
+
+def _text_encoder_classes() -> dict[str, type]:
+    """skrub's StringEncoder and the scikit-learn parts it keeps when fitted."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+    from skrub import StringEncoder
+    from skrub._to_str import ToStr
+
+    classes = (StringEncoder, ToStr, TfidfVectorizer, TfidfTransformer, TruncatedSVD)
+    return {cls.__name__: cls for cls in classes}
+
+
+ALLOWED.update(_text_encoder_classes())
 
 
 def dump(value: Any) -> Any:

@@ -102,8 +102,12 @@ def feature_findings(
         if column not in present:
             continue
         new = new_features.get(column)
-        if new is not None and new.kind in NUMERIC_KINDS and new.kind not in ("binary",):
-            old_kind = base_features.get(column, {}).get("kind", "categorical")
+        old_kind = base_features.get(column, {}).get("kind", "categorical")
+        # Text that turned into numbers cannot be read; numbers that are codes (one-hot
+        # encoded on purpose) stay numbers.
+        numbers_now = new is not None and new.kind in NUMERIC_KINDS and new.kind != "binary"
+        if numbers_now and old_kind not in NUMERIC_KINDS:
+            assert new is not None
             out.append(kind_changed(column, old_kind, new.kind, error=True))
             continue
         out += unseen_categories(baseline, column, table.features)

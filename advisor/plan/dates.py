@@ -5,10 +5,11 @@ elapsed time (both standardized), the month, day of month and weekday (and the h
 the training values have times of day) on circles (sine and cosine, so December sits next
 to January), and a 0/1 missing indicator where training had missing dates.
 
-The parsing and the calendar features are skrub's (`ToDatetime` learns the column's format
-from the training values, `DatetimeEncoder` with circular periodic encoding); this module
-only picks the resolution from the data, standardizes the two unbounded features and
-imputes missing dates at the mean (zero after standardization).
+The format and the calendar features are skrub's (`ToDatetime` finds the column's format
+from the training values, pandas parses with it; `DatetimeEncoder` with circular periodic
+encoding); this module only picks the resolution from the data, standardizes the two
+unbounded features and imputes missing dates at the mean (zero after standardization). Its
+fitted state is plain (a format, a resolution, means, scales), so the advice file keeps it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
+
+#: What the encoder is fit on: two moments that differ in every calendar field.
+REFERENCE = ["2000-01-01 00:00:00", "2001-02-03 04:05:06"]
 
 
 class DateFeatures(TransformerMixin, BaseEstimator):
@@ -35,28 +39,24 @@ class DateFeatures(TransformerMixin, BaseEstimator):
         self.column = column
 
     def fit(self, X: Any, y: Any = None) -> DateFeatures:
-        from skrub import DatetimeEncoder, ToDatetime
+        from skrub import ToDatetime
 
         values = self._series(X)
         parsed = _parse_mixed(values)
-        try:
-            self.to_datetime_: Any = ToDatetime().fit(values[parsed.notna()])
+        try:  # the one format of the training dates, as skrub finds it
+            self.format_: str | None = ToDatetime().fit(values[parsed.notna()]).format_
         except Exception:  # skrub rejects a column without one format: parse each value
-            self.to_datetime_ = None
+            self.format_ = None
         stamps = self._stamps(values)
         present = stamps.dropna()
         has_time = bool(
             len(present)
             and ((present.dt.hour != 0) | (present.dt.minute != 0) | (present.dt.second != 0)).any()
         )
-        self.encoder_ = DatetimeEncoder(
-            resolution="hour" if has_time else "day",
-            add_weekday=True,
-            add_total_seconds=True,
-            periodic_encoding="circular",
-        ).fit(stamps)
-        raw = self._raw(stamps)
-        names = [str(n) for n in self.encoder_.get_feature_names_out()]
+        self.resolution_ = "hour" if has_time else "day"
+        encoder = self._encoder()
+        raw = self._raw(stamps, encoder)
+        names = [str(n) for n in encoder.get_feature_names_out()]
         unbounded = np.array(["circular" not in n for n in names])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -70,16 +70,16 @@ class DateFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "encoder_")
+        check_is_fitted(self, "names_")
         stamps = self._stamps(self._series(X))
-        out = (self._raw(stamps) - self.mean_) / self.scale_
+        out = (self._raw(stamps, self._encoder()) - self.mean_) / self.scale_
         out = np.where(np.isfinite(out), out, 0.0)
         if self.missing_indicator_:
             out = np.hstack([out, stamps.isna().to_numpy(dtype=np.float64)[:, np.newaxis]])
         return np.asarray(out, dtype=np.float64)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        check_is_fitted(self, "encoder_")
+        check_is_fitted(self, "names_")
         return np.asarray(self.names_, dtype=object)
 
     def _series(self, X: Any) -> pd.Series:
@@ -93,16 +93,31 @@ class DateFeatures(TransformerMixin, BaseEstimator):
     def _stamps(self, values: pd.Series) -> pd.Series:
         if pd.api.types.is_datetime64_any_dtype(values.dtype):
             stamps = values
-        elif self.to_datetime_ is not None:
-            stamps = self.to_datetime_.transform(values)
+        elif self.format_ is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                stamps = pd.to_datetime(values, format=self.format_, errors="coerce")
         else:
             stamps = _parse_mixed(values)
         if getattr(stamps.dtype, "tz", None) is not None:
             stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
         return pd.Series(pd.to_datetime(stamps, errors="coerce"), name=self.column)
 
-    def _raw(self, stamps: pd.Series) -> np.ndarray:
-        frame = self.encoder_.transform(stamps)
+    def _encoder(self) -> Any:
+        """skrub's DatetimeEncoder for the fitted resolution. Its features depend on the
+        settings only, not on the rows it was fit on (tested), so it is rebuilt from them
+        and the advice file keeps plain numbers."""
+        from skrub import DatetimeEncoder
+
+        return DatetimeEncoder(
+            resolution=self.resolution_,
+            add_weekday=True,
+            add_total_seconds=True,
+            periodic_encoding="circular",
+        ).fit(pd.Series(pd.to_datetime(REFERENCE), name=self.column))
+
+    def _raw(self, stamps: pd.Series, encoder: Any) -> np.ndarray:
+        frame = encoder.transform(stamps)
         return np.asarray(frame, dtype=np.float64).reshape(len(stamps), -1)
 
 

@@ -240,3 +240,22 @@ def test_every_check_format_has_a_renderer_and_the_cli_offers_it(tmp_path, concr
     for fmt in written:
         text = (tmp_path / f"check.{fmt}").read_text(encoding="utf-8")
         assert text == render(result, fmt, "warning"), fmt
+
+
+def test_numeric_codes_and_dates_are_checked_as_what_they_are():
+    rng = np.random.default_rng(0)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "day": pd.date_range("2021-01-01", periods=n).strftime("%Y-%m-%d"),
+            "zipcode": rng.choice([98004, 98052, 98103], n),
+            "x": rng.normal(size=n),
+        }
+    )
+    advice = advise(frame, seed=0)
+    assert advice.plan.categorical == ("zipcode",) and advice.plan.dates == ("day",)
+    same = check(frame, advice)
+    assert not [f for f in same.findings if f.severity == "error"]
+    later = frame.assign(zipcode=rng.choice([98004, 99999], n))
+    codes = {(f.code, f.feature): f.severity for f in check(later, advice).findings}
+    assert ("CHK003", "zipcode") not in codes and ("CHK009", "zipcode") in codes

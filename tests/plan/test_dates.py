@@ -68,3 +68,35 @@ def test_date_features_do_not_export_to_keras_and_the_error_names_the_column():
     advice = advise(frame)
     with pytest.raises(ExportError, match="column 'day' uses 'date_features'"):
         advice.to_keras()
+
+
+@pytest.mark.parametrize("freq", ["D", "7h"])
+def test_the_encoder_rebuilt_from_settings_equals_one_fit_on_the_training_dates(freq):
+    from skrub import DatetimeEncoder
+
+    stamps = pd.Series(pd.date_range("2019-05-01", periods=300, freq=freq), name="t")
+    features = DateFeatures("t").fit(stamps)
+    direct = DatetimeEncoder(
+        resolution=features.resolution_,
+        add_weekday=True,
+        add_total_seconds=True,
+        periodic_encoding="circular",
+    ).fit(stamps)
+    rebuilt = features._encoder()
+    assert list(rebuilt.get_feature_names_out()) == list(direct.get_feature_names_out())
+    assert np.array_equal(
+        np.asarray(rebuilt.transform(stamps)), np.asarray(direct.transform(stamps))
+    )
+
+
+def test_an_advice_with_dates_and_string_encoded_text_saves_and_loads(tmp_path):
+    from advisor import Advice, advise
+
+    days = pd.date_range("2020-01-01", periods=200, freq="D").strftime("%Y-%m-%d")
+    frame = pd.DataFrame({"day": days, "city": [f"town {i % 40}" for i in range(200)]})
+    frame["x"] = np.arange(200) % 9
+    advice = advise(frame, overrides={"city": "string_encoder"})
+    path = tmp_path / "advice.json"
+    advice.save(path)
+    loaded = Advice.load(path)
+    assert np.allclose(loaded.transform(frame), advice.transform(frame), rtol=1e-6, atol=1e-7)
