@@ -403,9 +403,5 @@ def export_serving(
 
 
 def load_model(path: str | os.PathLike[str]) -> Any:
-    """``keras.models.load_model`` with the advisor's layers registered. (The compiled
-    model inside a `to_keras` model carries an optimizer of its own that is never trained;
-    Keras warns that it skips restoring it, which is harmless and silenced here.)"""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-        return keras.models.load_model(path)
+    """``keras.saving.load_model`` with the advisor's layers (`custom_objects`)."""
+    return keras.saving.load_model(path, custom_objects=custom_objects())

@@ -53,25 +53,33 @@ ALLOWED: dict[str, type] = {
 }
 
 
-def _text_encoder_classes() -> dict[str, type]:
-    """skrub's StringEncoder and the scikit-learn parts it keeps when fitted."""
+#: skrub's StringEncoder and the scikit-learn parts it keeps when fitted: allowed too, and
+#: imported only when an advice file holds one (``import advisor`` stays free of skrub).
+TEXT_ENCODER_CLASSES = ("StringEncoder", "ToStr", "TfidfVectorizer", "TfidfTransformer",
+                        "TruncatedSVD")  # fmt: skip
+
+
+def allowed_class(name: str) -> type | None:
+    """The allowlisted class of this name, or None."""
+    if name in ALLOWED:
+        return ALLOWED[name]
+    if name not in TEXT_ENCODER_CLASSES:
+        return None
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
     from skrub import StringEncoder
     from skrub._to_str import ToStr
 
     classes = (StringEncoder, ToStr, TfidfVectorizer, TfidfTransformer, TruncatedSVD)
-    return {cls.__name__: cls for cls in classes}
-
-
-ALLOWED.update(_text_encoder_classes())
+    return {cls.__name__: cls for cls in classes}[name]
 
 
 def dump(value: Any) -> Any:
     """A JSON-ready value: estimators become {"__estimator__": class, params, state}."""
     if isinstance(value, InputPlan):
         return {"__plan__": value.to_dict()}
-    if type(value).__name__ in ALLOWED and isinstance(value, ALLOWED[type(value).__name__]):
+    cls = allowed_class(type(value).__name__) if hasattr(value, "get_params") else None
+    if cls is not None and isinstance(value, cls):
         params = value.get_params(deep=False)  # type: ignore[attr-defined]
         state = {k: v for k, v in vars(value).items() if k not in params}
         return {
@@ -120,7 +128,7 @@ def load(value: Any) -> Any:
         return value
     if "__estimator__" in value:
         name = value["__estimator__"]
-        cls = ALLOWED.get(name)
+        cls = allowed_class(name) if isinstance(name, str) else None
         if cls is None:
             raise AdviceFileError(f"class {name!r} is not allowed in an advice file")
         params = {k: load(v) for k, v in value.get("params", {}).items()}
