@@ -91,7 +91,7 @@ def run_search(
         tuner = kt_adapter.CVTuner(
             evaluate=functools.partial(evaluate, setup),
             candidates=by_point,
-            total=len(candidates),
+            total=max_trials,
             progress=progress,
             oracle=oracle,
             directory=str(root),

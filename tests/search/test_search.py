@@ -342,3 +342,20 @@ def test_a_switch_the_stricter_test_does_not_confirm_is_said_in_plain_words():
     assert not result.comparisons[0].significant
     assert "lower loss by 0.03 on average" in result.decision
     assert "suggestive, not conclusive" in result.decision
+
+
+def test_the_progress_total_counts_the_trials_that_will_run(tmp_path):
+    import dataclasses
+
+    from advisor.progress import ProgressEvent
+    from advisor.search.budgets import BUDGETS
+
+    frame, y = _data(n=200)
+    candidates = make_candidates(_plan("rules", "robust"), ("none",))
+    assert len(candidates) > 2
+    budget = dataclasses.replace(BUDGETS["fast"], max_trials=2)
+    events: list[ProgressEvent] = []
+    run_search(frame, y, "classification", candidates, budget=budget, work_dir=tmp_path,
+               progress=events.append)  # fmt: skip
+    assert [str(e) for e in events][:1] == ["trial 1/2: rules+none"]
+    assert {e.total for e in events} == {2}
