@@ -22,7 +22,7 @@ UNSEEN_ERROR_SHARE = 0.05
 
 def column_findings(baseline: Advice, base: dict[str, Any], table: Any) -> list[Finding]:
     plan = baseline.plan
-    used = list(plan.numeric) + list(plan.categorical)
+    used = [*plan.numeric, *plan.categorical, *plan.dates, *plan.text_encoded]
     present = set(table.features.columns)
     out = []
     for column in used:

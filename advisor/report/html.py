@@ -19,6 +19,7 @@ from advisor.report.labels import (
     plan_description,
     reason_text,
     scaler_label,
+    set_aside,
 )
 from advisor.search.stats import loss_change, t_text
 
@@ -129,9 +130,10 @@ def _overview(data: dict[str, Any]) -> str:
     facts.append(f"seed {settings['seed']}, budget {escape(str(settings['budget']))}")
     facts.append(f"advisor {escape(str(data.get('advisor_version', '')))}")
     out = f'<p class="muted">{"; ".join(facts)}</p>'
-    if profile.get("excluded"):
-        names = ", ".join(f"<code>{escape(str(c))}</code>" for c in profile["excluded"])
-        out += f"<p>Set aside by the loader (id-like or dates): {names}</p>"
+    aside = set_aside(data)
+    if aside:
+        names = ", ".join(f"<code>{escape(str(c))}</code>" for c in aside)
+        out += f"<p>Set aside by the loader (id-like): {names}</p>"
     return out
 
 

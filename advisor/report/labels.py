@@ -88,8 +88,19 @@ def reason_text(entry: dict[str, Any]) -> str:
     return text
 
 
+def set_aside(data: dict[str, Any]) -> list[str]:
+    """The columns the loader set aside and the plan does not use (dates it does use, as
+    calendar features)."""
+    used = set(data.get("advice", {}).get("plan", {}).get("dates", []))
+    return [c for c in data.get("profile", {}).get("excluded", []) if c not in used]
+
+
 def highlights(f: dict[str, Any]) -> str:
     """A feature profile's few telling statistics, in one short line."""
+    if f["kind"] == "datetime":
+        return "dates" + (f", {f['missing_share']:.0%} missing" if f["missing"] else "")
+    if f["kind"] == "id-like" and f["count"] == 0:
+        return "identifiers"
     if f["kind"] == "categorical":
         text = f"{f['n_distinct']} categories"
         return text + (f", {f['missing_share']:.0%} missing" if f["missing"] else "")

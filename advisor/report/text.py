@@ -15,6 +15,7 @@ from advisor.report.labels import (
     plan_description,
     reason_text,
     scaler_label,
+    set_aside,
 )
 from advisor.report.layout import Painter, fmt_value, painter, text_table, wrap
 from advisor.search.stats import loss_change, t_text
@@ -41,10 +42,13 @@ def render_text(
 
     head = f"Normalization advice for {data.get('source') or '<data>'}"
     lines += [paint(head, bold=True), "=" * len(head)]
+    dates = len(advice.get("plan", {}).get("dates", []))
     shape = (
-        f"{profile['n_rows']} rows; {profile['n_numeric']} numeric and "
-        f"{profile['n_categorical']} categorical feature columns"
-    )
+        f"{profile['n_rows']} rows; {profile['n_numeric']} numeric"
+        + (f", {profile['n_categorical']} categorical and {dates} date" if dates else
+           f" and {profile['n_categorical']} categorical")
+        + " feature columns"
+    )  # fmt: skip
     if settings.get("target"):
         task = settings["task"]
         extra = f", {profile['n_classes']} classes" if task == "classification" else ""
@@ -52,8 +56,9 @@ def render_text(
     else:
         shape += "; no target"
     lines.append(shape)
-    if profile.get("excluded"):
-        lines.append(f"Set aside by the loader: {', '.join(profile['excluded'])}")
+    aside = set_aside(data)
+    if aside:
+        lines.append(f"Set aside by the loader: {', '.join(aside)}")
     lines.append("")
 
     lines.append(paint("Features", bold=True))

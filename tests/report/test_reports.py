@@ -340,3 +340,22 @@ def test_a_many_level_categorical_says_what_one_hot_encoding_really_makes():
         assert "one-hot: 31 most frequent + infrequent" in text
     names = advice.pipeline.get_feature_names_out()
     assert sum(str(n).startswith("city_") for n in names) == 32  # 31 + "infrequent"
+
+
+def test_a_date_column_used_as_features_is_not_called_set_aside():
+    from advisor import advise
+    from advisor.report.html import render_html
+    from advisor.report.text import render_text
+
+    days = pd.date_range("2021-01-01", periods=120, freq="D").strftime("%Y-%m-%d")
+    frame = pd.DataFrame(
+        {"day": days, "x": np.arange(120) % 7, "who": [f"u{i}" for i in range(120)]}
+    )
+    data = advise(frame).to_dict()
+    text = render_text(data, width=100)
+    assert "1 numeric, 0 categorical and 1 date feature columns" in text
+    assert re.search(r"day +dates +date features", text)
+    assert re.search(r"who +identifiers +drop", text)
+    assert "Set aside by the loader: who" in text
+    html = render_html(data)
+    assert "<code>who</code>" in html and "<code>day</code>" not in html.split("Set aside")[1][:200]
