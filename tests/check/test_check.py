@@ -259,3 +259,7 @@ def test_numeric_codes_and_dates_are_checked_as_what_they_are():
     later = frame.assign(zipcode=rng.choice([98004, 99999], n))
     codes = {(f.code, f.feature): f.severity for f in check(later, advice).findings}
     assert ("CHK003", "zipcode") not in codes and ("CHK009", "zipcode") in codes
+    codes = {
+        (f.code, f.feature): f.severity for f in check(frame.drop(columns="day"), advice).findings
+    }
+    assert codes[("CHK001", "day")] == "error"
