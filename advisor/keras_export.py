@@ -19,12 +19,10 @@ Importing this module imports Keras (and TensorFlow).
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
     MaxAbsScaler,
@@ -36,10 +34,14 @@ from sklearn.preprocessing import (
 )
 
 from advisor.backend import import_keras
+from advisor.keras_inputs import input_names, keras_inputs
 from advisor.keras_ops import BOUNDS, apply_op
 from advisor.plan.catalog import CATALOG
-from advisor.plan.pipeline import PlanTransformer, categorical_block, numeric_block
+from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
+
+__all__ = ["ExportError", "custom_objects", "export_serving", "input_names", "keras_inputs",
+           "load_model", "to_keras"]  # fmt: skip
 
 keras = import_keras()
 ops = keras.ops
@@ -306,22 +308,6 @@ def custom_objects() -> dict[str, Any]:
     return {keras.saving.get_registered_name(layer): layer for layer in layers}
 
 
-def input_names(plan: Any) -> dict[str, str]:
-    """Each input column's name as a Keras input (and serving signature) name: letters,
-    digits and underscores, unique, not starting with a digit."""
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for column in (*plan.numeric, *plan.categorical):
-        base = re.sub(r"[^0-9A-Za-z_]", "_", column) or "column"
-        base = f"c_{base}" if base[0].isdigit() else base
-        name, k = base, 2
-        while name in used:
-            name, k = f"{base}_{k}", k + 1
-        used.add(name)
-        names[column] = name
-    return names
-
-
 def to_keras(transformer: PlanTransformer, model: Any = None, target: Any = None) -> Any:
     """A Keras model computing ``transformer.transform``; with ``model``, that model on
     top of it (one model from raw features to predictions); with a fitted regression
@@ -364,26 +350,6 @@ def to_keras(transformer: PlanTransformer, model: Any = None, target: Any = None
             if not compiled.optimizer.built:
                 compiled.optimizer.build(compiled.trainable_variables)
     return full
-
-
-def keras_inputs(transformer: PlanTransformer, frame: pd.DataFrame) -> dict[str, Any]:
-    """The inputs `to_keras`'s model takes, from a DataFrame of feature columns: one
-    (rows, 1) array per input column, by its input name."""
-    plan = transformer.plan
-    names = input_names(plan)
-    numeric = numeric_block(frame, plan.numeric)
-    out: dict[str, Any] = {
-        names[c]: numeric[:, [j]].astype(np.float64) for j, c in enumerate(plan.numeric)
-    }
-    if not plan.categorical:
-        return out
-    import tensorflow as tf  # string columns need the TensorFlow backend (checked in to_keras)
-
-    strings = categorical_block(frame, plan.categorical).astype(str)
-    for j, column in enumerate(plan.categorical):
-        out[names[column]] = strings[:, [j]]
-    # Keras takes strings only as tensors, and a call's inputs all tensors or none.
-    return {name: tf.constant(values) for name, values in out.items()}
 
 
 def export_serving(

@@ -68,6 +68,7 @@ PRESENTATION = (
     "advisor/check/",
     "advisor/keras_export.py",
     "advisor/keras_ops.py",
+    "advisor/keras_inputs.py",
 )
 
 
