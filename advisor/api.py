@@ -14,15 +14,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from advisor import backend
 from advisor.advice.advice import Advice
-from advisor.advice.build import build_advice, check_usable
+from advisor.advice.build import build_advice, check_usable, preview
 from advisor.io.frames import features_frame, with_target_column
 from advisor.io.load import keep_learnable_classes, load_table
 from advisor.io.sniff import DialectHint
 from advisor.options import AdviseOptions
 from advisor.profiling.profile import profile_path, profile_table
 from advisor.profiling.types import DatasetProfile
-from advisor.progress import Progress
+from advisor.progress import Progress, rules_ready
 from advisor.rules.engine import apply_rules, load_rules
 from advisor.search.budgets import BUDGETS
 from advisor.search.validate import fold_split, validate
@@ -113,6 +114,8 @@ def run_stages(
         folds=BUDGETS[options.budget].folds,
         drop_rare=options.drop_rare_classes,
     )
+    if table.target is not None:  # the search will need TensorFlow: import it meanwhile
+        backend.preload_in_background()
     split = fold_split(table, options)
     overrides = options.override_map
     if options.groups is not None:
@@ -123,6 +126,8 @@ def run_stages(
         profile, ruleset, overrides=overrides, exportable_only=options.exportable_only
     )
     check_usable(table, proposals)
+    if progress is not None:
+        progress(rules_ready(preview(table, profile, ruleset, proposals, options)))
     validation = None
     if table.target is not None and table.task is not None:
         validation = validate(table, proposals, split, options, progress)

@@ -15,13 +15,16 @@ Stage = Literal["profile", "rules", "search", "fit"]
 
 
 class ProgressEvent(str):
-    """One step of a stage: ``stage``, ``done`` of ``total``, and the ``candidate`` being
-    trained (search trials); ``str(event)`` is the human-readable line."""
+    """One step of a stage: ``stage``, ``done`` of ``total``, the ``candidate`` being
+    trained (search trials) and, once the rules have spoken, the ``preview``: the advice's
+    JSON form so far (source, settings, profile, proposals and the rules' plan), which a
+    consumer can show before the search starts; ``str(event)`` is the human-readable line."""
 
     stage: Stage
     done: int
     total: int
     candidate: str | None
+    preview: dict[str, Any] | None
 
     def __new__(
         cls,
@@ -31,23 +34,28 @@ class ProgressEvent(str):
         done: int = 0,
         total: int = 0,
         candidate: str | None = None,
+        preview: dict[str, Any] | None = None,
     ) -> ProgressEvent:
         event = super().__new__(cls, text)
         event.stage = stage
         event.done = done
         event.total = total
         event.candidate = candidate
+        event.preview = preview
         return event
 
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON-ready data (for ``--json`` progress consumers)."""
-        return {
+        out: dict[str, Any] = {
             "stage": self.stage,
             "done": self.done,
             "total": self.total,
             "candidate": self.candidate,
             "message": str(self),
         }
+        if self.preview is not None:
+            out["preview"] = self.preview
+        return out
 
 
 def trial_started(done: int, total: int, candidate: str) -> ProgressEvent:
@@ -59,6 +67,12 @@ def trial_started(done: int, total: int, candidate: str) -> ProgressEvent:
         total=total,
         candidate=candidate,
     )
+
+
+def rules_ready(preview: dict[str, Any]) -> ProgressEvent:
+    """The rules have proposed a plan (``preview``: the advice's JSON form so far); the
+    search, if any, starts next."""
+    return ProgressEvent("rules: plan proposed", stage="rules", preview=preview)
 
 
 Progress = Callable[[ProgressEvent], None]

@@ -36,7 +36,7 @@ from advisor.plan.pipeline import PlanTransformer  # noqa: E402
 from advisor.plan.plans import Candidate, InputPlan  # noqa: E402
 from advisor.search.budgets import Budget  # noqa: E402
 from advisor.search.run import run_search  # noqa: E402
-from advisor.search.runner import prepare_folds  # noqa: E402
+from advisor.search.setup import prepare_folds  # noqa: E402
 
 SCALERS = {
     "none": "passthrough",

@@ -199,14 +199,25 @@ def test_progress_receives_structured_events_that_are_their_own_text(penguins):
         events.append(event)
         plain(event)
 
-    advise(penguins, target="species", seed=0, max_trials=2, progress=both)
+    advice = advise(penguins, target="species", seed=0, max_trials=2, progress=both)
     assert [(e.stage, e.done, e.candidate) for e in events] == [
+        ("rules", 0, None),
         ("search", 1, "rules+none"),
-        ("search", 2, events[1].candidate),
+        ("search", 2, events[2].candidate),
     ]
-    assert all(isinstance(e, str) and e.total >= 2 for e in events)
-    assert lines[0] == f"TRIAL 1/{events[0].total}: RULES+NONE"
-    assert events[0].to_dict()["message"] == str(events[0])
+    assert all(isinstance(e, str) for e in events) and events[1].total >= 2
+    assert lines[1] == f"TRIAL 1/{events[1].total}: RULES+NONE"
+    assert events[1].to_dict()["message"] == str(events[1])
+    # Before the first trial: the rules' part of the report, the same as the final one's.
+    from advisor.report.text import render_rules_text, render_text
+
+    preview = events[0].preview
+    assert preview is not None and events[0].to_dict()["preview"] == preview
+    rules_part = render_rules_text(preview)
+    full = render_text(advice.to_dict())
+    assert full.startswith(rules_part) and "Features" in rules_part
+    assert "Validation" not in rules_part
+    assert rules_part + render_text(advice.to_dict(), rules_shown=True) == full
 
 
 def test_import_advisor_imports_neither_keras_nor_tensorflow_nor_skrub():

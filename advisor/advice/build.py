@@ -8,6 +8,8 @@ forms of the profile, the proposals and the search.
 
 from __future__ import annotations
 
+from typing import Any
+
 from advisor.advice.advice import Advice
 from advisor.advice.distributions import feature_distributions
 from advisor.errors import InputError
@@ -38,6 +40,30 @@ def fired_rules(proposals: Proposals) -> list[str]:
     if proposals.target is not None:
         entries.append(proposals.target)
     return [f.rule_id for entry in entries for f in entry.findings]
+
+
+def preview(
+    table: Table,
+    profile: DatasetProfile,
+    ruleset: RuleSet,
+    proposals: Proposals,
+    options: AdviseOptions,
+) -> dict[str, Any]:
+    """What the advice's JSON form already holds once the rules have spoken (before any
+    search or fit): the source, settings, notes, profile, proposals and the rules' plan."""
+    return {
+        "source": table.source,
+        "settings": {
+            "target": table.target_name,
+            "task": table.task,
+            "seed": options.seed,
+            "budget": options.budget,
+        },
+        "advice": {"plan": proposals.rule_plan().to_dict(), "in_network": "none"},
+        "notes": [f"{n.column}: {n.message}" for n in table.notes],
+        "profile": profile.to_dict(),
+        "proposals": {**proposals.to_dict(), "rules": ruleset.describe(fired_rules(proposals))},
+    }
 
 
 def build_advice(

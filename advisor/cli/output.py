@@ -106,9 +106,11 @@ def emit_advice(
     verbose: bool,
     quiet: bool,
     timings: dict[str, Any] | None = None,
+    rules_shown: bool = False,
 ) -> None:
     """Write the requested report files (each atomically, in registry order), then print
-    the terminal report and one line per file written."""
+    the terminal report (without its rules' part when `show_rules` printed it already)
+    and one line per file written."""
     written = []
     for fmt, spec in file_formats().items():
         path = paths.get(fmt)
@@ -119,10 +121,25 @@ def emit_advice(
     if not quiet:
         from advisor.report.text import render_text
 
-        text = render_text(data, timings, color=use_color(), verbose=verbose, width=term_width())
+        text = render_text(
+            data,
+            timings,
+            color=use_color(),
+            verbose=verbose,
+            width=term_width(),
+            rules_shown=rules_shown,
+        )
         click.echo(text, nl=False)
         for line in written:
             click.echo(line)
+
+
+def show_rules(preview: dict[str, Any], *, verbose: bool) -> None:
+    """Print the report's rules part from a `advisor.progress.rules_ready` preview."""
+    from advisor.report.text import render_rules_text
+
+    text = render_rules_text(preview, color=use_color(), verbose=verbose, width=term_width())
+    click.echo(text, nl=False)
 
 
 def use_color() -> bool:

@@ -17,6 +17,7 @@ from advisor.cli.output import (
     emit_advice,
     progress_printer,
     report_options,
+    show_rules,
 )
 from advisor.report.formats import file_formats
 from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
@@ -158,7 +159,21 @@ def run(
     from advisor.api import run_stages
     from advisor.search.run import SearchDelegated
 
-    progress = progress_printer() if not quiet else None
+    bar = progress_printer() if not quiet else None
+    shown: list[bool] = []
+
+    def progress(event: str | None) -> None:
+        # The rules' part of the report as soon as the rules have spoken (the search, if
+        # any, follows on stderr); then the bar.
+        preview = getattr(event, "preview", None)
+        if preview is not None and not quiet:
+            if bar is not None:
+                bar(None)
+            show_rules(preview, verbose=verbose)
+            shown.append(True)
+        elif bar is not None:
+            bar(event)
+
     try:
         advice = run_stages(data, target, options, progress)
     except AdvisorError as exc:
@@ -171,13 +186,19 @@ def run(
         click.echo("\nInterrupted: nothing was written; rerun to resume the search.", err=True)
         sys.exit(130)
     finally:
-        if progress is not None:
-            progress(None)
+        progress(None)
     timings: dict[str, Any] = {}
     if advice.search_obj is not None:
         timings["seconds"] = advice.search_obj.seconds
         timings["cached"] = advice.search_obj.cached
-    emit_advice(advice.to_dict(), paths, verbose=verbose, quiet=quiet, timings=timings)
+    emit_advice(
+        advice.to_dict(),
+        paths,
+        verbose=verbose,
+        quiet=quiet,
+        timings=timings,
+        rules_shown=bool(shown),
+    )
 
 
 def parse_overrides(

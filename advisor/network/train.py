@@ -4,8 +4,13 @@ Keras' ``fit`` spends about 70 ms per epoch on its data pipeline and callbacks, 
 small tabular data is more than the training itself. A `PackedTrainer` instead compiles
 one ``tf.function`` that runs a whole epoch of mini-batch steps (gather, forward,
 gradient, Keras optimizer update) and reuses it for every candidate with the same
-architecture; between candidates it restores the initial weights and the optimizer's
-fresh state, so no trial inherits another's weights or momentum.
+architecture; between uses it restores the initial weights and the optimizer's fresh
+state, so no trial inherits another's weights or momentum.
+
+The slots come in ``groups`` of ``slots // groups`` (one group per candidate, one slot per
+fold): each group draws its mini-batches from its own row order, and the loss is scaled so
+that every slot's gradient is what it would be in a model of one group. Adam updates
+element by element, so the groups train exactly as they would apart.
 
 With ``KERAS_BACKEND=jax``, `JaxPackedTrainer` does the same with Keras' stateless API: a
 ``jax.jit``-compiled epoch that scans the mini-batch steps over (trainable, non-trainable,
@@ -26,10 +31,13 @@ class _Packed:
     """What both trainers share: the packed model, its optimizer, and the fresh weights and
     optimizer state every trial starts from."""
 
-    def __init__(self, spec: NetSpec, slots: int, batch_size: int) -> None:
+    def __init__(self, spec: NetSpec, slots: int, batch_size: int, groups: int = 1) -> None:
         keras = import_keras()
+        if slots % groups:
+            raise ValueError(f"{slots} slots do not split into {groups} groups")
         self.spec = spec
         self.slots = slots
+        self.groups = groups
         self.batch_size = batch_size
         self.model, self.loss = build_packed_model(spec, slots)
         self.optimizer = keras.optimizers.Adam(spec.learning_rate)
@@ -41,25 +49,39 @@ class _Packed:
 class PackedTrainer(_Packed):
     """Owns one packed Keras model and its compiled epoch and predict functions."""
 
-    def __init__(self, spec: NetSpec, slots: int, batch_size: int) -> None:
-        super().__init__(spec, slots, batch_size)
+    def __init__(self, spec: NetSpec, slots: int, batch_size: int, groups: int = 1) -> None:
+        super().__init__(spec, slots, batch_size, groups)
         import tensorflow as tf
 
         model, loss, optimizer = self.model, self.loss, self.optimizer
         variables = model.trainable_variables
+        folds = slots // groups
+        group_index = tf.range(groups)
+
+        def gather(t: Any, rows: Any) -> Any:
+            # rows: (groups, batch) -> t's rows per group, (batch, slots, ...).
+            shape = tf.shape(t)
+            grouped = tf.reshape(t, tf.concat([[shape[0], groups, folds], shape[2:]], 0))
+            index = tf.stack(
+                [tf.transpose(rows), tf.broadcast_to(group_index, tf.shape(tf.transpose(rows)))],
+                axis=-1,
+            )
+            out = tf.gather_nd(grouped, index)
+            return tf.reshape(out, tf.concat([[tf.shape(rows)[1], slots], shape[2:]], 0))
 
         @tf.function(reduce_retracing=True)
         def run_epoch(x: Any, y: Any, order: Any) -> Any:
             # Every row once per epoch, as Keras' fit does: the last batch may be short.
-            steps = (tf.shape(order)[0] + batch_size - 1) // batch_size
+            steps = (tf.shape(order)[1] + batch_size - 1) // batch_size
             total = tf.constant(0.0)
             for step in tf.range(steps):
-                rows = order[step * batch_size : (step + 1) * batch_size]
-                xb = tf.gather(x, rows)
-                yb = tf.gather(y, rows)
+                rows = order[:, step * batch_size : (step + 1) * batch_size]
+                xb = gather(x, rows)
+                yb = gather(y, rows)
                 with tf.GradientTape() as tape:
                     value = loss(yb, model(xb, training=True))
-                gradients = tape.gradient(value, variables)
+                    scaled = value * float(groups)  # the mean over slots, per group
+                gradients = tape.gradient(scaled, variables)
                 optimizer.apply(gradients, variables)
                 total += value
             return total / tf.cast(tf.maximum(steps, 1), tf.float32)
@@ -82,7 +104,9 @@ class PackedTrainer(_Packed):
         return self._tf.constant(x), self._tf.constant(y)
 
     def epoch(self, x: Any, y: Any, order: np.ndarray) -> float:
-        """One pass over ``order`` (a row permutation) in mini-batches; mean train loss."""
+        """One pass over ``order`` (a row permutation per group, ``(groups, rows)``) in
+        mini-batches; the mean training loss."""
+        order = np.asarray(order).reshape(self.groups, -1)
         return float(self._run_epoch(x, y, self._tf.constant(order, dtype=self._tf.int32)))
 
     def predict(self, x: Any) -> np.ndarray:
@@ -93,13 +117,21 @@ class JaxPackedTrainer(_Packed):
     """`PackedTrainer` for the JAX backend: same interface, same models and initial
     weights, the epoch as one jitted ``lax.scan`` over mini-batches."""
 
-    def __init__(self, spec: NetSpec, slots: int, batch_size: int) -> None:
-        super().__init__(spec, slots, batch_size)
+    def __init__(self, spec: NetSpec, slots: int, batch_size: int, groups: int = 1) -> None:
+        super().__init__(spec, slots, batch_size, groups)
         import jax
         import jax.numpy as jnp
 
         model, loss, optimizer = self.model, self.loss, self.optimizer
         self._jnp = jnp
+        folds = slots // groups
+        group_index = jnp.arange(groups)
+
+        def gather(t: Any, rows: Any) -> Any:
+            # rows: (..., batch, groups) -> t's rows per group, (..., batch, slots, ...).
+            grouped = t.reshape(t.shape[0], groups, folds, *t.shape[2:])
+            out = grouped[rows, group_index]
+            return out.reshape(*rows.shape[:-1], slots, *t.shape[2:])
 
         def step(state: Any, batch: Any) -> Any:
             trainable, non_trainable, opt_vars = state
@@ -107,9 +139,10 @@ class JaxPackedTrainer(_Packed):
 
             def objective(params: Any, fixed: Any) -> Any:
                 output, fixed = model.stateless_call(params, fixed, xb, training=True)
-                return loss(yb, output), fixed
+                value = loss(yb, output)
+                return value * float(groups), (value, fixed)  # the mean over slots, per group
 
-            (value, non_trainable), grads = jax.value_and_grad(objective, has_aux=True)(
+            (_, (value, non_trainable)), grads = jax.value_and_grad(objective, has_aux=True)(
                 trainable, non_trainable
             )
             trainable, opt_vars = optimizer.stateless_apply(opt_vars, grads, trainable)
@@ -118,15 +151,16 @@ class JaxPackedTrainer(_Packed):
         @jax.jit
         def run_epoch(state: Any, x: Any, y: Any, order: Any) -> Any:
             # Full batches in one scan, then the short last batch (shapes are static).
-            steps, rest = divmod(order.shape[0], batch_size)
+            steps, rest = divmod(order.shape[1], batch_size)
             losses = []
             if steps:
-                rows = order[: steps * batch_size].reshape(steps, batch_size)
-                state, full = jax.lax.scan(step, state, (x[rows], y[rows]))
+                rows = order[:, : steps * batch_size].reshape(groups, steps, batch_size)
+                rows = rows.transpose(1, 2, 0)  # (steps, batch, groups)
+                state, full = jax.lax.scan(step, state, (gather(x, rows), gather(y, rows)))
                 losses.append(full)
             if rest:
-                tail = order[steps * batch_size :]
-                state, last = step(state, (x[tail], y[tail]))
+                tail = order[:, steps * batch_size :].T
+                state, last = step(state, (gather(x, tail), gather(y, tail)))
                 losses.append(last[None])
             return state, jnp.mean(jnp.concatenate(losses))
 
@@ -153,6 +187,7 @@ class JaxPackedTrainer(_Packed):
         return self._jnp.asarray(x), self._jnp.asarray(y)
 
     def epoch(self, x: Any, y: Any, order: np.ndarray) -> float:
+        order = np.asarray(order).reshape(self.groups, -1)
         self.state, value = self._run_epoch(
             self.state, x, y, self._jnp.asarray(order, dtype=self._jnp.int32)
         )
@@ -162,14 +197,16 @@ class JaxPackedTrainer(_Packed):
         return np.asarray(self._predict(self.state, x))
 
 
-def make_trainer(spec: NetSpec, slots: int, batch_size: int) -> PackedTrainer | JaxPackedTrainer:
+def make_trainer(
+    spec: NetSpec, slots: int, batch_size: int, groups: int = 1
+) -> PackedTrainer | JaxPackedTrainer:
     """The packed trainer for Keras' active backend (TensorFlow or JAX)."""
     keras = import_keras()
     if keras.backend.backend() == "jax":
-        return JaxPackedTrainer(spec, slots, batch_size)
+        return JaxPackedTrainer(spec, slots, batch_size, groups)
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(
             f"the search trains with the TensorFlow or JAX backend, not "
             f"{keras.backend.backend()!r} (set KERAS_BACKEND)"
         )
-    return PackedTrainer(spec, slots, batch_size)
+    return PackedTrainer(spec, slots, batch_size, groups)

@@ -27,17 +27,59 @@ def render_text(
     color: bool = False,
     verbose: bool = False,
     width: int | None = None,
+    rules_shown: bool = False,
 ) -> str:
     """The terminal report for an advice dictionary (`Advice.to_dict()`): compact by
     default, everything with ``verbose``; ANSI colors only when ``color``; within ``width``
-    characters when given (tables drop their least useful columns first, long lines wrap)."""
+    characters when given (tables drop their least useful columns first, long lines wrap).
+    With ``rules_shown`` it leaves out the part `render_rules_text` printed already."""
     paint = painter(color)
+    lines = [] if rules_shown else _rules_lines(data, paint, verbose, width)
+    advice = data["advice"]
+    search = data.get("search")
+
+    if search is not None:
+        lines += _search_lines(search, timings or {}, paint, verbose, width)
+    else:
+        lines.append(
+            "Validation: not run. Validation needs a target: advise DATA.csv --target COLUMN"
+        )
+        lines.append("")
+
+    lines.append(paint("Advice", bold=True))
+    lines.append(f"  input scaling : {paint(plan_description(advice['plan']['name']), fg='green')}")
+    network_label = norms.label(advice["in_network"])
+    lines.append(f"  in-network    : {paint(network_label, fg='green')}")
+    if norms.keeps_batch_statistics(advice["in_network"]):
+        lines.append(
+            "                  (at inference BatchNormalization uses its moving averages: "
+            "keep them)"
+        )
+    if advice.get("target_transform"):
+        lines.append(f"  target        : {scaler_label(advice['target_transform'])}")
+    lines.append(f"  validated     : {'yes' if advice['validated'] else 'no'}")
+    for note in data.get("notes", []):
+        lines.append(f"  note: {note}")
+    return "\n".join(wrap(lines, width)) + "\n"
+
+
+def render_rules_text(
+    data: dict[str, Any], color: bool = False, verbose: bool = False, width: int | None = None
+) -> str:
+    """The report's first part, what the rules say before any training: the table's shape,
+    a scaler per feature and why, the target transform and the in-network candidates.
+    ``data`` is an advice dictionary or the preview of one (`rules_ready`'s)."""
+    return "\n".join(wrap(_rules_lines(data, painter(color), verbose, width), width)) + "\n"
+
+
+def _rules_lines(
+    data: dict[str, Any], paint: Painter, verbose: bool, width: int | None
+) -> list[str]:
     lines: list[str] = []
     profile = data["profile"]
     settings = data["settings"]
     proposals = data["proposals"]
     advice = data["advice"]
-    search = data.get("search")
     features = {f["name"]: f for f in profile["features"]}
 
     head = f"Normalization advice for {data.get('source') or '<data>'}"
@@ -121,29 +163,7 @@ def render_text(
     lines.append(f"In-network candidates from the rules: {ranked_net}")
     lines.append("")
 
-    if search is not None:
-        lines += _search_lines(search, timings or {}, paint, verbose, width)
-    else:
-        lines.append(
-            "Validation: not run. Validation needs a target: advise DATA.csv --target COLUMN"
-        )
-        lines.append("")
-
-    lines.append(paint("Advice", bold=True))
-    lines.append(f"  input scaling : {paint(plan_description(advice['plan']['name']), fg='green')}")
-    network_label = norms.label(advice["in_network"])
-    lines.append(f"  in-network    : {paint(network_label, fg='green')}")
-    if norms.keeps_batch_statistics(advice["in_network"]):
-        lines.append(
-            "                  (at inference BatchNormalization uses its moving averages: "
-            "keep them)"
-        )
-    if advice.get("target_transform"):
-        lines.append(f"  target        : {scaler_label(advice['target_transform'])}")
-    lines.append(f"  validated     : {'yes' if advice['validated'] else 'no'}")
-    for note in data.get("notes", []):
-        lines.append(f"  note: {note}")
-    return "\n".join(wrap(lines, width)) + "\n"
+    return lines
 
 
 def _search_lines(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from advisor.network.nets import NetSpec
 from advisor.plan.plans import Candidate
 from advisor.search.results import CandidateResult, Comparison, SearchResult, results_by_key
-from advisor.search.runner import FoldSetup
+from advisor.search.setup import FoldSetup
 from advisor.search.stats import (
     ALPHA,
     DECISION_RULE,

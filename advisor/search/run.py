@@ -8,7 +8,10 @@ One keras-tuner trial is one candidate evaluated on all folds. The k-fold
 cross-validation that keras-tuner lacks for Keras models is the packed runner's
 (`advisor.search.runner`): every scaler is fit on the training part of a fold only, all
 candidates see the same folds (stratified for classification), and fold k starts from the
-same initial weights in every candidate. Fold scores and validation curves travel with the
+same initial weights in every candidate. When every candidate will be tried (a grid, or
+no more candidates than trials) and this process is not a keras-tuner worker, the first
+trial of a network shape trains all the candidates of that shape in one packed model and
+the shape's other trials are answered from it. Fold scores and validation curves travel with the
 trial as metrics through the oracle (`advisor.search.tuner`); `advisor.search.decision`
 keeps the default unless a challenger beats it beyond fold noise.
 
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import io
 import os
 import time
@@ -38,7 +40,8 @@ from advisor.search.cache import cache_dir, search_key
 from advisor.search.decision import decide
 from advisor.search.folds import Split
 from advisor.search.results import CandidateResult, SearchResult
-from advisor.search.runner import evaluate, prepare_folds
+from advisor.search.runner import CandidatePool
+from advisor.search.setup import prepare_folds
 from advisor.vocab import Task
 
 
@@ -87,9 +90,14 @@ def run_search(
     root = Path(work_dir) if work_dir is not None else cache_dir() / "search"
     root.mkdir(parents=True, exist_ok=True)
     key = search_key(features, y, task, candidates, target_method, budget, seed, split)
+    pool = CandidatePool(
+        setup,
+        candidates,
+        pack=max_trials >= len(points) and not kt_adapter.is_worker(),
+    )
     with contextlib.redirect_stdout(io.StringIO()):  # keras-tuner's "Reloading Tuner"
         tuner = kt_adapter.CVTuner(
-            evaluate=functools.partial(evaluate, setup),
+            evaluate=pool,
             candidates=by_point,
             total=max_trials,
             progress=progress,
@@ -100,6 +108,8 @@ def run_search(
     # Trials an earlier run of the same search left (a worker's oracle client keeps none).
     trials = {} if kt_adapter.is_worker() else tuner.oracle.trials
     reused = sum(1 for t in trials.values() if str(t.status).endswith("COMPLETED"))
+    tried = {kt_adapter.point_key(t.hyperparameters.values) for t in trials.values()}
+    pool.drop(by_point[point] for point in tried if point in by_point)
     tuner.search_candidates()
     if kt_adapter.is_worker():
         raise SearchDelegated("this keras-tuner worker has run its share of the trials")

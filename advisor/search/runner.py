@@ -1,16 +1,23 @@
-"""The packed runner: one candidate trained on every fold at once, in one packed model.
+"""The packed runner: candidates trained on every fold at once, several candidates per model.
 
-In: the features, the target, the task, a `Budget`, a seed and a `Split`. `prepare_folds`
-turns them into a frozen `FoldSetup` (folds, fold-encoded targets, trivial-predictor
-baselines, batch size, epochs); `evaluate(setup, candidate)` fits the candidate's scalers
-on each fold's training rows only, trains the k fold networks side by side (fold k starts
-from the same initial weights in every candidate) and returns a `CandidateResult`.
-Out: fold scores (validation loss at each fold's best epoch, capped at the baseline), fold
-metrics (accuracy or R² in the target's units), best epochs and validation curves.
+In: a `FoldSetup` (`advisor.search.setup`) and candidates. Each candidate's plan is fit on
+each fold's training rows only and transforms that fold's rows (once per plan, however
+many in-network choices share it). Candidates whose networks have the same shape (the
+same input width, in-network normalization, placement and learning rate) then train in
+one packed model: plans x folds as slots, each slot its own inputs, weights, optimizer
+state and normalization statistics, each candidate its own mini-batch order
+(``derive_seed(seed, key, "shuffle")``) and its own early stopping. Slot (candidate,
+fold k) starts from fold k's initial weights, the same in every candidate. So a
+candidate's scores are those it gets trained alone (`evaluate`), up to the rounding of a
+wider matrix product, and a budget costs about one training run per network shape, not
+one per candidate.
 
-Nothing is left on the setup between calls: the same setup and candidate give the same
-result. The only state kept is `shared_trainer`'s cache of compiled trainers, which are
-reset before every use.
+Out: per candidate a `CandidateResult` (fold scores: the validation loss at each fold's
+best epoch, capped at the trivial predictor's; fold metrics: accuracy or R² in the
+target's units; best epochs; validation curves) or the `CandidateFailed` that stopped it.
+
+Nothing is left on the setup between calls. The only state kept is `shared_trainer`'s
+cache of compiled trainers, reset before every use.
 """
 
 from __future__ import annotations
@@ -18,190 +25,48 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from advisor.network.nets import LEARNING_RATE, NetSpec, size_network
+from advisor.network.nets import NetSpec
 from advisor.network.train import JaxPackedTrainer, PackedTrainer, make_trainer
 from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import Candidate, InputPlan
-from advisor.plan.target import LabelCodec, TargetTransformer
-from advisor.search.budgets import Budget
-from advisor.search.folds import Split, batch_size, make_folds, pad_columns
+from advisor.search.folds import pad_columns
 from advisor.search.results import CandidateFailed, CandidateResult
+from advisor.search.setup import FoldSetup
 from advisor.search.stats import derive_seed
-from advisor.vocab import InNetwork, Task
 
-#: One fold's targets: training and validation values as the networks see them (class
-#: codes, or the fold-standardized target) and the regression target's transformer.
-FoldTargets = tuple[np.ndarray, np.ndarray, TargetTransformer | None]
-Folds = tuple[tuple[np.ndarray, np.ndarray], ...]
+#: A packed model's training inputs stay under this many bytes: larger groups of
+#: candidates train in several packed models (which changes no score).
+MAX_PACK_BYTES = 256 * 2**20
+
+Outcome = CandidateResult | CandidateFailed
 
 
 @dataclass(frozen=True, eq=False)
-class FoldSetup:
-    """Everything fixed before the first candidate trains: the same for all of them."""
+class Blocks:
+    """One plan's inputs on every fold: training and validation rows (float32, zero columns
+    padding the narrower folds to the widest) and the transform's seconds."""
 
-    features: pd.DataFrame
-    task: Task
-    y: np.ndarray  # class codes (classification) or target values (regression)
-    n_outputs: int  # classes, or 1 for regression
-    folds: Folds  # (train, valid) row indices
-    targets: tuple[FoldTargets, ...]
-    baselines: tuple[float, ...]  # the trivial predictor's validation loss per fold
-    baseline_metrics: tuple[float, ...]  # and its accuracy or R² (what a capped fold shows)
-    batch_size: int
-    max_epochs: int
-    min_epochs: int
-    patience: int
-    test_fraction: float  # mean share of the rows validated per fold
-    seed: int
+    train: tuple[np.ndarray, ...]
+    valid: tuple[np.ndarray, ...]
+    seconds: float
 
     @property
-    def k(self) -> int:
-        return len(self.folds)
-
-    def input_width(self, plan: InputPlan) -> int:
-        """How many inputs the networks get (the widest fold): the same for every plan,
-        since missing-value indicators and one-hot columns do not depend on the scalers."""
-        plain = plan.with_all("width", "passthrough")
-        return max(
-            len(PlanTransformer(plain).fit(self.features.iloc[train]).get_feature_names_out())
-            for train, _ in self.folds
-        )
-
-    def net_spec(self, n_inputs: int, in_network: InNetwork) -> NetSpec:
-        width, depth = size_network(n_inputs)
-        return NetSpec(
-            task=self.task,
-            n_inputs=n_inputs,
-            n_outputs=self.n_outputs,
-            width=width,
-            depth=depth,
-            learning_rate=LEARNING_RATE,
-            in_network=in_network,
-        )
-
-    def fold_loss(self, fold: int, output: np.ndarray) -> tuple[float, float]:
-        """Validation loss and metric (accuracy or R² in target units) of one fold."""
-        _, y_valid, tt = self.targets[fold]
-        if self.task == "classification":
-            logits = output.astype(np.float64)
-            logits -= logits.max(axis=1, keepdims=True)
-            log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-            loss = float(-np.mean(log_p[np.arange(len(y_valid)), y_valid]))
-            accuracy = float(np.mean(np.argmax(logits, axis=1) == y_valid))
-            return loss, accuracy
-        prediction = output[:, 0].astype(np.float64)
-        loss = float(np.mean((prediction - y_valid) ** 2))
-        assert tt is not None
-        truth = self.y[self.folds[fold][1]]
-        with np.errstate(all="ignore"):
-            fitted = tt.inverse_transform(prediction)
-            sst = float(np.sum((truth - truth.mean()) ** 2))
-            r2 = 1.0 - float(np.sum((truth - fitted) ** 2)) / sst if sst > 0 else 0.0
-        return loss, r2 if math.isfinite(r2) else -1e9
+    def width(self) -> int:
+        return int(self.train[0].shape[1])
 
 
-def prepare_folds(
-    features: pd.DataFrame,
-    y: pd.Series,
-    task: Task,
-    target_method: str | None,
-    budget: Budget,
-    seed: int,
-    split: Split | None = None,
-) -> FoldSetup:
-    """The folds, targets, baselines and training length every candidate shares."""
-    n = len(features)
-    if task == "classification":
-        codec = LabelCodec.fit(y)
-        codes = codec.encode(y)
-        n_outputs = len(codec.classes)
-        n_splits = int(min(budget.folds, max(2, np.bincount(codes).max())))
-    else:
-        codes = y.to_numpy(dtype=np.float64)
-        n_outputs = 1
-        n_splits = int(min(budget.folds, n))
-    folds = tuple(make_folds(n, codes, task, n_splits, seed, split or Split()))
-    n_splits = len(folds)
-    if n < 2 * n_splits or n_splits < 2:
-        raise CandidateFailed(f"{n} rows are too few for {budget.folds}-fold validation")
-    n_train = max(len(tr) for tr, _ in folds)
-    size = budget.batch_size or batch_size(n_train)
-    steps_per_epoch = math.ceil(n_train / size)
-    if budget.epochs is not None:
-        max_epochs = min_epochs = budget.epochs
-    else:
-        max_epochs = max(1, math.ceil(budget.max_steps / steps_per_epoch))
-        min_epochs = max(1, math.ceil(budget.min_steps / steps_per_epoch))
-    targets = _fold_targets(folds, codes, task, target_method or "standard")
-    return FoldSetup(
-        features=features,
-        task=task,
-        y=codes,
-        n_outputs=n_outputs,
-        folds=folds,
-        targets=targets,
-        baselines=tuple(_baseline_loss(t, task, n_outputs) for t in targets),
-        baseline_metrics=tuple(
-            _baseline_metric(t, codes[valid], task)
-            for t, (_, valid) in zip(targets, folds, strict=True)
-        ),
-        batch_size=size,
-        max_epochs=max_epochs,
-        min_epochs=min_epochs,
-        patience=budget.patience,
-        test_fraction=float(np.mean([len(va) / n for _, va in folds])),
-        seed=seed,
-    )
-
-
-def _fold_targets(
-    folds: Folds, y: np.ndarray, task: str, target_method: str
-) -> tuple[FoldTargets, ...]:
-    out: list[FoldTargets] = []
-    for train, valid in folds:
-        if task == "classification":
-            out.append((y[train].astype(np.int64), y[valid].astype(np.int64), None))
-        else:
-            tt = TargetTransformer(target_method).fit(y[train])
-            out.append((tt.transform(y[train]), tt.transform(y[valid]), tt))
-    return tuple(out)
-
-
-def _baseline_loss(targets: FoldTargets, task: str, n_outputs: int) -> float:
-    """The validation loss of the trivial predictor fit on the training part: class
-    frequencies (log loss) or the training mean (MSE of the standardized target)."""
-    y_train, y_valid, _ = targets
-    if task == "classification":
-        counts = np.bincount(y_train, minlength=n_outputs).astype(float) + 0.5
-        log_prior = np.log(counts / counts.sum())
-        return float(-np.mean(log_prior[y_valid]))
-    return float(np.mean((y_valid - np.mean(y_train)) ** 2))
-
-
-def _baseline_metric(targets: FoldTargets, truth: np.ndarray, task: str) -> float:
-    """The trivial predictor's accuracy (the training majority class) or R² (the training
-    mean, in the target's units) on the validation part."""
-    y_train, y_valid, tt = targets
-    if task == "classification":
-        return float(np.mean(y_valid == np.argmax(np.bincount(y_train))))
-    assert tt is not None
-    fitted = float(tt.inverse_transform(np.array([np.mean(y_train)]))[0])
-    sst = float(np.sum((truth - truth.mean()) ** 2))
-    return 1.0 - float(np.sum((truth - fitted) ** 2)) / sst if sst > 0 else 0.0
-
-
-def evaluate(setup: FoldSetup, candidate: Candidate) -> CandidateResult:
-    """Train ``candidate`` on every fold of ``setup``; `CandidateFailed` if it cannot be
-    preprocessed or its training diverges."""
+def transform_folds(setup: FoldSetup, plan: InputPlan) -> Blocks:
+    """Fit ``plan`` on each fold's training rows and transform that fold;
+    `CandidateFailed` if it cannot be fit or produces non-finite values."""
     started = time.perf_counter()
     train_blocks, valid_blocks = [], []
     for fold, (train, valid) in enumerate(setup.folds):
-        transformer = PlanTransformer(candidate.plan, seed=derive_seed(setup.seed, "q", fold))
+        transformer = PlanTransformer(plan, seed=derive_seed(setup.seed, "q", fold))
         try:
             transformer.fit(setup.features.iloc[train])
             z_train = transformer.transform(setup.features.iloc[train])
@@ -215,43 +80,125 @@ def evaluate(setup: FoldSetup, candidate: Candidate) -> CandidateResult:
     # Folds can differ in width (a missing-value indicator or a category seen in one
     # training part only). Each slot has its own weights, so zero columns pad the
     # narrower folds without changing what their networks compute.
-    n_inputs = max(block.shape[1] for block in train_blocks)
-    train_blocks = [pad_columns(b, n_inputs) for b in train_blocks]
-    valid_blocks = [pad_columns(b, n_inputs) for b in valid_blocks]
-    spec = setup.net_spec(n_inputs, candidate.in_network).with_norm(
+    width = max(block.shape[1] for block in train_blocks)
+    return Blocks(
+        train=tuple(pad_columns(b, width) for b in train_blocks),
+        valid=tuple(pad_columns(b, width) for b in valid_blocks),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def network_of(setup: FoldSetup, candidate: Candidate, width: int) -> NetSpec:
+    """The network ``candidate`` trains on inputs of ``width`` columns."""
+    spec = setup.net_spec(width, candidate.in_network).with_norm(
         candidate.in_network, candidate.placement
     )
     if candidate.learning_rate is not None:
         spec = dataclasses.replace(spec, learning_rate=candidate.learning_rate)
-    x_train, y_train = _pack_train(setup, train_blocks)
-    x_valid, valid_rows = _pack_valid(setup, valid_blocks)
-    trainer = shared_trainer(spec, setup.k, setup.batch_size)
-    trainer.reset([derive_seed(setup.seed, "init", fold) for fold in range(setup.k)])
+    return spec
+
+
+def evaluate(setup: FoldSetup, candidate: Candidate) -> CandidateResult:
+    """Train ``candidate`` alone on every fold of ``setup``; `CandidateFailed` if it cannot
+    be preprocessed or its training diverges."""
+    outcome = evaluate_together(setup, (candidate,))[candidate.key]
+    if isinstance(outcome, CandidateFailed):
+        raise outcome
+    return outcome
+
+
+def evaluate_together(
+    setup: FoldSetup,
+    candidates: Sequence[Candidate],
+    blocks: dict[InputPlan, Blocks | CandidateFailed] | None = None,
+) -> dict[str, Outcome]:
+    """Every candidate's outcome, by key; candidates of one network shape train in one
+    packed model. ``blocks`` caches each plan's transformed folds (filled as needed)."""
+    blocks = {} if blocks is None else blocks
+    outcomes: dict[str, Outcome] = {}
+    shapes: dict[NetSpec, list[tuple[Candidate, Blocks]]] = {}
+    for candidate in candidates:
+        if candidate.plan not in blocks:
+            try:
+                blocks[candidate.plan] = transform_folds(setup, candidate.plan)
+            except CandidateFailed as exc:
+                blocks[candidate.plan] = exc
+        prepared = blocks[candidate.plan]
+        if isinstance(prepared, CandidateFailed):
+            outcomes[candidate.key] = prepared
+            continue
+        spec = network_of(setup, candidate, prepared.width)
+        shapes.setdefault(spec, []).append((candidate, prepared))
+    for spec, members in shapes.items():
+        per_group = members[0][1].train[0].shape[0] * setup.k * members[0][1].width * 4
+        size = max(1, MAX_PACK_BYTES // max(per_group, 1))
+        for start in range(0, len(members), size):
+            outcomes.update(train_packed(setup, spec, members[start : start + size]))
+    return {c.key: outcomes[c.key] for c in candidates}
+
+
+def train_packed(
+    setup: FoldSetup, spec: NetSpec, members: Sequence[tuple[Candidate, Blocks]]
+) -> dict[str, Outcome]:
+    """Train ``members`` (candidates of network ``spec``, with their inputs) side by side,
+    each with its own batches and early stopping, until every one has stopped."""
+    started = time.perf_counter()
+    groups = len(members)
+    packed = [_pack_train(setup, list(b.train)) for _, b in members]
+    x_train = np.concatenate([x for x, _ in packed], axis=1)
+    y_train = np.concatenate([y for _, y in packed], axis=1)
+    n_rows = x_train.shape[0]
+    x_valid = np.concatenate([_pack_valid(setup, list(b.valid)) for _, b in members], axis=1)
+    valid_rows = [len(va) for _, va in setup.folds]
+    trainer = shared_trainer(spec, setup.k * groups, setup.batch_size, groups)
+    trainer.reset([derive_seed(setup.seed, "init", f) for _ in members for f in range(setup.k)])
     x_t, y_t = trainer.load(x_train, y_train)
     x_v = trainer.load(x_valid, np.zeros(1))[0]
-    rng = np.random.default_rng(derive_seed(setup.seed, candidate.key, "shuffle"))
-    curves: list[list[float]] = [[] for _ in range(setup.k)]
-    metrics: list[list[float]] = [[] for _ in range(setup.k)]
-    train_curve: list[float] = []
-    since_best = 0
+    del x_train, y_train, x_valid, packed
+    rngs = [np.random.default_rng(derive_seed(setup.seed, c.key, "shuffle")) for c, _ in members]
+    curves: list[list[list[float]]] = [[[] for _ in range(setup.k)] for _ in members]
+    metrics: list[list[list[float]]] = [[[] for _ in range(setup.k)] for _ in members]
+    failed: dict[int, CandidateFailed] = {}
+    running = set(range(groups))
+    since_best = [0] * groups
     for epoch in range(setup.max_epochs):
-        train_curve.append(trainer.epoch(x_t, y_t, rng.permutation(len(x_train))))
+        trainer.epoch(x_t, y_t, np.stack([rng.permutation(n_rows) for rng in rngs]))
         output = trainer.predict(x_v)
-        improved = False
-        for k, n_rows in enumerate(valid_rows):
-            loss, metric = setup.fold_loss(k, output[:n_rows, k, :])
-            if not math.isfinite(loss):
-                raise CandidateFailed(
-                    f"fold {k + 1}: training diverged (validation loss is not finite "
-                    f"at epoch {epoch + 1})"
-                )
-            if not curves[k] or loss < min(curves[k]) - 1e-7:
-                improved = True
-            curves[k].append(loss)
-            metrics[k].append(metric)
-        since_best = 0 if improved else since_best + 1
-        if epoch + 1 >= setup.min_epochs and since_best >= setup.patience:
+        for g in sorted(running):
+            improved = False
+            for k, n_valid in enumerate(valid_rows):
+                loss, metric = setup.fold_loss(k, output[:n_valid, g * setup.k + k, :])
+                if not math.isfinite(loss):
+                    failed[g] = CandidateFailed(
+                        f"fold {k + 1}: training diverged (validation loss is not finite "
+                        f"at epoch {epoch + 1})"
+                    )
+                    break
+                if not curves[g][k] or loss < min(curves[g][k]) - 1e-7:
+                    improved = True
+                curves[g][k].append(loss)
+                metrics[g][k].append(metric)
+            since_best[g] = 0 if improved else since_best[g] + 1
+            if g in failed or (epoch + 1 >= setup.min_epochs and since_best[g] >= setup.patience):
+                running.discard(g)
+        if not running:
             break
+    seconds = (time.perf_counter() - started) / groups
+    out: dict[str, Outcome] = {}
+    for g, (candidate, inputs) in enumerate(members):
+        out[candidate.key] = failed.get(g) or _result(
+            setup, candidate, curves[g], metrics[g], seconds + inputs.seconds
+        )
+    return out
+
+
+def _result(
+    setup: FoldSetup,
+    candidate: Candidate,
+    curves: list[list[float]],
+    metrics: list[list[float]],
+    seconds: float,
+) -> CandidateResult:
     best = [int(np.argmin(curve)) for curve in curves]
     return CandidateResult(
         key=candidate.key,
@@ -270,7 +217,7 @@ def evaluate(setup: FoldSetup, candidate: Candidate) -> CandidateResult:
         ),
         best_epochs=tuple(e + 1 for e in best),
         curves=tuple(tuple(float(v) for v in c) for c in curves),
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
     )
 
 
@@ -294,29 +241,67 @@ def _pack_train(setup: FoldSetup, blocks: list[np.ndarray]) -> tuple[np.ndarray,
     return x, y
 
 
-def _pack_valid(setup: FoldSetup, blocks: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
-    """The folds' validation rows side by side (padded, never scored) and their counts."""
+def _pack_valid(setup: FoldSetup, blocks: list[np.ndarray]) -> np.ndarray:
+    """The folds' validation rows side by side (padded with copies, never scored)."""
     v_max = max(len(va) for _, va in setup.folds)
-    xs = []
-    rows = []
-    for block in blocks:
-        rows.append(len(block))
-        pad = np.repeat(block[:1], v_max - len(block), axis=0)
-        xs.append(np.concatenate([block, pad]))
-    return np.stack(xs, axis=1), rows
+    xs = [np.concatenate([b, np.repeat(b[:1], v_max - len(b), axis=0)]) for b in blocks]
+    return np.stack(xs, axis=1)
 
 
-_TRAINERS: dict[tuple[NetSpec, int, int], PackedTrainer | JaxPackedTrainer] = {}
+_TRAINERS: dict[tuple[NetSpec, int, int, int], PackedTrainer | JaxPackedTrainer] = {}
 _MAX_TRAINERS = 16
 
 
-def shared_trainer(spec: NetSpec, slots: int, batch_size: int) -> PackedTrainer | JaxPackedTrainer:
+def shared_trainer(
+    spec: NetSpec, slots: int, batch_size: int, groups: int = 1
+) -> PackedTrainer | JaxPackedTrainer:
     """A compiled trainer for this architecture, kept for the life of the process: a
     second search with the same shapes (another dataset of the same width, a benchmark
     fold, a test) skips the 1-2 s of tracing. Trainers are reset before every use."""
-    key = (spec, slots, batch_size)
+    key = (spec, slots, batch_size, groups)
     if key not in _TRAINERS:
         if len(_TRAINERS) >= _MAX_TRAINERS:
             _TRAINERS.pop(next(iter(_TRAINERS)))
-        _TRAINERS[key] = make_trainer(spec, slots, batch_size)
+        _TRAINERS[key] = make_trainer(spec, slots, batch_size, groups)
     return _TRAINERS[key]
+
+
+class CandidatePool:
+    """What the tuner calls once per trial. With ``pack``, the first trial of a network
+    shape trains every pending candidate of that shape together and later trials of the
+    shape are answered from that run; without it (a keras-tuner worker, a search that
+    tries only some candidates) each trial trains its candidate alone. Each plan's
+    transformed folds are kept until the last candidate using them has an outcome."""
+
+    def __init__(self, setup: FoldSetup, pending: Sequence[Candidate], pack: bool = True) -> None:
+        self.setup = setup
+        self.pending = tuple(pending)
+        self.pack = pack
+        self.outcomes: dict[str, Outcome] = {}
+        self.blocks: dict[InputPlan, Blocks | CandidateFailed] = {}
+
+    def drop(self, tried: Iterable[Candidate]) -> None:
+        """Leave out candidates a resumed search already has a trial of."""
+        keys = {c.key for c in tried}
+        self.pending = tuple(c for c in self.pending if c.key not in keys)
+
+    def __call__(self, candidate: Candidate) -> CandidateResult:
+        if candidate.key not in self.outcomes:
+            shape = (candidate.in_network, candidate.placement, candidate.learning_rate)
+            together = [
+                c
+                for c in self.pending
+                if self.pack
+                and c.key not in self.outcomes
+                and (c.in_network, c.placement, c.learning_rate) == shape
+            ]
+            if candidate not in together:
+                together.append(candidate)
+            self.outcomes.update(evaluate_together(self.setup, together, self.blocks))
+            waiting = {c.plan for c in self.pending if c.key not in self.outcomes}
+            for plan in [p for p in self.blocks if p not in waiting]:
+                del self.blocks[plan]
+        outcome = self.outcomes[candidate.key]
+        if isinstance(outcome, CandidateFailed):
+            raise outcome
+        return outcome

@@ -13,10 +13,13 @@ import pytest
 
 from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import Candidate, InputPlan, make_candidates
+from advisor.search import runner
 from advisor.search.budgets import BUDGETS, Budget
 from advisor.search.folds import Split
+from advisor.search.results import CandidateFailed
 from advisor.search.run import run_search
-from advisor.search.runner import evaluate, prepare_folds
+from advisor.search.runner import CandidatePool, evaluate, evaluate_together
+from advisor.search.setup import prepare_folds
 
 pytestmark = pytest.mark.slow
 
@@ -235,8 +238,70 @@ def test_evaluate_leaves_nothing_behind_the_same_call_gives_the_same_result():
     assert dataclasses.replace(first, seconds=0.0) == dataclasses.replace(second, seconds=0.0)
 
 
+def test_candidates_trained_together_score_as_they_do_alone():
+    """Packing plans x folds in one model changes no candidate's training: the same
+    initial weights per fold, its own batch order and its own early stopping."""
+    frame, y = _data(n=300)
+    budget = Budget("t", folds=3, max_steps=120, patience=2, min_steps=10)
+    setup = prepare_folds(frame, y, "classification", None, budget, 0)
+    plans = [
+        _plan("rules", "quantile_normal"),
+        _plan("robust", "robust"),
+        _plan("raw", "passthrough"),
+    ]
+    for norm in ("none", "batch", "layer"):
+        candidates = [Candidate(plan, norm) for plan in plans]
+        together = evaluate_together(setup, candidates)
+        for candidate in candidates:
+            alone = evaluate(setup, candidate)
+            packed = together[candidate.key]
+            assert isinstance(packed, type(alone)) and packed.key == candidate.key
+            assert packed.best_epochs == alone.best_epochs, candidate.key
+            assert [len(c) for c in packed.curves] == [len(c) for c in alone.curves]
+            np.testing.assert_allclose(packed.fold_scores, alone.fold_scores, rtol=1e-4)
+
+
+def test_the_pool_trains_each_network_shape_once_and_a_failure_stays_with_its_candidate(
+    monkeypatch,
+):
+    frame, y = _data(n=200)
+    frame["count"] = frame["count"] - 1.0  # Box-Cox cannot fit this column
+    budget = Budget("t", folds=3, max_steps=30, patience=1)
+    setup = prepare_folds(frame, y, "classification", None, budget, 0)
+    box_cox = InputPlan("boxcox", (("amount", "robust"), ("count", "box_cox")))
+    candidates = [
+        Candidate(plan, norm)
+        for norm in ("none", "layer")
+        for plan in (_plan("rules", "robust"), box_cox, _plan("standard", "standard"))
+    ]
+    trained: list[list[str]] = []
+    real = runner.train_packed
+
+    def spy(setup, spec, members):  # type: ignore[no-untyped-def]
+        trained.append([c.key for c, _ in members])
+        return real(setup, spec, members)
+
+    monkeypatch.setattr(runner, "train_packed", spy)
+    pool = CandidatePool(setup, candidates)
+    outcomes = {}
+    for candidate in candidates:
+        try:
+            outcomes[candidate.key] = pool(candidate).status
+        except CandidateFailed as exc:
+            outcomes[candidate.key] = str(exc)
+    assert trained == [["rules+none", "standard+none"], ["rules+layer", "standard+layer"]]
+    assert outcomes["rules+none"] == outcomes["standard+layer"] == "ok"
+    assert "preprocessing failed" in outcomes["boxcox+none"]
+    assert not pool.blocks  # every plan's folds released once its candidates are done
+    # Without packing (a keras-tuner worker) each trial trains its own candidate.
+    trained.clear()
+    single = CandidatePool(setup, candidates, pack=False)
+    single(candidates[0])
+    single(candidates[2])
+    assert trained == [["rules+none"], ["standard+none"]]
+
+
 def test_evaluate_fails_a_candidate_that_cannot_be_preprocessed():
-    from advisor.search.results import CandidateFailed
 
     frame, y = _data(n=200)
     frame["count"] = frame["count"] - 1.0  # zeros and negatives: Box-Cox cannot fit
