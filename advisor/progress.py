@@ -69,6 +69,17 @@ def trial_started(done: int, total: int, candidate: str) -> ProgressEvent:
     )
 
 
+def training_together(candidates: int, done: int, total: int) -> ProgressEvent:
+    """The search trains ``candidates`` together: ``done`` of at most ``total`` epochs."""
+    return ProgressEvent(
+        f"training {candidates} candidates together: epoch {done} of at most {total}",
+        stage="search",
+        done=done,
+        total=total,
+        candidate=f"{candidates} candidates together",
+    )
+
+
 def rules_ready(preview: dict[str, Any]) -> ProgressEvent:
     """The rules have proposed a plan (``preview``: the advice's JSON form so far); the
     search, if any, starts next."""

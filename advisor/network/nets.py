@@ -103,7 +103,8 @@ def build_model(spec: NetSpec, seed: int = 0) -> Any:
 
 
 def build_packed_model(spec: NetSpec, slots: int) -> Any:
-    """K independent copies of `build_model`'s MLP in one Keras model (logits out)."""
+    """K independent copies of `build_model`'s MLP in one Keras model (logits out), and its
+    loss summed over rows and slots."""
     from advisor.network.packed import PackedDense
 
     keras = import_keras()
@@ -122,10 +123,12 @@ def build_packed_model(spec: NetSpec, slots: int) -> Any:
             z = layers.Activation("relu")(z)
     outputs = PackedDense(spec.n_outputs)(z)
     model = keras.Model(inputs, outputs, name=f"packed_{spec.in_network}_{spec.placement}_{k}")
+    # The summed loss: a trainer divides it by (batch rows x folds per candidate), so a
+    # slot's gradient does not depend on how many candidates share the packed model.
     if spec.task == "classification":
-        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="sum")
     else:
-        loss = keras.losses.MeanSquaredError()
+        loss = keras.losses.MeanSquaredError(reduction="sum")
     return model, loss
 
 

@@ -8,8 +8,9 @@ architecture; between uses it restores the initial weights and the optimizer's f
 state, so no trial inherits another's weights or momentum.
 
 The slots come in ``groups`` of ``slots // groups`` (one group per candidate, one slot per
-fold): each group draws its mini-batches from its own row order, and the loss is scaled so
-that every slot's gradient is what it would be in a model of one group. Adam updates
+fold): each group draws its mini-batches from its own row order, and the summed loss is
+divided by the rows and folds of one group, so that every slot's gradient is what it would
+be in a model of one group. Adam updates
 element by element, so the groups train exactly as they would apart.
 
 With ``KERAS_BACKEND=jax``, `JaxPackedTrainer` does the same with Keras' stateless API: a
@@ -79,11 +80,12 @@ class PackedTrainer(_Packed):
                 xb = gather(x, rows)
                 yb = gather(y, rows)
                 with tf.GradientTape() as tape:
-                    value = loss(yb, model(xb, training=True))
-                    scaled = value * float(groups)  # the mean over slots, per group
-                gradients = tape.gradient(scaled, variables)
+                    # The mean over one candidate's rows and folds, for every candidate.
+                    count = tf.cast(tf.shape(rows)[1] * folds, tf.float32)
+                    value = loss(yb, model(xb, training=True)) / count
+                gradients = tape.gradient(value, variables)
                 optimizer.apply(gradients, variables)
-                total += value
+                total += value / float(groups)
             return total / tf.cast(tf.maximum(steps, 1), tf.float32)
 
         @tf.function(reduce_retracing=True)
@@ -139,12 +141,13 @@ class JaxPackedTrainer(_Packed):
 
             def objective(params: Any, fixed: Any) -> Any:
                 output, fixed = model.stateless_call(params, fixed, xb, training=True)
-                value = loss(yb, output)
-                return value * float(groups), (value, fixed)  # the mean over slots, per group
+                # The mean over one candidate's rows and folds, for every candidate.
+                return loss(yb, output) / (xb.shape[0] * folds), fixed
 
-            (_, (value, non_trainable)), grads = jax.value_and_grad(objective, has_aux=True)(
+            (value, non_trainable), grads = jax.value_and_grad(objective, has_aux=True)(
                 trainable, non_trainable
             )
+            value = value / groups
             trainable, opt_vars = optimizer.stateless_apply(opt_vars, grads, trainable)
             return (trainable, non_trainable, opt_vars), value
 

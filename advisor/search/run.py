@@ -10,8 +10,10 @@ cross-validation that keras-tuner lacks for Keras models is the packed runner's
 candidates see the same folds (stratified for classification), and fold k starts from the
 same initial weights in every candidate. When every candidate will be tried (a grid, or
 no more candidates than trials) and this process is not a keras-tuner worker, the first
-trial of a network shape trains all the candidates of that shape in one packed model and
-the shape's other trials are answered from it. Fold scores and validation curves travel with the
+trial trains every candidate (one packed model per network shape) and the other trials
+are answered from that run. A resumed search trains them all again, so that its scores are
+those of an uninterrupted one to the last bit (packing changes the rounding), and keeps
+the trials it had. Fold scores and validation curves travel with the
 trial as metrics through the oracle (`advisor.search.tuner`); `advisor.search.decision`
 keeps the default unless a challenger beats it beyond fold noise.
 
@@ -94,6 +96,7 @@ def run_search(
         setup,
         candidates,
         pack=max_trials >= len(points) and not kt_adapter.is_worker(),
+        progress=progress,
     )
     with contextlib.redirect_stdout(io.StringIO()):  # keras-tuner's "Reloading Tuner"
         tuner = kt_adapter.CVTuner(
@@ -108,8 +111,6 @@ def run_search(
     # Trials an earlier run of the same search left (a worker's oracle client keeps none).
     trials = {} if kt_adapter.is_worker() else tuner.oracle.trials
     reused = sum(1 for t in trials.values() if str(t.status).endswith("COMPLETED"))
-    tried = {kt_adapter.point_key(t.hyperparameters.values) for t in trials.values()}
-    pool.drop(by_point[point] for point in tried if point in by_point)
     tuner.search_candidates()
     if kt_adapter.is_worker():
         raise SearchDelegated("this keras-tuner worker has run its share of the trials")

@@ -24,8 +24,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,11 +37,14 @@ from advisor.network.nets import NetSpec
 from advisor.network.train import JaxPackedTrainer, PackedTrainer, make_trainer
 from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import Candidate, InputPlan
+from advisor.progress import Progress, training_together
 from advisor.search.folds import pad_columns
 from advisor.search.results import CandidateFailed, CandidateResult
 from advisor.search.setup import FoldSetup
 from advisor.search.stats import derive_seed
 
+#: At most this many packed models train at once (one thread each), fewer on fewer cores.
+MAX_WORKERS = 4
 #: A packed model's training inputs stay under this many bytes: larger groups of
 #: candidates train in several packed models (which changes no score).
 MAX_PACK_BYTES = 256 * 2**20
@@ -111,9 +117,13 @@ def evaluate_together(
     setup: FoldSetup,
     candidates: Sequence[Candidate],
     blocks: dict[InputPlan, Blocks | CandidateFailed] | None = None,
+    workers: int = 1,
+    on_epoch: Callable[[int, int], None] | None = None,
 ) -> dict[str, Outcome]:
     """Every candidate's outcome, by key; candidates of one network shape train in one
-    packed model. ``blocks`` caches each plan's transformed folds (filled as needed)."""
+    packed model, ``workers`` packed models at a time. ``blocks`` caches each plan's
+    transformed folds (filled as needed); ``on_epoch(done, total)`` hears of every epoch
+    trained (``total``: the most epochs all the packed models may train)."""
     blocks = {} if blocks is None else blocks
     outcomes: dict[str, Outcome] = {}
     shapes: dict[NetSpec, list[tuple[Candidate, Blocks]]] = {}
@@ -129,16 +139,35 @@ def evaluate_together(
             continue
         spec = network_of(setup, candidate, prepared.width)
         shapes.setdefault(spec, []).append((candidate, prepared))
+    jobs = []
     for spec, members in shapes.items():
         per_group = members[0][1].train[0].shape[0] * setup.k * members[0][1].width * 4
         size = max(1, MAX_PACK_BYTES // max(per_group, 1))
-        for start in range(0, len(members), size):
-            outcomes.update(train_packed(setup, spec, members[start : start + size]))
+        jobs += [(spec, members[start : start + size]) for start in range(0, len(members), size)]
+    counter = _EpochCounter(setup.max_epochs * len(jobs), on_epoch)
+    if workers > 1 and len(jobs) > 1:
+        # TensorFlow releases the GIL while it computes: packed models of different shapes
+        # train side by side in threads, each with its own compiled trainer.
+        for spec, members in jobs:
+            shared_trainer(spec, setup.k * len(members), setup.batch_size, len(members))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            try:
+                done = list(pool.map(lambda j: train_packed(setup, j[0], j[1], counter), jobs))
+            except BaseException:  # Ctrl-C, or a bug in one thread: stop the others too
+                counter.cancelled = True
+                raise
+    else:
+        done = [train_packed(setup, spec, members, counter) for spec, members in jobs]
+    for part in done:
+        outcomes.update(part)
     return {c.key: outcomes[c.key] for c in candidates}
 
 
 def train_packed(
-    setup: FoldSetup, spec: NetSpec, members: Sequence[tuple[Candidate, Blocks]]
+    setup: FoldSetup,
+    spec: NetSpec,
+    members: Sequence[tuple[Candidate, Blocks]],
+    on_epoch: Callable[[], None] | None = None,
 ) -> dict[str, Outcome]:
     """Train ``members`` (candidates of network ``spec``, with their inputs) side by side,
     each with its own batches and early stopping, until every one has stopped."""
@@ -181,6 +210,8 @@ def train_packed(
             since_best[g] = 0 if improved else since_best[g] + 1
             if g in failed or (epoch + 1 >= setup.min_epochs and since_best[g] >= setup.patience):
                 running.discard(g)
+        if on_epoch is not None:
+            on_epoch()
         if not running:
             break
     seconds = (time.perf_counter() - started) / groups
@@ -266,38 +297,74 @@ def shared_trainer(
     return _TRAINERS[key]
 
 
-class CandidatePool:
-    """What the tuner calls once per trial. With ``pack``, the first trial of a network
-    shape trains every pending candidate of that shape together and later trials of the
-    shape are answered from that run; without it (a keras-tuner worker, a search that
-    tries only some candidates) each trial trains its candidate alone. Each plan's
-    transformed folds are kept until the last candidate using them has an outcome."""
+class _EpochCounter:
+    """Counts the epochs trained by packed models in any thread and passes the count on;
+    once cancelled (the main thread was interrupted), the next epoch ends its thread."""
 
-    def __init__(self, setup: FoldSetup, pending: Sequence[Candidate], pack: bool = True) -> None:
+    def __init__(self, total: int, report: Callable[[int, int], None] | None) -> None:
+        self.total = total
+        self.report = report
+        self.done = 0
+        self.cancelled = False
+        self.lock = threading.Lock()
+
+    def __call__(self) -> None:
+        if self.cancelled:
+            raise _Cancelled
+        if self.report is None:
+            return
+        with self.lock:
+            self.done += 1
+            self.report(self.done, self.total)
+
+
+class _Cancelled(Exception):
+    """Ends a training thread after the search was interrupted."""
+
+
+class CandidatePool:
+    """What the tuner calls once per trial. With ``pack``, the first trial trains every
+    pending candidate (one packed model per network shape, the shapes side by side in
+    threads, reporting each epoch to ``progress``) and later trials are answered from that
+    run; without it (a keras-tuner worker, a search that tries only some candidates) each
+    trial trains its candidate alone. Each plan's transformed folds are kept until the last
+    candidate using them has an outcome."""
+
+    def __init__(
+        self,
+        setup: FoldSetup,
+        pending: Sequence[Candidate],
+        pack: bool = True,
+        progress: Progress | None = None,
+    ) -> None:
         self.setup = setup
         self.pending = tuple(pending)
         self.pack = pack
+        self.progress = progress
         self.outcomes: dict[str, Outcome] = {}
         self.blocks: dict[InputPlan, Blocks | CandidateFailed] = {}
 
-    def drop(self, tried: Iterable[Candidate]) -> None:
-        """Leave out candidates a resumed search already has a trial of."""
-        keys = {c.key for c in tried}
-        self.pending = tuple(c for c in self.pending if c.key not in keys)
-
     def __call__(self, candidate: Candidate) -> CandidateResult:
         if candidate.key not in self.outcomes:
-            shape = (candidate.in_network, candidate.placement, candidate.learning_rate)
-            together = [
-                c
-                for c in self.pending
-                if self.pack
-                and c.key not in self.outcomes
-                and (c.in_network, c.placement, c.learning_rate) == shape
-            ]
+            together = [c for c in self.pending if self.pack and c.key not in self.outcomes]
             if candidate not in together:
                 together.append(candidate)
-            self.outcomes.update(evaluate_together(self.setup, together, self.blocks))
+            on_epoch = None
+            if self.progress is not None and len(together) > 1:
+                progress, n = self.progress, len(together)
+
+                def on_epoch(done: int, total: int) -> None:
+                    progress(training_together(n, done, total))
+
+            self.outcomes.update(
+                evaluate_together(
+                    self.setup,
+                    together,
+                    self.blocks,
+                    workers=min(os.cpu_count() or 1, MAX_WORKERS),
+                    on_epoch=on_epoch,
+                )
+            )
             waiting = {c.plan for c in self.pending if c.key not in self.outcomes}
             for plan in [p for p in self.blocks if p not in waiting]:
                 del self.blocks[plan]
