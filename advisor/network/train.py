@@ -105,6 +105,16 @@ class PackedTrainer(_Packed):
     def load(self, x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
         return self._tf.constant(x), self._tf.constant(y)
 
+    def slot_state(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The model's weights (``model.weights`` order) and the optimizer's variables."""
+        return self.model.get_weights(), [np.array(v.numpy()) for v in self.optimizer.variables]
+
+    def load_state(self, weights: list[np.ndarray], optimizer: list[np.ndarray]) -> None:
+        """Continue from `slot_state` (of a trainer with these slots)."""
+        self.model.set_weights(weights)
+        for variable, value in zip(self.optimizer.variables, optimizer, strict=True):
+            variable.assign(value)
+
     def epoch(self, x: Any, y: Any, order: np.ndarray) -> float:
         """One pass over ``order`` (a row permutation per group, ``(groups, rows)``) in
         mini-batches; the mean training loss."""
@@ -179,15 +189,33 @@ class JaxPackedTrainer(_Packed):
 
     def reset(self, seeds: list[int]) -> None:
         weights = initial_weights(self.model, self.fresh_weights, seeds)
+        self._set_state(weights, self.fresh_optimizer)
+
+    def _set_state(self, weights: list[np.ndarray], optimizer: list[np.ndarray]) -> None:
         by_path = dict(zip((v.path for v in self.model.weights), weights, strict=True))
         jnp = self._jnp
         trainable = [jnp.asarray(by_path[v.path]) for v in self.model.trainable_variables]
         fixed = [jnp.asarray(by_path[v.path]) for v in self.model.non_trainable_variables]
-        opt_vars = [jnp.asarray(v) for v in self.fresh_optimizer]
+        opt_vars = [jnp.asarray(v) for v in optimizer]
         self.state = (trainable, fixed, opt_vars)
 
     def load(self, x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
         return self._jnp.asarray(x), self._jnp.asarray(y)
+
+    def slot_state(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        trainable, fixed, opt_vars = self.state
+        by_path = {
+            v.path: np.asarray(a)
+            for v, a in zip(
+                [*self.model.trainable_variables, *self.model.non_trainable_variables],
+                [*trainable, *fixed],
+                strict=True,
+            )
+        }
+        return [by_path[v.path] for v in self.model.weights], [np.asarray(a) for a in opt_vars]
+
+    def load_state(self, weights: list[np.ndarray], optimizer: list[np.ndarray]) -> None:
+        self._set_state(weights, optimizer)
 
     def epoch(self, x: Any, y: Any, order: np.ndarray) -> float:
         order = np.asarray(order).reshape(self.groups, -1)
@@ -198,6 +226,24 @@ class JaxPackedTrainer(_Packed):
 
     def predict(self, x: Any) -> np.ndarray:
         return np.asarray(self._predict(self.state, x))
+
+
+def select_slots(values: list[np.ndarray], slots: int, keep: list[int]) -> list[np.ndarray]:
+    """The ``keep`` slots of every array of a packed model's or optimizer's state: arrays
+    whose first axis is the slot axis, or slots x units flattened (BatchNormalization's);
+    scalars (the optimizer's step and learning rate) as they are."""
+    out = []
+    for value in values:
+        if value.ndim == 0:
+            out.append(value)
+        elif value.shape[0] == slots:
+            out.append(value[keep])
+        elif value.shape[0] % slots == 0:
+            per_slot = value.reshape(slots, -1, *value.shape[1:])
+            out.append(per_slot[keep].reshape(-1, *value.shape[1:]))
+        else:
+            raise ValueError(f"an array of shape {value.shape} has no axis of {slots} slots")
+    return out
 
 
 def make_trainer(

@@ -41,8 +41,8 @@ from advisor.search.budgets import BUDGETS, Budget
 from advisor.search.cache import cache_dir, search_key
 from advisor.search.decision import decide
 from advisor.search.folds import Split
+from advisor.search.pool import CandidatePool
 from advisor.search.results import CandidateResult, SearchResult
-from advisor.search.runner import CandidatePool
 from advisor.search.setup import prepare_folds
 from advisor.vocab import Task
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -34,15 +33,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from advisor.network.nets import NetSpec
-from advisor.network.train import JaxPackedTrainer, PackedTrainer, make_trainer
+from advisor.network.train import JaxPackedTrainer, PackedTrainer, make_trainer, select_slots
 from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import Candidate, InputPlan
-from advisor.progress import Progress, training_together
 from advisor.search.folds import pad_columns
 from advisor.search.results import CandidateFailed, CandidateResult
 from advisor.search.setup import FoldSetup
 from advisor.search.stats import derive_seed
 
+#: Moving the candidates still running to a smaller packed model costs a trace (about a
+#: second); it is done when it saves at least this many slot-steps of training.
+REPACK_SLOT_STEPS = 2000
 #: At most this many packed models train at once (one thread each), fewer on fewer cores.
 MAX_WORKERS = 4
 #: A packed model's training inputs stay under this many bytes: larger groups of
@@ -139,25 +140,31 @@ def evaluate_together(
             continue
         spec = network_of(setup, candidate, prepared.width)
         shapes.setdefault(spec, []).append((candidate, prepared))
-    jobs = []
+    chunks = {}
     for spec, members in shapes.items():
         per_group = members[0][1].train[0].shape[0] * setup.k * members[0][1].width * 4
         size = max(1, MAX_PACK_BYTES // max(per_group, 1))
-        jobs += [(spec, members[start : start + size]) for start in range(0, len(members), size)]
-    counter = _EpochCounter(setup.max_epochs * len(jobs), on_epoch)
-    if workers > 1 and len(jobs) > 1:
-        # TensorFlow releases the GIL while it computes: packed models of different shapes
-        # train side by side in threads, each with its own compiled trainer.
-        for spec, members in jobs:
-            shared_trainer(spec, setup.k * len(members), setup.batch_size, len(members))
+        chunks[spec] = [members[start : start + size] for start in range(0, len(members), size)]
+    counter = _EpochCounter(setup.max_epochs * sum(map(len, chunks.values())), on_epoch)
+
+    def train_shape(spec: NetSpec) -> dict[str, Outcome]:
+        # One thread per shape: its chunks one after another (they share trainers).
+        out: dict[str, Outcome] = {}
+        for chunk in chunks[spec]:
+            out.update(train_packed(setup, spec, chunk, counter))
+        return out
+
+    if workers > 1 and len(chunks) > 1:
+        # TensorFlow and JAX release the GIL while they compute: packed models of different
+        # shapes train side by side in threads, each with its own compiled trainers.
         with ThreadPoolExecutor(max_workers=workers) as pool:
             try:
-                done = list(pool.map(lambda j: train_packed(setup, j[0], j[1], counter), jobs))
+                done = list(pool.map(train_shape, chunks))
             except BaseException:  # Ctrl-C, or a bug in one thread: stop the others too
                 counter.cancelled = True
                 raise
     else:
-        done = [train_packed(setup, spec, members, counter) for spec, members in jobs]
+        done = [train_shape(spec) for spec in chunks]
     for part in done:
         outcomes.update(part)
     return {c.key: outcomes[c.key] for c in candidates}
@@ -170,43 +177,51 @@ def train_packed(
     on_epoch: Callable[[], None] | None = None,
 ) -> dict[str, Outcome]:
     """Train ``members`` (candidates of network ``spec``, with their inputs) side by side,
-    each with its own batches and early stopping, until every one has stopped."""
+    each with its own batches and early stopping, until every one has stopped. Once at
+    most half of the packed candidates still run and enough epochs may remain, they move
+    to a smaller packed model (weights and optimizer state carried over), so stopped
+    candidates stop costing; the rule counts epochs, never seconds, so the same search
+    always repacks at the same epochs."""
     started = time.perf_counter()
-    groups = len(members)
+    k = setup.k
     packed = [_pack_train(setup, list(b.train)) for _, b in members]
     x_train = np.concatenate([x for x, _ in packed], axis=1)
     y_train = np.concatenate([y for _, y in packed], axis=1)
-    n_rows = x_train.shape[0]
     x_valid = np.concatenate([_pack_valid(setup, list(b.valid)) for _, b in members], axis=1)
+    del packed
+    n_rows = x_train.shape[0]
+    steps = math.ceil(n_rows / setup.batch_size)
     valid_rows = [len(va) for _, va in setup.folds]
-    trainer = shared_trainer(spec, setup.k * groups, setup.batch_size, groups)
-    trainer.reset([derive_seed(setup.seed, "init", f) for _ in members for f in range(setup.k)])
+    placed = list(range(len(members)))  # the group in each of the trainer's slot groups
+    trainer = shared_trainer(spec, k * len(placed), setup.batch_size, len(placed))
+    trainer.reset([derive_seed(setup.seed, "init", f) for _ in members for f in range(k)])
     x_t, y_t = trainer.load(x_train, y_train)
     x_v = trainer.load(x_valid, np.zeros(1))[0]
-    del x_train, y_train, x_valid, packed
     rngs = [np.random.default_rng(derive_seed(setup.seed, c.key, "shuffle")) for c, _ in members]
-    curves: list[list[list[float]]] = [[[] for _ in range(setup.k)] for _ in members]
-    metrics: list[list[list[float]]] = [[[] for _ in range(setup.k)] for _ in members]
+    curves: list[list[list[float]]] = [[[] for _ in range(k)] for _ in members]
+    metrics: list[list[list[float]]] = [[[] for _ in range(k)] for _ in members]
     failed: dict[int, CandidateFailed] = {}
-    running = set(range(groups))
-    since_best = [0] * groups
+    running = set(placed)
+    since_best = [0] * len(members)
     for epoch in range(setup.max_epochs):
-        trainer.epoch(x_t, y_t, np.stack([rng.permutation(n_rows) for rng in rngs]))
+        trainer.epoch(x_t, y_t, np.stack([rngs[g].permutation(n_rows) for g in placed]))
         output = trainer.predict(x_v)
-        for g in sorted(running):
+        for position, g in enumerate(placed):
+            if g not in running:
+                continue
             improved = False
-            for k, n_valid in enumerate(valid_rows):
-                loss, metric = setup.fold_loss(k, output[:n_valid, g * setup.k + k, :])
+            for fold, n_valid in enumerate(valid_rows):
+                loss, metric = setup.fold_loss(fold, output[:n_valid, position * k + fold, :])
                 if not math.isfinite(loss):
                     failed[g] = CandidateFailed(
-                        f"fold {k + 1}: training diverged (validation loss is not finite "
+                        f"fold {fold + 1}: training diverged (validation loss is not finite "
                         f"at epoch {epoch + 1})"
                     )
                     break
-                if not curves[g][k] or loss < min(curves[g][k]) - 1e-7:
+                if not curves[g][fold] or loss < min(curves[g][fold]) - 1e-7:
                     improved = True
-                curves[g][k].append(loss)
-                metrics[g][k].append(metric)
+                curves[g][fold].append(loss)
+                metrics[g][fold].append(metric)
             since_best[g] = 0 if improved else since_best[g] + 1
             if g in failed or (epoch + 1 >= setup.min_epochs and since_best[g] >= setup.patience):
                 running.discard(g)
@@ -214,7 +229,21 @@ def train_packed(
             on_epoch()
         if not running:
             break
-    seconds = (time.perf_counter() - started) / groups
+        freed = (len(placed) - len(running)) * k * steps * (setup.max_epochs - epoch - 1)
+        if len(running) <= len(placed) // 2 and freed >= REPACK_SLOT_STEPS:
+            keep = [p for p, g in enumerate(placed) if g in running]
+            slots = [p * k + fold for p in keep for fold in range(k)]
+            weights, optimizer = trainer.slot_state()
+            trainer = shared_trainer(spec, k * len(keep), setup.batch_size, len(keep))
+            trainer.load_state(
+                select_slots(weights, k * len(placed), slots),
+                select_slots(optimizer, k * len(placed), slots),
+            )
+            placed = [placed[p] for p in keep]
+            columns = [g * k + fold for g in placed for fold in range(k)]
+            x_t, y_t = trainer.load(x_train[:, columns], y_train[:, columns])
+            x_v = trainer.load(x_valid[:, columns], np.zeros(1))[0]
+    seconds = (time.perf_counter() - started) / len(members)
     out: dict[str, Outcome] = {}
     for g, (candidate, inputs) in enumerate(members):
         out[candidate.key] = failed.get(g) or _result(
@@ -281,6 +310,7 @@ def _pack_valid(setup: FoldSetup, blocks: list[np.ndarray]) -> np.ndarray:
 
 _TRAINERS: dict[tuple[NetSpec, int, int, int], PackedTrainer | JaxPackedTrainer] = {}
 _MAX_TRAINERS = 16
+_TRAINERS_LOCK = threading.Lock()
 
 
 def shared_trainer(
@@ -290,11 +320,12 @@ def shared_trainer(
     second search with the same shapes (another dataset of the same width, a benchmark
     fold, a test) skips the 1-2 s of tracing. Trainers are reset before every use."""
     key = (spec, slots, batch_size, groups)
-    if key not in _TRAINERS:
-        if len(_TRAINERS) >= _MAX_TRAINERS:
-            _TRAINERS.pop(next(iter(_TRAINERS)))
-        _TRAINERS[key] = make_trainer(spec, slots, batch_size, groups)
-    return _TRAINERS[key]
+    with _TRAINERS_LOCK:  # packed models of several shapes train in threads
+        if key not in _TRAINERS:
+            if len(_TRAINERS) >= _MAX_TRAINERS:
+                _TRAINERS.pop(next(iter(_TRAINERS)))
+            _TRAINERS[key] = make_trainer(spec, slots, batch_size, groups)
+        return _TRAINERS[key]
 
 
 class _EpochCounter:
@@ -320,55 +351,3 @@ class _EpochCounter:
 
 class _Cancelled(Exception):
     """Ends a training thread after the search was interrupted."""
-
-
-class CandidatePool:
-    """What the tuner calls once per trial. With ``pack``, the first trial trains every
-    pending candidate (one packed model per network shape, the shapes side by side in
-    threads, reporting each epoch to ``progress``) and later trials are answered from that
-    run; without it (a keras-tuner worker, a search that tries only some candidates) each
-    trial trains its candidate alone. Each plan's transformed folds are kept until the last
-    candidate using them has an outcome."""
-
-    def __init__(
-        self,
-        setup: FoldSetup,
-        pending: Sequence[Candidate],
-        pack: bool = True,
-        progress: Progress | None = None,
-    ) -> None:
-        self.setup = setup
-        self.pending = tuple(pending)
-        self.pack = pack
-        self.progress = progress
-        self.outcomes: dict[str, Outcome] = {}
-        self.blocks: dict[InputPlan, Blocks | CandidateFailed] = {}
-
-    def __call__(self, candidate: Candidate) -> CandidateResult:
-        if candidate.key not in self.outcomes:
-            together = [c for c in self.pending if self.pack and c.key not in self.outcomes]
-            if candidate not in together:
-                together.append(candidate)
-            on_epoch = None
-            if self.progress is not None and len(together) > 1:
-                progress, n = self.progress, len(together)
-
-                def on_epoch(done: int, total: int) -> None:
-                    progress(training_together(n, done, total))
-
-            self.outcomes.update(
-                evaluate_together(
-                    self.setup,
-                    together,
-                    self.blocks,
-                    workers=min(os.cpu_count() or 1, MAX_WORKERS),
-                    on_epoch=on_epoch,
-                )
-            )
-            waiting = {c.plan for c in self.pending if c.key not in self.outcomes}
-            for plan in [p for p in self.blocks if p not in waiting]:
-                del self.blocks[plan]
-        outcome = self.outcomes[candidate.key]
-        if isinstance(outcome, CandidateFailed):
-            raise outcome
-        return outcome

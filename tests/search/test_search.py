@@ -16,9 +16,10 @@ from advisor.plan.plans import Candidate, InputPlan, make_candidates
 from advisor.search import runner
 from advisor.search.budgets import BUDGETS, Budget
 from advisor.search.folds import Split
+from advisor.search.pool import CandidatePool
 from advisor.search.results import CandidateFailed
 from advisor.search.run import run_search
-from advisor.search.runner import CandidatePool, evaluate, evaluate_together
+from advisor.search.runner import evaluate, evaluate_together
 from advisor.search.setup import prepare_folds
 
 pytestmark = pytest.mark.slow
@@ -240,9 +241,11 @@ def test_evaluate_leaves_nothing_behind_the_same_call_gives_the_same_result():
     assert dataclasses.replace(first, seconds=0.0) == dataclasses.replace(second, seconds=0.0)
 
 
-def test_candidates_trained_together_score_as_they_do_alone():
+@pytest.mark.parametrize("repack", [False, True])
+def test_candidates_trained_together_score_as_they_do_alone(monkeypatch, repack):
     """Packing plans x folds in one model changes no candidate's training: the same
-    initial weights per fold, its own batch order and its own early stopping."""
+    initial weights per fold, its own batch order and its own early stopping; nor does
+    moving the candidates still running to a smaller packed model."""
     frame, y = _data(n=300)
     budget = Budget("t", folds=3, max_steps=120, patience=2, min_steps=10)
     setup = prepare_folds(frame, y, "classification", None, budget, 0)
@@ -251,9 +254,19 @@ def test_candidates_trained_together_score_as_they_do_alone():
         _plan("robust", "robust"),
         _plan("raw", "passthrough"),
     ]
+    models: list[int] = []  # candidates in each packed model the together-runs used
+    real = runner.shared_trainer
+
+    def spy(spec, slots, batch_size, groups=1):  # type: ignore[no-untyped-def]
+        models.append(groups)
+        return real(spec, slots, batch_size, groups)
+
+    monkeypatch.setattr(runner, "REPACK_SLOT_STEPS", 1 if repack else 10**9)
     for norm in ("none", "batch", "layer"):
         candidates = [Candidate(plan, norm) for plan in plans]
-        together = evaluate_together(setup, candidates)
+        with monkeypatch.context() as patch:
+            patch.setattr(runner, "shared_trainer", spy)
+            together = evaluate_together(setup, candidates)
         for candidate in candidates:
             alone = evaluate(setup, candidate)
             packed = together[candidate.key]
@@ -261,6 +274,10 @@ def test_candidates_trained_together_score_as_they_do_alone():
             assert packed.best_epochs == alone.best_epochs, candidate.key
             assert [len(c) for c in packed.curves] == [len(c) for c in alone.curves]
             np.testing.assert_allclose(packed.fold_scores, alone.fold_scores, rtol=1e-4)
+    # One model of three per normalization; with repacking, smaller ones once at most half
+    # of a model's candidates still ran.
+    assert models.count(3) == 3
+    assert (len(models) > 3) == repack and set(models) <= {1, 3}
 
 
 def test_the_pool_trains_each_network_shape_once_and_a_failure_stays_with_its_candidate(

@@ -1,0 +1,70 @@
+"""What the tuner calls once per trial: candidates trained together, answered one by one.
+
+In: the `FoldSetup`, the candidates a search may try, whether to pack them, and the search's
+progress callback. Out: `CandidatePool`, a callable from a candidate to its
+`CandidateResult` (or the `CandidateFailed` it raises), which keras-tuner's `run_trial`
+calls (`advisor.search.tuner.CVTuner`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from advisor.plan.plans import Candidate, InputPlan
+from advisor.progress import Progress, training_together
+from advisor.search.results import CandidateFailed, CandidateResult
+from advisor.search.runner import MAX_WORKERS, Blocks, Outcome, evaluate_together
+from advisor.search.setup import FoldSetup
+
+
+class CandidatePool:
+    """What the tuner calls once per trial. With ``pack``, the first trial trains every
+    pending candidate (one packed model per network shape, the shapes side by side in
+    threads, reporting each epoch to ``progress``) and later trials are answered from that
+    run; without it (a keras-tuner worker, a search that tries only some candidates) each
+    trial trains its candidate alone. Each plan's transformed folds are kept until the last
+    candidate using them has an outcome."""
+
+    def __init__(
+        self,
+        setup: FoldSetup,
+        pending: Sequence[Candidate],
+        pack: bool = True,
+        progress: Progress | None = None,
+    ) -> None:
+        self.setup = setup
+        self.pending = tuple(pending)
+        self.pack = pack
+        self.progress = progress
+        self.outcomes: dict[str, Outcome] = {}
+        self.blocks: dict[InputPlan, Blocks | CandidateFailed] = {}
+
+    def __call__(self, candidate: Candidate) -> CandidateResult:
+        if candidate.key not in self.outcomes:
+            together = [c for c in self.pending if self.pack and c.key not in self.outcomes]
+            if candidate not in together:
+                together.append(candidate)
+            on_epoch = None
+            if self.progress is not None and len(together) > 1:
+                progress, n = self.progress, len(together)
+
+                def on_epoch(done: int, total: int) -> None:
+                    progress(training_together(n, done, total))
+
+            self.outcomes.update(
+                evaluate_together(
+                    self.setup,
+                    together,
+                    self.blocks,
+                    workers=min(os.cpu_count() or 1, MAX_WORKERS),
+                    on_epoch=on_epoch,
+                )
+            )
+            waiting = {c.plan for c in self.pending if c.key not in self.outcomes}
+            for plan in [p for p in self.blocks if p not in waiting]:
+                del self.blocks[plan]
+        outcome = self.outcomes[candidate.key]
+        if isinstance(outcome, CandidateFailed):
+            raise outcome
+        return outcome
