@@ -158,6 +158,24 @@ def test_big_data_is_searched_and_fit_on_a_seeded_stratified_sample():
     assert whole.search["sample"] is None
 
 
+def test_without_a_target_big_data_is_fit_on_a_seeded_sample_too():
+    rng = np.random.default_rng(1)
+    n = 1000
+    frame = pd.DataFrame({"x": rng.normal(5, 2, n), "z": rng.lognormal(size=n)})
+    first = advise(frame, seed=0, sample_rows=400)
+    assert any("seeded sample of 400 of 1000 rows" in note for note in first.notes)
+    assert first.distributions["x"]["n"] == 400
+    assert first.to_json() == advise(frame, seed=0, sample_rows=400).to_json()
+    assert first.to_json() != advise(frame, seed=1, sample_rows=400).to_json()
+    # The sample's fit is close to the whole table's (the profile stays exact).
+    whole = advise(frame, seed=0)
+    assert not any("seeded sample" in note for note in whole.notes)
+    assert first.profile == whole.profile
+    z_sample, z_whole = first.transform(frame), whole.transform(frame)
+    assert z_sample.shape == z_whole.shape
+    assert 0 < np.median(np.abs(z_sample - z_whole)) < 0.1  # the tails move more
+
+
 def test_stratified_sample_keeps_class_shares_and_every_class():
     from advisor.io.sample import stratified_sample
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from advisor.advice.advice import Advice
 from advisor.advice.distributions import feature_distributions
 from advisor.errors import InputError
@@ -20,6 +22,7 @@ from advisor.plan.target import LabelCodec, TargetTransformer
 from advisor.profiling.types import DatasetProfile
 from advisor.rules.autoscaler import AutoScaler
 from advisor.rules.model import Proposals, RuleSet
+from advisor.search.budgets import BUDGETS
 from advisor.search.results import search_to_dict
 from advisor.search.validate import Validation
 from advisor.vocab import InNetwork
@@ -93,6 +96,16 @@ def build_advice(
         notes.append(
             "no target given: the plan comes from the rules alone; validation needs --target"
         )
+        limit = options.sample_rows or BUDGETS[options.budget].sample_rows
+        if table.n_rows > limit:
+            # As with a target: the fit and the distributions from a seeded sample (a mean
+            # or scale within about 1% of the column's spread, quantiles within 0.5 points).
+            rows = np.random.default_rng(options.seed).choice(table.n_rows, limit, replace=False)
+            features = features.iloc[np.sort(rows)]
+            notes.append(
+                f"big data: the fit used a seeded sample of {limit} of {table.n_rows} rows "
+                f"(sample_rows of the {options.budget} budget: {limit})"
+            )
     pipeline = AutoScaler(plan=plan, seed=options.seed).fit(features)
     distributions = feature_distributions(features, pipeline.transformer_, seed=options.seed)
     n_inputs = len(pipeline.get_feature_names_out())
