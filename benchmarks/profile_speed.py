@@ -7,6 +7,8 @@ and times, each in a fresh process (so peak RSS is its own):
 * our profile of the file, read included (`advisor.profiling.profile.profile_path`), and
   its peak RSS;
 * the same file through our streaming path (bounded memory);
+* a cold `advise DATA --json out.json` (no target: profile, rules, fit, report), imports
+  included, and its peak RSS;
 * pandas read + describe() + scipy skew/kurtosis;
 * ydata-profiling in minimal mode, when an interpreter that has it is given
   (`--ydata-python`): it is installed only for this benchmark, in its own environment.
@@ -92,6 +94,15 @@ SNIPPETS = {
         p = profile_path(PATH, streaming=True)
         assert len(p.features) == 50
     """,
+    "advise DATA --json out.json (no target)": """
+        import os, tempfile
+        from advisor.cli import main
+        out = os.path.join(tempfile.mkdtemp(), "advice.json")
+        try:
+            main([PATH, "--json", out, "-q"])
+        except SystemExit as exit:
+            assert not exit.code, exit.code
+    """,
     "pandas read + describe + scipy moments": """
         import pandas as pd
         from scipy import stats
@@ -155,11 +166,12 @@ def main() -> None:
         "pyarrow read",
         "advisor profile (in memory)",
         "advisor profile (streaming)",
+        "advise DATA --json out.json (no target)",
         "pandas read + describe + scipy moments",
     ]
     results: dict[str, dict[str, float | str]] = {}
     for name in names:
-        runs = [measure(name, path) for _ in range(args.repeat if name != names[3] else 1)]
+        runs = [measure(name, path) for _ in range(args.repeat if name != names[-1] else 1)]
         ok = [r for r in runs if "seconds" in r]
         results[name] = min(ok, key=lambda r: float(r["seconds"])) if ok else runs[0]
     if args.ydata_python:
@@ -179,6 +191,14 @@ def main() -> None:
             continue
         s, rss = float(r["seconds"]), float(r["rss_mb"])
         print(f"| {name} | {s:.2f} | {s / floor:.2f} | {rss:.0f} | {rss / float64_mb:.2f} |")
+    advise = results["advise DATA --json out.json (no target)"]
+    if "seconds" in advise:
+        print(
+            f"\ntargets (speed issue): in-memory profile at most 1.5x the read; the cold advise "
+            f"at most 2.5x the cold read ({float(advise['seconds']) / floor:.2f}x) and its peak "
+            f"RSS at most 1.5x the read's "
+            f"({float(advise['rss_mb']) / float(results['pyarrow read']['rss_mb']):.2f}x)"
+        )
     if args.big_gb:
         big = work / f"profile_speed_big_{args.big_gb:g}gb.csv"
         if not big.exists():
