@@ -92,6 +92,10 @@ def parse_csv_bytes(raw: bytes, name: str, hint: DialectHint | None = None) -> p
         return read_excel(raw, name)
     check_not_binary(head, name)
     dialect = dialect_of(head, name, hint)
+    if dialect.plain and raw.isascii() and raw.strip():
+        # The common case: Arrow reads the bytes as they are; the text is decoded only to
+        # describe a parse error (a large file's decoded copy is as big as the file).
+        return _parse_plain(raw, name)
     try:
         text = raw.decode(dialect.encoding)
     except UnicodeDecodeError as exc:
@@ -103,15 +107,15 @@ def parse_csv_bytes(raw: bytes, name: str, hint: DialectHint | None = None) -> p
         ) from None
     if not text.strip():
         raise InputError(f"{name}: file is empty, expected a header line and data rows")
+    if dialect.plain:
+        return _parse_plain(raw, name)
     import pandas as pd
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             codes = {column: "string" for column in dialect.codes}
-            if dialect.plain:
-                frame = pd.read_csv(io.BytesIO(raw), engine="pyarrow", na_values=MARKERS)
-            elif dialect.decimal == ".":
+            if dialect.decimal == ".":
                 data = io.BytesIO(text.encode("utf-8"))
                 frame = pd.read_csv(
                     data, sep=dialect.delimiter, engine="pyarrow", na_values=MARKERS, dtype=codes
@@ -126,6 +130,19 @@ def parse_csv_bytes(raw: bytes, name: str, hint: DialectHint | None = None) -> p
                 )
     except Exception as exc:  # pyarrow and pandas raise several types for malformed CSV
         raise InputError(describe_parse_error(name, text, exc, dialect.delimiter)) from None
+    return _check_shape(frame, name)
+
+
+def _parse_plain(raw: bytes, name: str) -> pd.DataFrame:
+    """A valid UTF-8 CSV with commas and decimal points, straight from its bytes."""
+    import pandas as pd
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = pd.read_csv(io.BytesIO(raw), engine="pyarrow", na_values=MARKERS)
+    except Exception as exc:  # pyarrow raises several types for malformed CSV
+        raise InputError(describe_parse_error(name, raw.decode("utf-8"), exc)) from None
     return _check_shape(frame, name)
 
 

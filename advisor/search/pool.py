@@ -22,9 +22,11 @@ class CandidatePool:
     """What the tuner calls once per trial. With ``pack``, the first trial trains every
     pending candidate (one packed model per network shape, the shapes side by side in
     threads, reporting each epoch to ``progress``) and later trials are answered from that
-    run; without it (a keras-tuner worker, a search that tries only some candidates) each
-    trial trains its candidate alone. Each plan's transformed folds are kept until the last
-    candidate using them has an outcome."""
+    run; with ``one_shape`` too (a keras-tuner worker, which gets some of the trials), a
+    trial trains the candidates of its own network shape, the same packed models, so every
+    score is the one a single process computes, bit for bit. Without ``pack`` (a search
+    that tries only some candidates) each trial trains its candidate alone. Each plan's
+    transformed folds are kept until the last candidate using them has an outcome."""
 
     def __init__(
         self,
@@ -32,17 +34,26 @@ class CandidatePool:
         pending: Sequence[Candidate],
         pack: bool = True,
         progress: Progress | None = None,
+        one_shape: bool = False,
     ) -> None:
         self.setup = setup
         self.pending = tuple(pending)
         self.pack = pack
+        self.one_shape = one_shape
         self.progress = progress
         self.outcomes: dict[str, Outcome] = {}
         self.blocks: dict[InputPlan, Blocks | CandidateFailed] = {}
 
     def __call__(self, candidate: Candidate) -> CandidateResult:
         if candidate.key not in self.outcomes:
-            together = [c for c in self.pending if self.pack and c.key not in self.outcomes]
+            shape = (candidate.in_network, candidate.placement, candidate.learning_rate)
+            together = [
+                c
+                for c in self.pending
+                if self.pack
+                and c.key not in self.outcomes
+                and (not self.one_shape or (c.in_network, c.placement, c.learning_rate) == shape)
+            ]
             if candidate not in together:
                 together.append(candidate)
             on_epoch = None

@@ -9,9 +9,10 @@ cross-validation that keras-tuner lacks for Keras models is the packed runner's
 (`advisor.search.runner`): every scaler is fit on the training part of a fold only, all
 candidates see the same folds (stratified for classification), and fold k starts from the
 same initial weights in every candidate. When every candidate will be tried (a grid, or
-no more candidates than trials) and this process is not a keras-tuner worker, the first
-trial trains every candidate (one packed model per network shape) and the other trials
-are answered from that run. A resumed search trains them all again, so that its scores are
+no more candidates than trials), the first trial trains every candidate (one packed model
+per network shape) and the other trials are answered from that run; a keras-tuner worker
+trains, per trial, the packed model of that trial's shape, so distributed scores equal a
+single process's bit for bit. A resumed search trains them all again, so that its scores are
 those of an uninterrupted one to the last bit (packing changes the rounding), and keeps
 the trials it had. Fold scores and validation curves travel with the
 trial as metrics through the oracle (`advisor.search.tuner`); `advisor.search.decision`
@@ -95,8 +96,9 @@ def run_search(
     pool = CandidatePool(
         setup,
         candidates,
-        pack=max_trials >= len(points) and not kt_adapter.is_worker(),
+        pack=max_trials >= len(points),
         progress=progress,
+        one_shape=kt_adapter.is_worker(),
     )
     with contextlib.redirect_stdout(io.StringIO()):  # keras-tuner's "Reloading Tuner"
         tuner = kt_adapter.CVTuner(
