@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from advisor import backend
 from advisor.advice.advice import Advice
 from advisor.advice.build import build_advice, check_usable, preview
 from advisor.io.frames import features_frame, with_target_column
@@ -114,8 +113,6 @@ def run_stages(
         folds=BUDGETS[options.budget].folds,
         drop_rare=options.drop_rare_classes,
     )
-    if table.target is not None:  # the search will need TensorFlow: import it meanwhile
-        backend.preload_in_background()
     split = fold_split(table, options)
     overrides = options.override_map
     if options.groups is not None:

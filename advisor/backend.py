@@ -4,10 +4,7 @@ or JAX, inside the functions that need it)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-import threading
 from types import ModuleType
 
 _QUIET_DEFAULTS = {
@@ -40,24 +37,3 @@ def import_keras_tuner() -> ModuleType:
     import keras_tuner
 
     return keras_tuner
-
-
-def preload_in_background() -> None:
-    """Start importing keras-tuner (and so Keras and TensorFlow, 5-9 s cold) in a daemon
-    thread, so that the import overlaps loading and profiling the table; whoever imports
-    them next waits on Python's import lock for this import to finish. Does nothing once
-    they are imported or while a preload runs."""
-    global _preload
-    if "keras_tuner" in sys.modules or (_preload is not None and _preload.is_alive()):
-        return
-    quiet_environment()
-
-    def run() -> None:
-        with contextlib.suppress(Exception):  # the foreground import reports it properly
-            import_keras_tuner()
-
-    _preload = threading.Thread(target=run, name="advisor-preload", daemon=True)
-    _preload.start()
-
-
-_preload: threading.Thread | None = None
