@@ -86,6 +86,8 @@ def advise(
     >>> frame = pd.DataFrame({"height": rng.normal(170, 10, 500),
     ...                       "income": rng.lognormal(10, 1, 500)})
     >>> dict(advise(frame).plan.scalers)  # no target: the rules' plan
+    {'height': 'robust_clip', 'income': 'robust_clip'}
+    >>> dict(advise(frame, disable_rules=["NRM018"]).plan.scalers)  # the shapes plan
     {'height': 'standard', 'income': 'log1p_standard'}
     >>> advice = advise("sample_data/penguins.csv", target="species")  # doctest: +SKIP
     >>> advice.search["winner"], advice.in_network  # doctest: +SKIP

@@ -77,6 +77,12 @@ def lowest(plans: Sequence[str] = ()) -> Rule:
 RULES: dict[str, Rule] = {
     "one-SE, default rules (today)": one_se(),
     "one-SE, default realmlp": one_se("realmlp+none"),
+    "one-SE, default realmlp, t > 0.5": one_se("realmlp+none", threshold=0.5),
+    "one-SE, default realmlp, t > 1.5": one_se("realmlp+none", threshold=1.5),
+    "two-SE, default realmlp": one_se("realmlp+none", threshold=2.0),
+    "one-SE, default realmlp, no in-network challengers": one_se(
+        "realmlp+none", plans=("rules", "realmlp", "standard", "none")
+    ),
     "two-SE, default rules": one_se(threshold=2.0),
     "one-SE, no in-network challengers": one_se(plans=("rules", "realmlp", "standard", "none")),
     "lowest inner loss": lowest(),
@@ -139,8 +145,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"the simulated decision of today picks the advisor's own winner on {same} of "
           f"{len(folds)} folds\n")  # fmt: skip
     print("| decision rule | mean rank | median regret, cla (pt) | median regret, reg (% RMSE) "
-          "| > 1 pt / 2% worse than standard | > 3 pt / 6% |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|")
+          "| > 1 pt / 2% worse than standard | > 3 pt / 6% | best fixed: mean rank "
+        "| best fixed median regret, cla / reg |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---|---|")
     for rule_name, rule in RULES.items():
         summaries = []
         for name, records in per_dataset.items():
@@ -150,13 +157,23 @@ def main(argv: Sequence[str] | None = None) -> None:
             ]  # fmt: skip
             subject = chosen_records(records, rule, "advisor")
             summaries.append(quality.summarize(name, fixed + subject, "advisor"))
-        figures = quality.overall(summaries, ["advisor"])
+        strategies = sorted({k for s in summaries for k in s.ranks})
+        figures = quality.overall(summaries, strategies)
+        fixed_ranks = {k: v for k, v in figures["mean_rank"].items() if k != "advisor"}
+        best_fixed = min(fixed_ranks, key=fixed_ranks.__getitem__)
+        fixed_regret = {
+            task: min(v[task] for k, v in figures["median_regret"].items()
+                      if k != "advisor" and task in v)
+            for task in ("classification", "regression")
+        }  # fmt: skip
         regrets = figures["median_regret"].get("advisor", {})
         small, large, total = quality.losses_to_standard(summaries, "advisor")
         print(
             f"| {rule_name} | {figures['mean_rank'].get('advisor', float('nan')):.2f} "
             f"| {regrets.get('classification', float('nan')):.2f} "
-            f"| {regrets.get('regression', float('nan')):.2f} | {small} of {total} | {large} |"
+            f"| {regrets.get('regression', float('nan')):.2f} | {small} of {total} | {large} "
+            f"| {best_fixed} {fixed_ranks[best_fixed]:.2f} "
+            f"| {fixed_regret['classification']:.2f} / {fixed_regret['regression']:.2f} |"
         )
 
 

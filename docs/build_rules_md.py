@@ -40,6 +40,7 @@ scope = "feature"             # feature | dataset (in-network) | target (regress
 when = "nonneg and skew > 1 and abs(log_skew) < 1"   # the safe condition language
 propose = [{ use = "log1p_standard", score = 78 }, { use = "quantile_normal", score = 62 }]
 exclusive = false             # true: when it fires, nothing else is proposed
+baseline = false              # true: the default treatment; the search also tries the rest
 rationale.triggers = "..."    # what it triggers on
 rationale.why = "..."         # why this scaler
 rationale.example = "..."     # an example
@@ -61,6 +62,16 @@ non-positive values, divide-by-255 outside [0, 255]) are removed, with the reaso
 (4) Ties break by the catalog's complexity (simpler first), then by key. (5) User overrides
 (`--scaler COL=KEY`, `--drop`, `--keep`, the `[overrides]` table of a rule file, or
 `advise(overrides=...)`) go on top under the id `USER`.
+
+**The baseline and the shapes plan.** One rule is a *baseline* (`baseline = true`,
+NRM018): robust scaling with a smooth clip at ±3 for every number that is not binary, a
+byte or image intensity, a code or a constant. On the quality benchmark's calibration half
+(29 real tables, `docs/benchmarks.md`) that single treatment (RealMLP's) had the best mean
+rank of the fixed strategies, while the shape transforms (log, quantile, Yeo-Johnson,
+min-max of bounded columns) won big on some tables and lost big on others. So the baseline
+ranks first, and where it decides a column the engine also ranks the other rules alone:
+their first choices form the **shapes** plan, which the search validates beside the rules'
+plan (`advise` with a target). `--disable NRM018` makes the shapes plan the rules' plan.
 
 **Your own rules.** `advise data.csv --rules mine.toml` (or `advise(..., rules=[...])`)
 adds rules; a rule with a built-in id replaces it; `--disable NRM012` switches one off. A

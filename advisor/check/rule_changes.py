@@ -20,16 +20,23 @@ def rule_findings(
     retyped: set[str],
 ) -> list[Finding]:
     """Rerun the built-in rules on the new profile; a flip on a feature that also drifted
-    is a warning, on one that did not (a borderline statistic) only information."""
+    is a warning, on one that did not (a borderline statistic) only information. Where the
+    advice uses the shapes plan (the rules without their baseline), its choices are what
+    is compared."""
     proposals = apply_rules(profile, load_rules())
     plan = baseline.plan
     base_top = {e["subject"]: e["ranked"][0]["choice"] for e in base["proposals"]["features"]}
+    if plan.name == "shapes":
+        shapes_now = dict(proposals.shapes)
+        base_top = {c: plan.scaler_for(c) for c in base_top if c in plan.numeric}
     out = []
     for entry in proposals.features:
         column = entry.subject
         if column not in plan.numeric or column not in base_top or column in retyped:
             continue
         now, before = entry.top, base_top[column]
+        if plan.name == "shapes":
+            now = shapes_now.get(column, now)
         if now == before or (now in ("drop", "onehot") and before in ("drop", "onehot")):
             continue
         evidence = {f.rule_id: dict(f.evidence) for f in entry.findings}

@@ -85,7 +85,7 @@ def render_rules_text(ruleset: Any, scope: str | None = None) -> str:
         if scope is not None and rule.scope != scope:
             continue
         uses = ", ".join(f"{scaler_label(c)} ({s:g})" for c, s in rule.proposals)
-        flags = " exclusive" if rule.exclusive else ""
+        flags = " exclusive" if rule.exclusive else (" baseline" if rule.baseline else "")
         lines.append(f"{rule.id} {rule.name}  [{rule.scope}, {rule.status}{flags}]")
         lines.append(f"  when     {rule.condition.text}")
         lines.append(f"  propose  {uses}")
@@ -115,7 +115,7 @@ def render_rules_markdown(ruleset: Any) -> str:
     lines = ["| id | name | scope | when | proposes |", "|---|---|---|---|---|"]
     for rule in ruleset.rules:
         uses = ", ".join(f"`{c}` ({s:g})" for c, s in rule.proposals)
-        excl = " (exclusive)" if rule.exclusive else ""
+        excl = " (exclusive)" if rule.exclusive else (" (baseline)" if rule.baseline else "")
         lines.append(
             f"| {rule.id} | {rule.name} | {rule.scope} | `{rule.condition.text}` | {uses}{excl} |"
         )

@@ -123,7 +123,11 @@ def _rules_lines(
         )
         why = reason_text(entry)
         ranked = entry["ranked"][1:] if verbose else entry["ranked"][1:3]
-        others = ", ".join(f"{scaler_label(p['choice'])} ({p['score']:g})" for p in ranked)
+        others = ", ".join(
+            f"{scaler_label(p['choice'])} ({p['score']:g}"
+            + (f", {p['rules'][0]})" if p.get("rules") else ")")
+            for p in ranked
+        )
         reasons.append((name, why, others))
     # Too narrow a terminal drops conf, then rule, then kind (the scaler and column stay).
     fitted = text_table(table, indent="  ", width=width, drop=(5, 4, 1))

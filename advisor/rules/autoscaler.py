@@ -58,6 +58,8 @@ class AutoScaler(TransformerMixin, BaseEstimator):
     ...                   "income": rng.lognormal(10, 1, 200)})
     >>> scaler = AutoScaler().fit(X)
     >>> scaler.scalers_
+    {'height': 'robust_clip', 'income': 'robust_clip'}
+    >>> AutoScaler(disable_rules=["NRM018"]).fit(X).scalers_  # without the baseline
     {'height': 'standard', 'income': 'log1p_standard'}
     >>> scaler.transform(X).shape
     (200, 2)

@@ -15,6 +15,11 @@ Conflict resolution, in this order:
    ...) are removed, with the reason kept in the findings.
 4. The ranked list is sorted by score (high first), then by the catalog's complexity
    (simpler first), then by key, so ties break the same way every time.
+
+A *baseline* rule states the default treatment of a kind of column (robust scaling with a
+smooth clip for numbers). Where it decides a column's top proposal, the engine also ranks
+the other rules alone, and their first choice goes into ``Proposals.shapes``: the plan the
+search validates beside the baseline (`Proposals.shapes_plan`).
 """
 
 from __future__ import annotations
@@ -93,9 +98,19 @@ def apply_rules(
     categorical = []
     dates = []
     text_encoded = []
+    shapes = []
+    rules = ruleset.active("feature")
+    baselines = {r.id for r in rules if r.baseline}
     for feature in profile.features:
         lookup = feature_lookup(feature, profile)
-        result = evaluate_rules(feature.name, ruleset.active("feature"), lookup, feature)
+        result = evaluate_rules(feature.name, rules, lookup, feature)
+        if result.ranked[0].rule_ids[0] in baselines and feature.name not in forced:
+            others = tuple(r for r in rules if not r.baseline)
+            alternative = evaluate_rules(feature.name, others, lookup, feature, allow_empty=True)
+            if exportable_only and alternative.ranked:
+                alternative = _exportable(alternative)
+            if alternative.ranked and alternative.top not in ("drop", "onehot"):
+                shapes.append((feature.name, alternative.top))
         if feature.name in forced:
             result = _override(result, forced[feature.name], feature, ruleset, lookup)
         if exportable_only:
@@ -122,6 +137,7 @@ def apply_rules(
         categorical=tuple(categorical),
         dates=tuple(dates),
         text_encoded=tuple(text_encoded),
+        shapes=tuple(shapes),
     )
 
 

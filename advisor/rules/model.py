@@ -7,7 +7,7 @@ Out: `RuleSet` (what `advisor.rules.parse` reads from TOML), `Proposals` (what
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from advisor.plan.plans import InputPlan
@@ -34,6 +34,9 @@ class Rule:
     proposals: tuple[tuple[str, float], ...]  # (choice, score)
     rationale: Rationale
     exclusive: bool = False
+    #: A baseline states the default treatment of a kind of column; the other rules'
+    #: proposals without it form the "shapes" plan the search validates beside it.
+    baseline: bool = False
     note: str = ""
 
     def describe(self) -> str:
@@ -118,6 +121,9 @@ class Proposals:
     notes: tuple[str, ...] = field(default_factory=tuple)
     dates: tuple[str, ...] = ()
     text_encoded: tuple[str, ...] = ()
+    #: (column, choice): where a baseline rule decided a column's top proposal, what the
+    #: other rules rank first without it (the "shapes" plan).
+    shapes: tuple[tuple[str, str], ...] = ()
 
     def feature(self, name: str) -> SubjectProposals:
         for f in self.features:
@@ -141,6 +147,17 @@ class Proposals:
             dates=self.dates,
             text_encoded=self.text_encoded,
         )
+
+    def shapes_plan(self) -> InputPlan | None:
+        """The rules' plan without the baseline rules: each column they decided gets the
+        other rules' first choice (a shape transform, a bounded scaling). None when that
+        changes nothing."""
+        rule_plan = self.rule_plan()
+        swap = dict(self.shapes)
+        scalers = tuple((c, swap.get(c, k)) for c, k in rule_plan.scalers)
+        if scalers == rule_plan.scalers:
+            return None
+        return replace(rule_plan, name="shapes", scalers=scalers)
 
     def to_dict(self) -> dict[str, Any]:
         return {

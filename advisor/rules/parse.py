@@ -143,7 +143,15 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
     exclusive = entry.get("exclusive", False)
     if not isinstance(exclusive, bool):
         raise RuleError(f"{where}: field 'exclusive' must be true or false")
-    known = {"id", "name", "status", "scope", "when", "propose", "rationale", "exclusive", "note"}
+    baseline = entry.get("baseline", False)
+    if not isinstance(baseline, bool):
+        raise RuleError(f"{where}: field 'baseline' must be true or false")
+    if baseline and (scope != "feature" or exclusive):
+        raise RuleError(f"{where}: only a feature rule that is not exclusive can be a baseline")
+    known = {
+        "id", "name", "status", "scope", "when", "propose", "rationale", "exclusive",
+        "baseline", "note",
+    }  # fmt: skip
     extra = set(entry) - known
     if extra:
         raise RuleError(f"{where}: unknown field {sorted(extra)[0]!r}")
@@ -156,6 +164,7 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
         proposals=tuple(proposals),
         rationale=Rationale(*parts),
         exclusive=exclusive,
+        baseline=baseline,
         note=" ".join(str(entry.get("note", "")).split()),
     )
 

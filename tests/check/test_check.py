@@ -4,6 +4,7 @@ random half raises nothing at the default failure level; the outputs are well-fo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -130,9 +131,18 @@ def test_a_rule_flipping_on_a_borderline_statistic_is_reported_without_failing()
             break
     assert base is not None
     advice = advise(pd.DataFrame({"x": base}), seed=0)
-    result = check(pd.DataFrame({"x": new}), advice)
+    # The rules' plan: robust scaling + smooth clip (the baseline) on both sides.
+    assert dict(advice.plan.scalers) == {"x": "robust_clip"}
+    assert not [f for f in check(pd.DataFrame({"x": new}), advice).findings if f.code == "CHK010"]
+    # An advice whose search chose the shapes plan (the rules without their baseline):
+    # NRM012's log flips on the new sample.
+    other = advise(pd.DataFrame({"x": base}), seed=0, disable_rules=["NRM018"])
+    shapes = dataclasses.replace(other, plan=dataclasses.replace(other.plan, name="shapes"))
+    result = check(pd.DataFrame({"x": new}), shapes)
     flips = [f for f in result.findings if f.code == "CHK010"]
     assert flips and flips[0].severity == "info"
+    assert flips[0].evidence["now"] == "log1p_standard"
+    assert flips[0].evidence["baseline"] != "log1p_standard"
     assert not result.fails("warning")
 
 

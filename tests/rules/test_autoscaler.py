@@ -30,13 +30,22 @@ def test_passes_scikit_learns_estimator_checks():
 def test_fit_applies_the_rules_and_explains_each_choice(frame):
     scaler = AutoScaler().fit(frame)
     assert scaler.scalers_ == {
+        "gaussian": "robust_clip",
+        "lognormal": "robust_clip",
+        "pixels": "divide255",
+        "cauchy": "robust_clip",
+    }
+    assert scaler.dropped_ == ["constant"]
+    assert scaler.reasons_["lognormal"].startswith("NRM018 robust-clip-default")
+    # Without the baseline rule the shape transforms lead.
+    shapes = AutoScaler(disable_rules=["NRM018"]).fit(frame)
+    assert shapes.scalers_ == {
         "gaussian": "standard",
         "lognormal": "log1p_standard",
         "pixels": "divide255",
         "cauchy": "quantile_normal",
     }
-    assert scaler.dropped_ == ["constant"]
-    assert scaler.reasons_["lognormal"].startswith("NRM012 right-skew-log")
+    assert shapes.reasons_["lognormal"].startswith("NRM012 right-skew-log")
     assert "colour" in scaler.plan_.categorical
     out = scaler.transform(frame)
     assert out.shape == (400, 6) and np.isfinite(out).all()

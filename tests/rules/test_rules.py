@@ -32,9 +32,12 @@ def _solo(profile: FeatureProfile):
     return feature_lookup(profile, dataset)
 
 
-def _ranked(values: np.ndarray) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+def _ranked(
+    values: np.ndarray, baseline: bool = True
+) -> tuple[list[str], dict[str, tuple[str, ...]]]:
     profile = profile_numeric(values, "x")
-    result = evaluate_rules("x", RULES.active("feature"), _solo(profile), profile)
+    rules = tuple(r for r in RULES.active("feature") if baseline or not r.baseline)
+    result = evaluate_rules("x", rules, _solo(profile), profile)
     return [p.choice for p in result.ranked], {p.choice: p.rule_ids for p in result.ranked}
 
 
@@ -44,7 +47,7 @@ def _fired(values: np.ndarray) -> set[str]:
     return {f.rule_id for f in result.findings}
 
 
-# (column, expected top scaler, rule that must decide it)
+# (column, expected top scaler without the baseline, rule that must decide it)
 TOP = [
     ("gaussian", "standard", "NRM010"),
     ("lognormal", "log1p_standard", "NRM012"),
@@ -60,9 +63,17 @@ TOP = [
 
 @pytest.mark.parametrize(("column", "scaler", "rule"), TOP, ids=[t[0] for t in TOP])
 def test_generated_shapes_get_the_expected_top_scaler(shapes, column, scaler, rule):
-    ranked, rules = _ranked(shapes[column])
+    ranked, rules = _ranked(shapes[column], baseline=False)
     assert ranked[0] == scaler
     assert rules[scaler][0] == rule
+    # With the baseline, numbers get robust scaling + smooth clip first and the shape
+    # transform follows; binary columns, byte intensities and constants keep their own.
+    ranked, rules = _ranked(shapes[column])
+    if column in ("pixels", "binary", "constant"):
+        assert ranked[0] == scaler and rules[scaler][0] == rule
+    else:
+        assert ranked[0] == "robust_clip" and rules["robust_clip"][0] == "NRM018"
+        assert scaler in ranked
 
 
 def test_every_numeric_feature_gets_a_ranked_list_not_one_answer(shapes):
@@ -89,6 +100,7 @@ FIRES = [
     ("NRM015", "cauchy", "gaussian"),
     ("NRM016", "zero_inflated", "binary"),
     ("NRM019", "gaussian", "constant"),
+    ("NRM018", "lognormal", "binary"),
 ]
 
 
@@ -152,11 +164,16 @@ def test_target_rules_offer_log_for_a_skewed_positive_target_below_the_z_score(s
 def test_proposals_for_penguins_name_rules_and_evidence(penguins_path):
     proposals = apply_rules(profile_table(load_table(penguins_path, target="species")), RULES)
     mass = proposals.feature("body_mass_g")
-    assert mass.top == "standard"
+    assert mass.top == "robust_clip"
+    assert "NRM018 robust-clip-default: kind=count" in mass.reason()
     finding = mass.finding("NRM010")
     assert dict(finding.evidence)["kind"] == "count"
-    assert "NRM010 near-gaussian: kind=count" in mass.reason()
     assert proposals.rule_plan().categorical == ("island", "sex")
+    # The shapes plan: what the other rules rank first without the baseline.
+    shapes = proposals.shapes_plan()
+    assert shapes is not None and shapes.name == "shapes"
+    assert shapes.scaler_for("body_mass_g") == "standard"
+    assert shapes.categorical == ("island", "sex")
 
 
 # ------------------------------------------------------------------ the condition language
@@ -251,6 +268,11 @@ def test_disabling_a_rule_removes_it_and_unknown_ids_are_refused(shapes):
         ),
         (lambda t: t + 'colour = "red"\n', "rule USR001: unknown field 'colour'"),
         (lambda t: t.replace("[[rule]]", "[[rule]"), "not valid TOML"),
+        (lambda t: t + 'baseline = "yes"\n', "field 'baseline' must be true or false"),
+        (
+            lambda t: t + "baseline = true\nexclusive = true\n",
+            "only a feature rule that is not exclusive can be a baseline",
+        ),
     ],
     ids=[
         "no-name",
@@ -260,6 +282,8 @@ def test_disabling_a_rule_removes_it_and_unknown_ids_are_refused(shapes):
         "no-rationale",
         "extra-field",
         "toml",
+        "baseline-not-bool",
+        "baseline-exclusive",
     ],
 )
 def test_malformed_rule_file_names_the_rule_and_the_field(tmp_path, edit, message):
@@ -429,8 +453,11 @@ def test_image_intensities_share_min_max_and_bytes_keep_divide_by_255():
     rng = np.random.default_rng(8)
     frame = pd.DataFrame({f"p{i}": rng.integers(0, 256, 300).astype(float) for i in range(20)})
     proposals = apply_rules(profile_table(load_table(frame)), RULES)
-    # 8-bit intensities: dividing by 255 (one mapping for every image) outranks min-max.
-    assert [p.choice for p in proposals.feature("p0").ranked][:2] == ["divide255", "minmax"]
+    # 8-bit intensities: dividing by 255 (one mapping for every image) outranks the
+    # numbers' baseline and min-max.
+    ranked = [p.choice for p in proposals.feature("p0").ranked]
+    assert ranked[0] == "divide255" and "minmax" in ranked
+    assert proposals.shapes_plan() is None
 
 
 def test_feature_rules_read_dataset_facts_but_a_column_field_wins():
@@ -472,3 +499,23 @@ def test_a_zip_code_column_is_one_hot_encoded_unless_the_user_says_it_is_a_numbe
     assert advice.transform(frame).shape[1] == 1 + 4  # sqft + one indicator per code
     kept = advise(frame, overrides={"zipcode": "standard"})
     assert dict(kept.plan.scalers)["zipcode"] == "standard"
+
+
+def test_shapes_plan_leaves_out_overridden_columns():
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"skewed": rng.lognormal(10, 1, 400), "flat": rng.normal(0, 1, 400)})
+    profile = profile_table(load_table(frame))
+    proposals = apply_rules(profile, RULES)
+    assert dict(proposals.rule_plan().scalers) == {"skewed": "robust_clip", "flat": "robust_clip"}
+    assert dict(proposals.shapes) == {"skewed": "log1p_standard", "flat": "standard"}
+    # A user's choice is the user's: no shapes alternative for that column.
+    forced = apply_rules(profile, RULES, overrides={"skewed": "minmax"})
+    assert dict(forced.shapes) == {"flat": "standard"}
+    shapes = forced.shapes_plan()
+    assert shapes is not None and dict(shapes.scalers) == {"skewed": "minmax", "flat": "standard"}
+    # Without the baseline rule the rules' plan is the shapes plan, and none is offered.
+    plain = apply_rules(profile, load_rules(disable=["NRM018"]))
+    assert dict(plain.rule_plan().scalers) == {"skewed": "log1p_standard", "flat": "standard"}
+    assert plain.shapes_plan() is None

@@ -19,14 +19,22 @@ def test_fast_budget_is_the_small_grid_with_the_default_first(penguins_path):
     assert candidates[0].key == "rules+none"
     assert {c.in_network for c in candidates} == {"none", "batch", "layer"}
     assert len(candidates) <= 12
-    assert {c.plan.name for c in candidates} <= {"rules", "standard", "realmlp", "none"}
+    # On penguins the shapes plan is standardize-everything (near-Gaussian columns, NRM010),
+    # so that control is not tried twice.
+    assert {c.plan.name for c in candidates} == {"rules", "shapes", "none"}
+    rules = next(c.plan for c in candidates if c.plan.name == "rules")
+    shapes = next(c.plan for c in candidates if c.plan.name == "shapes")
+    assert rules.scaler_for("body_mass_g") == "robust_clip"  # the baseline
+    assert shapes.scaler_for("body_mass_g") == "standard"  # near-Gaussian, NRM010
 
 
 def test_standard_budget_adds_controls_norms_and_runner_up_swaps():
     proposals = _proposals(shared_dataset("breast_cancer"), "target")
     candidates = search_space(proposals, "standard").candidates()
     plans = {c.plan.name for c in candidates}
-    assert {"runner-ups", "realmlp", "yeo-johnson", "quantile"} <= plans
+    assert {"runner-ups", "shapes", "yeo-johnson", "quantile"} <= plans
+    # RealMLP's control is the rules' plan on these all-numeric columns: not tried twice.
+    assert "realmlp" not in plans
     assert any(name.startswith("swap:") for name in plans)
     assert {c.in_network for c in candidates} == {"none", "batch", "batch_renorm", "layer", "group"}
     assert candidates[0].key == "rules+none"
