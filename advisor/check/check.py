@@ -47,7 +47,7 @@ from advisor.check.checks import column_findings, feature_findings, target_class
 from advisor.check.findings import CheckResult, Finding
 from advisor.check.rule_changes import rule_findings
 from advisor.io.load import TaskArg, load_table
-from advisor.io.read import read_frame
+from advisor.io.partitions import read_data_frame
 from advisor.io.sniff import DialectHint
 from advisor.profiling.profile import profile_table
 from advisor.vocab import SEVERITIES
@@ -68,7 +68,7 @@ def check(
     if isinstance(data, pd.DataFrame):
         frame, source = data, "<DataFrame>"
     else:
-        frame, source = read_frame(data, hint), str(data)
+        frame, source = read_data_frame(data, hint), str(data)
     columns = [str(c) for c in frame.columns]
     target = baseline.target_name if baseline.target_name in columns else None
     table = dataclasses.replace(

@@ -31,7 +31,7 @@ def _format_help() -> str:
 
 
 @click.command("check")
-@click.argument("data", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("data", type=click.Path(path_type=str))
 @click.option(
     "--baseline",
     required=True,
@@ -71,8 +71,9 @@ def check(
 ) -> None:
     """Check new DATA against a saved advice: missing, added or retyped columns, new
     missing values, values outside fitted ranges, drift, unseen categories, and whether
-    the rules would now advise otherwise. Exit 0: fits; 1: a finding reaches --fail-on;
-    2: bad input."""
+    the rules would now advise otherwise. DATA is a file, or a directory or glob of
+    partitions with one schema. Exit 0: fits; 1: a finding reaches --fail-on; 2: bad
+    input."""
     from advisor.check.check import check as check_data
     from advisor.errors import AdvisorError
 

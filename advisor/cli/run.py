@@ -24,7 +24,7 @@ from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
 
 
 @click.command("run")
-@click.argument("data", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("data", type=click.Path(path_type=str))
 @click.option("-t", "--target", help="Target column; validation by search needs it.")
 @click.option(
     "--task",
@@ -133,7 +133,10 @@ def run(
     quiet: bool,
     **report_paths: str | None,
 ) -> None:
-    """Profile DATA.csv, propose a scaler per feature and, with --target, validate."""
+    """Profile DATA.csv, propose a scaler per feature and, with --target, validate.
+
+    DATA is a CSV (plain or gzip), Parquet or Excel file, or a directory or glob
+    ('parts/*.parquet', quoted) of CSV/Parquet partitions with one schema."""
     from advisor.errors import AdvisorError
     from advisor.options import AdviseOptions
 

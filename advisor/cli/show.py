@@ -43,7 +43,7 @@ def report(advice_file: str, verbose: bool, quiet: bool, **report_paths: str | N
 
 
 @click.command("profile")
-@click.argument("data", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("data", type=click.Path(path_type=str))
 @output_option("--json", "json_path", "Write the profile as JSON (atomically).")
 @click.option(
     "--streaming/--in-memory",
@@ -62,7 +62,8 @@ def profile(
     decimal: str | None,
     encoding: str | None,
 ) -> None:
-    """Profile every column of DATA (CSV, gzip CSV or Parquet), even larger than memory."""
+    """Profile every column of DATA (CSV, gzip CSV or Parquet; a file, or a directory or
+    glob of partitions with one schema), even larger than memory."""
     import json
 
     from advisor.errors import AdvisorError

@@ -13,7 +13,7 @@ from advisor.errors import InputError
 from advisor.io.codes import zero_padded
 from advisor.io.dates import looks_like_datetime
 from advisor.io.markers import missing_text
-from advisor.io.read import read_frame, too_big_for_memory
+from advisor.io.partitions import data_fits_in_memory, read_data_frame, resolve_partitions
 from advisor.io.sniff import DialectHint
 from advisor.io.targets import check_rows, check_target, plain, rare_classes, refuse_rare
 from advisor.vocab import ColumnKind, Task, TaskArg
@@ -66,9 +66,10 @@ class Table:
 
 
 def read_csv(path: str | os.PathLike[str], hint: DialectHint | None = None) -> pd.DataFrame:
-    """Read a CSV (plain or gzip) or Parquet file into a DataFrame; every parse problem
-    becomes a one-line `InputError` naming the file and, where it can, the line."""
-    return read_frame(path, hint)
+    """Read a CSV (plain or gzip) or Parquet file, or a directory or glob of them, into a
+    DataFrame; every parse problem becomes a one-line `InputError` naming the file and,
+    where it can, the line."""
+    return read_data_frame(path, hint)
 
 
 def load_table(
@@ -180,8 +181,8 @@ def load_table(
 
 
 def _check_fits_in_memory(path: str | os.PathLike[str]) -> None:
-    if os.path.isfile(path) and too_big_for_memory(path):
-        size = os.path.getsize(path) / 1e9
+    if not data_fits_in_memory(path):
+        size = sum(os.path.getsize(p) for p in resolve_partitions(path)) / 1e9
         raise InputError(
             f"{path}: {size:.1f} GB is too large to load into memory here; "
             f"`advise profile {path}` profiles it in bounded memory, and a sample of its "

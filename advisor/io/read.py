@@ -270,12 +270,16 @@ class Batch:
 
 
 def iter_batches(
-    path: str | os.PathLike[str], block_bytes: int = 4 << 20, hint: DialectHint | None = None
+    path: str | os.PathLike[str],
+    block_bytes: int = 4 << 20,
+    hint: DialectHint | None = None,
+    text_columns: tuple[str, ...] = (),
 ) -> Iterator[Batch]:
     """Read ``path`` in blocks of about ``block_bytes`` of text (or Parquet row groups),
     so memory stays bounded whatever the file's size (Arrow's streaming reader holds a few
     blocks; 4 MB blocks keep it near 100 MB where 32 MB blocks took 900 MB). Integer columns
-    are read as float64 so a later block with decimals cannot change a column's type."""
+    are read as float64 so a later block with decimals cannot change a column's type;
+    ``text_columns`` of a CSV are read as text whatever their values look like."""
     p = check_file(path)
     total = p.stat().st_size
     if file_format(p) == "parquet":
@@ -305,6 +309,7 @@ def iter_batches(
         )
         for f in schema
     }
+    types.update({name: pa.string() for name in text_columns if name in types})
     raw = open(p, "rb")  # noqa: SIM115 - closed in finally; tells how far the reader got
     try:
         compressed = (
@@ -325,6 +330,27 @@ def iter_batches(
         raw.close()
 
 
+def file_schema(path: str | os.PathLike[str], hint: DialectHint | None = None) -> pa.Schema:
+    """The columns and types of a file, from its metadata (Parquet) or first block (CSV)."""
+    p = check_file(path)
+    try:
+        if file_format(p) == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_schema(p)
+        dialect = _file_dialect(p, hint)
+        if dialect is None:
+            return read_arrow(p).schema
+        reader = pacsv.open_csv(
+            pa.input_stream(str(p), compression="detect"), **csv_options(dialect, 1 << 20)
+        )
+        schema = reader.schema
+        reader.close()
+        return schema
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(_arrow_error(p, exc)) from None
+
+
 def _arrow_error(path: Path, exc: BaseException) -> str:
     text = _first_line(exc)
     if "Empty CSV file" in text:
@@ -337,12 +363,20 @@ def _arrow_error(path: Path, exc: BaseException) -> str:
 def too_big_for_memory(path: str | os.PathLike[str]) -> bool:
     """Whether the file's data would take more than `IN_MEMORY_SHARE` of the memory
     available as float64 (with a sorted copy): such files are streamed, not loaded."""
+    return memory_need(path) > IN_MEMORY_SHARE * _available_memory()
+
+
+def fits_in_memory(need: int) -> bool:
+    return need <= IN_MEMORY_SHARE * _available_memory()
+
+
+def memory_need(path: str | os.PathLike[str]) -> int:
+    """A guess of the bytes the file's data takes loaded as float64, with a sorted copy."""
     size = os.path.getsize(path)
     if str(path).lower().endswith((".gz", ".parquet", ".pq")):
         size *= 5  # compressed: guess the text size
     # A CSV value takes about 6-8 bytes of text; as float64 it takes 8, plus a sorted copy.
-    need = size * 2
-    return need > IN_MEMORY_SHARE * _available_memory()
+    return size * 2
 
 
 def _available_memory() -> int:

@@ -4,10 +4,12 @@ Two paths give the same `DatasetProfile`:
 
 * in memory (`profile_table`, `profile_arrow`): every statistic exact, columns profiled in
   parallel threads (numpy and Arrow release the GIL);
-* streaming (`profile_stream`, for files larger than memory): counts, min/max, moments,
-  zeros, integer-valuedness and distinct values (up to 10,000) exact and merged chunk by
-  chunk; quantiles, IQR, MAD, outlier shares, tail ratio, quartile skew, Shapiro-Wilk and
-  Anderson-Darling from a seeded uniform sample of 100,000 rows (`sketched=True`).
+* streaming (`profile_stream`, for files larger than memory, and directories or globs of
+  partitions read in order): counts, min/max, moments, zeros, integer-valuedness and
+  distinct values (up to 10,000) exact and merged chunk by chunk; quantiles, IQR, MAD,
+  outlier shares, tail ratio, quartile skew, Shapiro-Wilk and Anderson-Darling from a
+  seeded bottom-k sample of 100,000 rows (`RowSample`: the same rows however the data is
+  split or ordered; `sketched=True`).
 
 Which statistic comes from where is listed in docs/profiler.md.
 """
@@ -25,7 +27,15 @@ import numpy as np
 from advisor.io.codes import zero_padded
 from advisor.io.dates import looks_like_datetime
 from advisor.io.markers import missing_text
-from advisor.io.read import check_file, iter_batches, read_arrow, too_big_for_memory
+from advisor.io.partitions import (
+    data_fits_in_memory,
+    is_partitioned,
+    iter_partition_batches,
+    partition_kinds,
+    read_partitions_arrow,
+    resolve_partitions,
+)
+from advisor.io.read import check_file, read_arrow
 from advisor.io.sniff import DialectHint
 from advisor.profiling.column import (
     categorical_from_counts,
@@ -35,12 +45,10 @@ from advisor.profiling.column import (
     profile_numeric,
     summarize_accumulator,
 )
-from advisor.profiling.sketch import RESERVOIR_ROWS, NumericAccumulator, RowReservoir
+from advisor.profiling.sketch import RESERVOIR_ROWS, NumericAccumulator, RowSample
 from advisor.profiling.types import DatasetProfile, FeatureProfile
 
 if TYPE_CHECKING:  # pandas is imported where needed: profiling numbers never needs it
-    import pandas as pd
-
     from advisor.io.load import Table
 
 ProgressFn = Callable[[float], None]
@@ -207,31 +215,16 @@ def profile_stream(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    names: list[str] | None = None
-    numeric: list[str] = []
-    accumulators: dict[str, NumericAccumulator] = {}
-    categories: dict[str, pd.Series] = {}
-    cat_missing: dict[str, int] = {}
-    reservoir: RowReservoir | None = None
+    files = resolve_partitions(path)
+    names, kinds = partition_kinds(files, hint)
+    numeric = [name for name in names if kinds[name] != "text"]
+    accumulators = {name: NumericAccumulator() for name in numeric}
+    categories = {name: pd.Series(dtype="int64") for name in names if kinds[name] == "text"}
+    cat_missing = dict.fromkeys(categories, 0)
+    reservoir = RowSample(len(numeric), sample_rows or RESERVOIR_ROWS, seed)
     n_rows = 0
-    for batch in iter_batches(path, block_bytes, hint):
+    for batch in iter_partition_batches(files, kinds, block_bytes, hint):
         table = batch.table
-        if names is None:
-            names = list(table.column_names)
-            for name, column in zip(names, table.columns, strict=True):
-                kind = column.type
-                if (
-                    pa.types.is_floating(kind)
-                    or pa.types.is_integer(kind)
-                    or pa.types.is_boolean(kind)
-                    or pa.types.is_null(kind)
-                ):
-                    numeric.append(name)
-                    accumulators[name] = NumericAccumulator()
-                else:
-                    categories[name] = pd.Series(dtype="int64")
-                    cat_missing[name] = 0
-            reservoir = RowReservoir(len(numeric), sample_rows or RESERVOIR_ROWS, seed)
         n_rows += table.num_rows
         block = np.empty((table.num_rows, len(numeric)), dtype=np.float64)
         for index, name in enumerate(numeric):
@@ -239,7 +232,6 @@ def profile_stream(
             values = pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
             block[:, index] = values
             accumulators[name].update(block[:, index])
-        assert reservoir is not None
         reservoir.update(block)
         for name in categories:
             column = table.column(name)
@@ -253,11 +245,10 @@ def profile_stream(
             categories[name] = categories[name].add(part, fill_value=0).astype("int64")
         if progress is not None:
             progress(batch.bytes_done / max(batch.bytes_total, 1))
-    if names is None:
+    if n_rows == 0:
         from advisor.errors import InputError
 
-        raise InputError(f"{path}: file is empty, expected a header line and data rows")
-    assert reservoir is not None
+        raise InputError(f"{path}: has a header but no data rows")
     sample = reservoir.sample
     features = []
     for index, name in enumerate(numeric):
@@ -287,13 +278,15 @@ def profile_path(
 ) -> DatasetProfile:
     """Profile a CSV (plain or gzip) or Parquet file: in memory when its data fits
     comfortably (every statistic exact), else streaming (bounded memory)."""
-    p = check_file(path)
     if streaming is None:
-        streaming = too_big_for_memory(p)
+        streaming = not data_fits_in_memory(path)
     if streaming:
-        return profile_stream(p, seed=seed, progress=progress, hint=hint)
+        return profile_stream(path, seed=seed, progress=progress, hint=hint)
     started = time.perf_counter()
-    table = read_arrow(p, hint)
+    if is_partitioned(path):
+        table = read_partitions_arrow(resolve_partitions(path), hint)
+    else:
+        table = read_arrow(check_file(path), hint)
     profile = profile_arrow(table, str(path), seed=seed)
     if progress is not None and time.perf_counter() - started > 0:
         progress(1.0)

@@ -1,5 +1,7 @@
-"""Mergeable per-column summaries: exact counts and moments, and a seeded row reservoir
-for order statistics, so a file larger than memory is profiled in one streaming pass."""
+"""Mergeable per-column summaries: exact counts and moments, and a seeded bottom-k row
+sample for order statistics, so a file larger than memory (or a directory of partitions
+read by several workers) is profiled in one pass, with the same result however the rows
+are split."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from advisor.profiling.colstats import Moments, fast_log1p, power_of_two_scale
 
 #: Distinct values are tracked exactly up to this many; beyond, only "more than" is known.
 DISTINCT_CAP = 10_000
-#: Rows kept in the reservoir sample (order statistics on the streaming path).
+#: Rows kept in the row sample (order statistics on the streaming path).
 RESERVOIR_ROWS = 100_000
 
 
@@ -81,39 +83,100 @@ class NumericAccumulator:
         return None if self.distinct is None else int(self.distinct.size)
 
 
-class RowReservoir:
-    """A uniform sample of rows (Vitter's algorithm R, vectorised per batch), seeded.
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
-    After t rows every row has been kept with probability min(1, size / t); the same rows
-    are kept for every column, so the sample is also a sample of whole rows.
+
+def _splitmix(h: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer on uint64 (wrapping arithmetic)."""
+    h = h ^ (h >> np.uint64(30))
+    h = h * _MIX1
+    h = h ^ (h >> np.uint64(27))
+    h = h * _MIX2
+    return h ^ (h >> np.uint64(31))
+
+
+def row_keys(block: np.ndarray, seed: int) -> np.ndarray:
+    """A seeded 64-bit hash of each row's values (float64; every NaN alike, -0.0 as 0.0):
+    the same row gets the same key wherever and whenever it is read."""
+    h = np.full(block.shape[0], _splitmix(np.array([seed], dtype=np.uint64))[0])
+    column = np.empty(block.shape[0], dtype=np.float64)
+    bits = column.view(np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(block.shape[1]):
+            np.add(block[:, j], 0.0, out=column)  # -0.0 becomes 0.0
+            nan = np.isnan(column)
+            if nan.any():
+                column[nan] = np.nan
+            h ^= bits
+            h *= _MIX1
+            h ^= h >> np.uint64(29)
+        return _splitmix(h + _GOLDEN)
+
+
+class RowSample:
+    """A seeded bottom-k sample of rows: the ``size`` rows with the smallest `row_keys`.
+
+    A row's key depends only on its values and the seed, so the sample is a uniform
+    random sample of the rows that is the same whatever the order of the rows, however
+    they are split into batches or partitions, and whichever worker reads them: summaries
+    of partitions `merge` into exactly the sample of the whole. Rows with equal values get
+    equal keys, so they enter together (a heavily repeated row is kept all-or-nothing up
+    to the sample's size; the sample is still unbiased for every quantile).
     """
 
     def __init__(self, n_columns: int, size: int = RESERVOIR_ROWS, seed: int = 0) -> None:
         self.size = size
-        self.rows = np.empty((size, n_columns), dtype=np.float64)
-        self.filled = 0
+        self.seed = seed
+        self.keys = np.empty(0, dtype=np.uint64)
+        self.rows = np.empty((0, n_columns), dtype=np.float64)
         self.seen = 0
-        self.rng = np.random.default_rng(seed)
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pending_rows = 0
+        self._threshold: np.uint64 | None = None  # the largest kept key once full
 
     def update(self, block: np.ndarray) -> None:
-        m = block.shape[0]
-        start = 0
-        if self.filled < self.size:
-            take = min(self.size - self.filled, m)
-            self.rows[self.filled : self.filled + take] = block[:take]
-            self.filled += take
-            self.seen += take
-            start = take
-        if start >= m:
+        self.seen += block.shape[0]
+        keys = row_keys(block, self.seed)
+        if self._threshold is not None:
+            keep = keys <= self._threshold
+            keys, block = keys[keep], block[keep]
+        if keys.size:
+            self._pending.append((keys, np.array(block, dtype=np.float64)))
+            self._pending_rows += keys.size
+        if self._pending_rows > self.size:
+            self._compact()
+
+    def merge(self, other: RowSample) -> RowSample:
+        """The sample of both inputs together (as if one had read every row)."""
+        if other.seed != self.seed or other.size != self.size:
+            raise ValueError("row samples merge only with the same seed and size")
+        other._compact()
+        self._pending.append((other.keys, other.rows))
+        self._pending_rows += other.keys.size
+        self.seen += other.seen
+        self._compact()
+        return self
+
+    def _compact(self) -> None:
+        if not self._pending:
             return
-        index = self.seen + np.arange(1, m - start + 1)  # 1-based position of each row
-        slots = np.floor(self.rng.random(m - start) * index).astype(np.int64)
-        keep = slots < self.size
-        # Sequential semantics: a later row replacing the same slot wins (numpy assigns
-        # repeated indices in order).
-        self.rows[slots[keep]] = block[start:][keep]
-        self.seen += m - start
+        keys = np.concatenate([self.keys, *(k for k, _ in self._pending)])
+        rows = np.concatenate([self.rows, *(r for _, r in self._pending)])
+        self._pending, self._pending_rows = [], 0
+        if keys.size > self.size:
+            part = np.argpartition(keys, self.size - 1)[: self.size]
+            keys, rows = keys[part], rows[part]
+        self.keys, self.rows = keys, rows
+        if self.keys.size >= self.size:
+            self._threshold = self.keys.max()
 
     @property
     def sample(self) -> np.ndarray:
-        return self.rows[: self.filled]
+        """The kept rows sorted by key: equal keys are equal rows (a 64-bit hash collision
+        between different rows aside), so the result never depends on the input order."""
+        self._compact()
+        order = np.argsort(self.keys, kind="stable")
+        self.keys, self.rows = self.keys[order], self.rows[order]
+        return self.rows

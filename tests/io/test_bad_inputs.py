@@ -76,7 +76,7 @@ CASES: list[tuple[str, str, bytes | str | None, tuple[str, ...], str]] = [
     ("truncated-gzip", "data.csv.gz", gzip.compress(("a,b\n" + GOOD).encode())[:30], (), "gzip"),
     ("not-gzip", "data.csv.gz", b"a,b\n1,2\n", (), "not a valid gzip file"),
     ("damaged-parquet", "data.parquet", b"PAR1garbagePAR1", (), "cannot read as Parquet"),
-    ("directory", "", None, (), "is a directory"),
+    ("directory", "", None, (), "no CSV or Parquet files in this directory"),
     ("duplicate-header", "data.csv", "a,a,b\n1,2,3\n4,5,6\n", (), "duplicate column name 'a'"),
     (
         "unknown-target",
