@@ -59,8 +59,17 @@ def parts(frame, tmp_path_factory):
 def test_a_directory_and_a_glob_name_their_files_in_path_order(parts):
     _, folder = parts
     names = [p.relative_to(folder).as_posix() for p in resolve_partitions(folder)]
-    assert names == ["part-0.csv", "part-1.parquet", "part-2.csv", "part-3.parquet", "sub/part-4.csv"]
-    assert [p.name for p in resolve_partitions(f"{folder}/part-*.csv")] == ["part-0.csv", "part-2.csv"]
+    assert names == [
+        "part-0.csv",
+        "part-1.parquet",
+        "part-2.csv",
+        "part-3.parquet",
+        "sub/part-4.csv",
+    ]
+    assert [p.name for p in resolve_partitions(f"{folder}/part-*.csv")] == [
+        "part-0.csv",
+        "part-2.csv",
+    ]
     assert is_partitioned(folder) and not is_partitioned(folder / "part-0.csv")
 
 
