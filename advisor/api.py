@@ -16,6 +16,7 @@ import pandas as pd
 
 from advisor.advice.advice import Advice
 from advisor.advice.build import build_advice, check_usable, preview
+from advisor.errors import InputError
 from advisor.io.frames import features_frame, with_target_column
 from advisor.io.load import keep_learnable_classes, load_table
 from advisor.io.sniff import DialectHint
@@ -37,13 +38,27 @@ def profile_dataset(
     sep: str | None = None,
     decimal: str | None = None,
     encoding: str | None = None,
+    dask: Any = None,
 ) -> DatasetProfile:
-    """Profile every column of ``data``: a CSV (plain or gzip) or Parquet path -- streamed
-    in bounded memory when it is larger than memory allows -- a DataFrame, or a 2-D array
-    (columns named x0, x1, ...). See docs/profiler.md for every statistic."""
+    """Profile every column of ``data``: a CSV (plain or gzip) or Parquet path, or a
+    directory or glob of partitions -- streamed in bounded memory when it is larger than
+    memory allows -- a DataFrame, or a 2-D array (columns named x0, x1, ...). ``dask``: a
+    scheduler address, ``"local"`` / ``"local:N"`` or a `distributed.Client`: the
+    partitions are summarized on its workers (the ``[dask]`` extra; docs/scale.md). See
+    docs/profiler.md for every statistic."""
     if isinstance(data, (str, os.PathLike)):
         hint = DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
+        if dask is not None:
+            from advisor.profiling.distributed import connect, profile_dask
+
+            client, close = connect(dask)
+            try:
+                return profile_dask(data, client, seed=seed, hint=hint)
+            finally:
+                close()
         return profile_path(data, seed=seed, streaming=streaming, hint=hint)
+    if dask is not None:
+        raise InputError("dask= needs data as a path (a file, directory or glob), not in memory")
     return profile_table(load_table(features_frame(data)), seed=seed)
 
 

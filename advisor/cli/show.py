@@ -52,12 +52,20 @@ def report(advice_file: str, verbose: bool, quiet: bool, **report_paths: str | N
     "by default the file's size decides.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Summarize the partitions on a Dask cluster: a scheduler (tcp://host:8786) or "
+    "local / local:N (N worker processes here); needs the [dask] extra.",
+)
 @csv_options()
 def profile(
     data: str,
     json_path: str | None,
     streaming: bool | None,
     seed: int,
+    dask_address: str | None,
     sep: str | None,
     decimal: str | None,
     encoding: str | None,
@@ -76,7 +84,14 @@ def profile(
     bar = progress_bar("profiling")
     try:
         hint = dialect_hint(sep, decimal, encoding)
-        result = profile_path(data, seed=seed, streaming=streaming, progress=bar, hint=hint)
+        if dask_address is not None:
+            from advisor.api import profile_dataset
+
+            result = profile_dataset(
+                data, seed=seed, dask=dask_address, sep=sep, decimal=decimal, encoding=encoding
+            )
+        else:
+            result = profile_path(data, seed=seed, streaming=streaming, progress=bar, hint=hint)
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
     finally:

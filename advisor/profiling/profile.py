@@ -38,14 +38,12 @@ from advisor.io.partitions import (
 from advisor.io.read import check_file, read_arrow
 from advisor.io.sniff import DialectHint
 from advisor.profiling.column import (
-    categorical_from_counts,
-    feature_from_summary,
     finite_or_none,
     profile_categorical,
     profile_numeric,
-    summarize_accumulator,
 )
-from advisor.profiling.sketch import RESERVOIR_ROWS, NumericAccumulator, RowSample
+from advisor.profiling.sketch import RESERVOIR_ROWS
+from advisor.profiling.summary import TableSummary, summary_features
 from advisor.profiling.types import DatasetProfile, FeatureProfile
 
 if TYPE_CHECKING:  # pandas is imported where needed: profiling numbers never needs it
@@ -211,61 +209,31 @@ def profile_stream(
     hint: DialectHint | None = None,
 ) -> DatasetProfile:
     """Profile a file in one streaming pass with bounded memory (see the module docs)."""
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     files = resolve_partitions(path)
     names, kinds = partition_kinds(files, hint)
-    numeric = [name for name in names if kinds[name] != "text"]
-    accumulators = {name: NumericAccumulator() for name in numeric}
-    categories = {name: pd.Series(dtype="int64") for name in names if kinds[name] == "text"}
-    cat_missing = dict.fromkeys(categories, 0)
-    reservoir = RowSample(len(numeric), sample_rows or RESERVOIR_ROWS, seed)
-    n_rows = 0
+    summary = TableSummary(names, kinds, seed, sample_rows or RESERVOIR_ROWS)
     for batch in iter_partition_batches(files, kinds, block_bytes, hint):
-        table = batch.table
-        n_rows += table.num_rows
-        block = np.empty((table.num_rows, len(numeric)), dtype=np.float64)
-        for index, name in enumerate(numeric):
-            column = table.column(name)
-            values = pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
-            block[:, index] = values
-            accumulators[name].update(block[:, index])
-        reservoir.update(block)
-        for name in categories:
-            column = table.column(name)
-            cat_missing[name] += column.null_count
-            counts = column.drop_null().value_counts()
-            part = pd.Series(
-                counts.field("counts").to_numpy(),
-                index=[str(v) for v in counts.field("values").to_pylist()],
-                dtype="int64",
-            )
-            categories[name] = categories[name].add(part, fill_value=0).astype("int64")
+        summary.update(batch.table)
         if progress is not None:
             progress(batch.bytes_done / max(batch.bytes_total, 1))
-    if n_rows == 0:
+    return profile_summary(summary, str(path))
+
+
+def profile_summary(summary: TableSummary, source: str) -> DatasetProfile:
+    """The streaming profile of a (merged) summary of every row."""
+    if summary.n_rows == 0:
         from advisor.errors import InputError
 
-        raise InputError(f"{path}: has a header but no data rows")
-    sample = reservoir.sample
-    features = []
-    for index, name in enumerate(numeric):
-        summary = summarize_accumulator(accumulators[name], sample[:, index], name, seed + index)
-        features.append(feature_from_summary(summary))
-    for name, counts in categories.items():
-        features.append(categorical_from_counts(name, n_rows, cat_missing[name], counts))
-    order = {name: i for i, name in enumerate(names)}
-    features.sort(key=lambda f: order[f.name])
+        raise InputError(f"{source}: has a header but no data rows")
+    assert summary.sample is not None
     return dataset_profile(
-        str(path),
-        n_rows,
-        features,
+        source,
+        summary.n_rows,
+        summary_features(summary),
         task=None,
         target_name=None,
         mode="streaming",
-        sample_rows=int(sample.shape[0]),
+        sample_rows=int(summary.sample.sample.shape[0]),
     )
 
 

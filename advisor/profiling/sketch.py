@@ -36,6 +36,7 @@ class NumericAccumulator:
     integer_valued: bool = True
     distinct: np.ndarray | None = field(default_factory=lambda: np.zeros(0))
     increasing: bool = True  # strictly increasing in file order, nothing missing
+    first: float = math.inf
     last: float = -math.inf
 
     def update(self, values: np.ndarray) -> None:
@@ -50,6 +51,8 @@ class NumericAccumulator:
             self.increasing = False
         if x.size == 0:
             return
+        if self.first == math.inf and self.count == x.size:
+            self.first = float(x[0])
         if self.increasing:
             self.increasing = bool(x[0] > self.last and np.all(x[1:] > x[:-1]))
             self.last = float(x[-1])
@@ -73,6 +76,45 @@ class NumericAccumulator:
         if self.distinct is not None:
             merged = np.union1d(self.distinct, np.unique(x))
             self.distinct = merged if merged.size <= DISTINCT_CAP else None
+
+    def merge(self, later: NumericAccumulator) -> NumericAccumulator:
+        """This column's facts followed by ``later``'s (the rows after these, in order)."""
+        if later.n_rows == 0:
+            return self
+        self.increasing = (
+            self.increasing
+            and later.increasing
+            and (self.count == 0 or later.count == 0 or later.first > self.last)
+        )
+        if self.count == 0:
+            self.first = later.first
+        if later.count:
+            self.last = later.last
+        self.n_rows += later.n_rows
+        self.missing += later.missing
+        self.non_finite += later.non_finite
+        self.moments = self.moments.merge(later.moments)
+        if self.log_moments is not None and later.log_moments is not None:
+            self.log_moments = self.log_moments.merge(later.log_moments)
+        else:
+            self.log_moments = None
+        for side in ("min", "max"):
+            mine, theirs = getattr(self, side), getattr(later, side)
+            at = f"count_at_{side}"
+            if mine == theirs:
+                setattr(self, at, getattr(self, at) + getattr(later, at))
+            elif (theirs < mine) == (side == "min"):
+                setattr(self, side, theirs)
+                setattr(self, at, getattr(later, at))
+        self.zeros += later.zeros
+        self.negatives += later.negatives
+        self.integer_valued = self.integer_valued and later.integer_valued
+        if self.distinct is not None and later.distinct is not None:
+            merged = np.union1d(self.distinct, later.distinct)
+            self.distinct = merged if merged.size <= DISTINCT_CAP else None
+        else:
+            self.distinct = None
+        return self
 
     @property
     def count(self) -> int:
