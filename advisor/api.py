@@ -7,9 +7,10 @@ In: a path, a DataFrame, an array or an ``(X, y)`` pair, a target and the option
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,8 @@ def profile_dataset(
     if isinstance(data, (str, os.PathLike)):
         hint = DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
         if dask is not None:
-            from advisor.profiling.distributed import connect, profile_dask
+            from advisor.io.cluster import connect
+            from advisor.profiling.distributed import profile_dask
 
             client, close = connect(dask)
             try:
@@ -85,12 +87,16 @@ def advise(
     sep: str | None = None,
     decimal: str | None = None,
     encoding: str | None = None,
+    dask: Any = None,
 ) -> Advice:
     """Profile ``data``, propose a scaler per feature, validate by cross-validated search
     when a target is given, and return the `Advice` with a fitted pipeline.
 
-    ``data`` is a CSV (plain or gzip) or Parquet path, a DataFrame (never modified), a 2-D
-    array (columns x0, x1, ...) or an ``(X, y)`` pair; ``target`` a column name or the
+    ``data`` is a CSV (plain or gzip) or Parquet path (or a directory or glob of
+    partitions), a DataFrame (never modified), a 2-D array (columns x0, x1, ...) or an
+    ``(X, y)`` pair; ``dask`` a scheduler address, ``"local"`` / ``"local:N"`` or a
+    `distributed.Client`: every row is profiled on its workers and the search's stratified
+    sample is drawn there (docs/scale.md); ``target`` a column name or the
     target values (without one, the advice is the rules' plan, unvalidated); ``progress``
     receives a `ProgressEvent` (a ``str``) as the search advances; ``sep``, ``decimal`` and
     ``encoding`` override what is sniffed from a CSV. The other options are keyword-only
@@ -117,24 +123,38 @@ def advise(
         exportable_only=exportable_only,
         csv=DialectHint(encoding=encoding, delimiter=sep, decimal=decimal),
     )  # fmt: skip
-    return run_stages(data, target, options, progress)
+    return run_stages(data, target, options, progress, dask=dask)
 
 
 def run_stages(
-    data: Any, target: Any, options: AdviseOptions, progress: Progress | None = None
+    data: Any,
+    target: Any,
+    options: AdviseOptions,
+    progress: Progress | None = None,
+    dask: Any = None,
 ) -> Advice:
     """The stages of `advise()` for already validated options (the CLI calls this)."""
+    full = None
+    notes: tuple[str, ...] = ()
+    if dask is not None:
+        data, full, options, notes = _from_cluster(data, target, options, dask)
     frame, target_name = with_target_column(data, target)
     table = keep_learnable_classes(
         load_table(frame, target=target_name, task=options.task, hint=options.csv),
         folds=BUDGETS[options.budget].folds,
         drop_rare=options.drop_rare_classes,
     )
+    if full is not None:
+        table = dataclasses.replace(table, source=full.source)
     split = fold_split(table, options)
     overrides = options.override_map
     if options.groups is not None:
         overrides[options.groups] = "drop"
     profile = profile_table(table, seed=options.seed)
+    if full is not None:
+        from advisor.profiling.distributed import with_full_statistics
+
+        profile = with_full_statistics(profile, full)
     ruleset = load_rules(options.rules, options.disable_rules)
     proposals = apply_rules(
         profile, ruleset, overrides=overrides, exportable_only=options.exportable_only
@@ -145,4 +165,56 @@ def run_stages(
     validation = None
     if table.target is not None and table.task is not None:
         validation = validate(table, proposals, split, options, progress)
-    return build_advice(table, profile, ruleset, proposals, validation, options)
+    advice = build_advice(table, profile, ruleset, proposals, validation, options)
+    if full is None:
+        return advice
+    search = advice.search
+    if search is not None and search.get("sample") is None:
+        by = "class" if table.task == "classification" else "target decile"
+        sample = {"rows": table.n_rows, "of": full.n_rows, "stratified_by": by, "on": "dask"}
+        search = {**search, "sample": sample}
+    return dataclasses.replace(advice, search=search, notes=(*notes, *advice.notes))
+
+
+def _from_cluster(
+    data: Any, target: Any, options: AdviseOptions, dask: Any
+) -> tuple[pd.DataFrame, DatasetProfile, AdviseOptions, tuple[str, ...]]:
+    """On a Dask cluster: the profile of every row and the stratified, seeded sample the
+    search and the fit use (only the sample reaches this process)."""
+    from advisor.io.cluster import connect
+    from advisor.io.cluster_sample import cluster_sample
+    from advisor.io.sample import regression_edges
+    from advisor.profiling.distributed import infer_cluster_task, profile_dask
+
+    if not isinstance(data, (str, os.PathLike)) or not isinstance(target, (str, type(None))):
+        raise InputError(
+            "dask= needs data as a path (a file, directory or glob) and the target as a column name"
+        )
+    size = options.sample_rows or BUDGETS[options.budget].sample_rows
+    client, close = connect(dask)
+    try:
+        full, summary = profile_dask(data, client, seed=options.seed, hint=options.csv, keep=True)
+        task = None
+        edges = None
+        if target is not None:
+            task = options.task if options.task != "auto" else infer_cluster_task(full, target)
+            if task == "regression" and target in summary.numeric:
+                assert summary.sample is not None
+                column = summary.sample.sample[:, summary.numeric.index(target)]
+                edges = regression_edges(column)
+        frame, rows = cluster_sample(
+            str(data), client, target, task, size, options.seed, edges=edges, hint=options.csv
+        )
+    finally:
+        close()
+    note = (
+        f"Dask: profiled all {full.n_rows} rows on the cluster; the search and the fit used a "
+        f"seeded sample of {len(frame)} of {rows} rows drawn there"
+        + (
+            f", stratified by {'class' if task == 'classification' else 'target decile'}"
+            if task
+            else ""
+        )
+    )
+    resolved = cast(TaskArg, task or options.task)
+    return frame, full, dataclasses.replace(options, task=resolved), (note,)

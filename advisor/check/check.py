@@ -28,6 +28,8 @@ CHK012  column became constant (warning)
 CHK013  target classes never seen in training (error)
 CHK014  the baseline keeps no quantile sketch (a schema-version-1 file): drift and
         outliers not checked (info)
+CHK015  checked on a Dask cluster: all rows profiled there, the value checks on a seeded
+        sample (info)
 ======  =====================================================================
 
 Both conditions of CHK007 matter: on small samples only a large difference is
@@ -38,7 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -46,11 +48,15 @@ from advisor.advice.advice import Advice
 from advisor.check.checks import column_findings, feature_findings, target_class_findings
 from advisor.check.findings import CheckResult, Finding
 from advisor.check.rule_changes import rule_findings
+from advisor.errors import InputError
 from advisor.io.load import TaskArg, load_table
 from advisor.io.partitions import read_data_frame
 from advisor.io.sniff import DialectHint
 from advisor.profiling.profile import profile_table
 from advisor.vocab import SEVERITIES
+
+if TYPE_CHECKING:
+    from advisor.profiling.types import DatasetProfile
 
 
 def check(
@@ -58,15 +64,27 @@ def check(
     baseline: Advice | str | os.PathLike[str],
     seed: int = 0,
     hint: DialectHint | None = None,
+    dask: Any = None,
 ) -> CheckResult:
-    """Compare new ``data`` with a saved advice (an `Advice` or the path of its JSON file)."""
+    """Compare new ``data`` with a saved advice (an `Advice` or the path of its JSON file).
+
+    ``dask`` (an address, ``"local:N"`` or a `distributed.Client`): every row is profiled
+    on the cluster (counts, missing values, ranges and the rules' statistics over all
+    rows) and the value checks (drift, outliers, unseen categories) run on a seeded sample
+    drawn there, of the advice's budget's ``sample_rows``; a CHK015 note says so."""
     where = "<advice>"
     if not isinstance(baseline, Advice):
         where = str(baseline)
         baseline = Advice.load(baseline)
     base = baseline.to_dict()
+    full = None
     if isinstance(data, pd.DataFrame):
+        if dask is not None:
+            raise InputError("dask= needs data as a path (a file, directory or glob)")
         frame, source = data, "<DataFrame>"
+    elif dask is not None:
+        frame, full = _cluster_frame(data, baseline, seed, hint, dask)
+        source = str(data)
     else:
         frame, source = read_data_frame(data, hint), str(data)
     columns = [str(c) for c in frame.columns]
@@ -76,6 +94,18 @@ def check(
     )
     profile = profile_table(table, seed=seed)
     findings: list[Finding] = []
+    if full is not None:
+        from advisor.profiling.distributed import with_full_statistics
+
+        profile = with_full_statistics(profile, full)
+        findings.append(
+            Finding(
+                "CHK015", "info", None, "checked on a Dask cluster",
+                f"all {full.n_rows} rows were profiled on the cluster; drift, outliers and "
+                f"unseen categories were checked on a seeded sample of {table.n_rows} rows",
+                "nothing to do; without --dask every row is checked in this process",
+            )
+        )  # fmt: skip
     if baseline.plan.numeric and not baseline.distributions:
         findings.append(
             Finding(
@@ -99,8 +129,29 @@ def check(
     return CheckResult(
         data=source,
         baseline=where,
-        n_rows=table.n_rows,
+        n_rows=table.n_rows if full is None else full.n_rows,
         n_baseline_rows=int(base["profile"]["n_rows"]),
         findings=tuple(findings),
         checked=tuple(plan.numeric) + tuple(plan.categorical),
     )
+
+
+def _cluster_frame(
+    data: str | os.PathLike[str], baseline: Advice, seed: int, hint: DialectHint | None, dask: Any
+) -> tuple[pd.DataFrame, DatasetProfile]:
+    """The profile of every row and a seeded sample of rows, both from the cluster."""
+    from advisor.io.cluster import connect
+    from advisor.io.cluster_sample import cluster_sample
+    from advisor.profiling.distributed import profile_dask
+    from advisor.search.budgets import BUDGETS
+
+    budget = BUDGETS[baseline.budget] if baseline.budget in BUDGETS else BUDGETS["fast"]
+    client, close = connect(dask)
+    try:
+        full = profile_dask(data, client, seed=seed, hint=hint)
+        frame, _ = cluster_sample(
+            str(data), client, None, None, budget.sample_rows, seed, hint=hint
+        )
+    finally:
+        close()
+    return frame, full

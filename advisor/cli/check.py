@@ -15,6 +15,7 @@ from advisor.cli.output import (
     check_output_path,
     chosen_paths,
     csv_options,
+    dask_option,
     dialect_hint,
     file_options,
     write_output,
@@ -56,6 +57,7 @@ def _format_help() -> str:
 @file_options(CHECK_FORMAT_REGISTRY.values())
 @click.option("--seed", type=int, default=0, show_default=True)
 @csv_options()
+@dask_option()
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; the exit code tells.")
 def check(
     data: str,
@@ -66,6 +68,7 @@ def check(
     sep: str | None,
     decimal: str | None,
     encoding: str | None,
+    dask_address: str | None,
     quiet: bool,
     **format_paths: str | None,
 ) -> None:
@@ -81,7 +84,8 @@ def check(
     for path in paths.values():
         check_output_path(path)
     try:
-        result = check_data(data, baseline, seed=seed, hint=dialect_hint(sep, decimal, encoding))
+        hint = dialect_hint(sep, decimal, encoding)
+        result = check_data(data, baseline, seed=seed, hint=hint, dask=dask_address)
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
     for kind, path in paths.items():

@@ -250,6 +250,17 @@ def csv_options() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorate
 
 
+def dask_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--dask ADDRESS``: read and summarize the data on a Dask cluster."""
+    return click.option(
+        "--dask",
+        "dask_address",
+        metavar="ADDRESS",
+        help="Profile (and sample) the data on a Dask cluster: a scheduler (tcp://host:8786) "
+        "or local / local:N (N worker processes here); needs the [dask] extra.",
+    )
+
+
 def dialect_hint(sep: str | None, decimal: str | None, encoding: str | None) -> Any:
     """The user's CSV options as the readers' `DialectHint` (one-line error when invalid)."""
     from advisor.errors import AdvisorError

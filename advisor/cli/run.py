@@ -13,6 +13,7 @@ from advisor.cli.output import (
     check_output_path,
     chosen_paths,
     csv_options,
+    dask_option,
     dialect_hint,
     emit_advice,
     progress_printer,
@@ -105,6 +106,7 @@ from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
     help="Propose and validate only choices Advice.to_keras() exports (no date features, "
     "no string encoder).",
 )
+@dask_option()
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(
     data: str,
@@ -130,6 +132,7 @@ def run(
     sep: str | None,
     decimal: str | None,
     encoding: str | None,
+    dask_address: str | None,
     quiet: bool,
     **report_paths: str | None,
 ) -> None:
@@ -178,7 +181,7 @@ def run(
             bar(event)
 
     try:
-        advice = run_stages(data, target, options, progress)
+        advice = run_stages(data, target, options, progress, dask=dask_address)
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
     except SearchDelegated:

@@ -11,6 +11,7 @@ from advisor.cli.output import (
     check_output_path,
     chosen_paths,
     csv_options,
+    dask_option,
     dialect_hint,
     emit_advice,
     output_option,
@@ -52,13 +53,7 @@ def report(advice_file: str, verbose: bool, quiet: bool, **report_paths: str | N
     "by default the file's size decides.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--dask",
-    "dask_address",
-    metavar="ADDRESS",
-    help="Summarize the partitions on a Dask cluster: a scheduler (tcp://host:8786) or "
-    "local / local:N (N worker processes here); needs the [dask] extra.",
-)
+@dask_option()
 @csv_options()
 def profile(
     data: str,

@@ -274,12 +274,14 @@ def iter_batches(
     block_bytes: int = 4 << 20,
     hint: DialectHint | None = None,
     text_columns: tuple[str, ...] = (),
+    only: str | None = None,
 ) -> Iterator[Batch]:
     """Read ``path`` in blocks of about ``block_bytes`` of text (or Parquet row groups),
     so memory stays bounded whatever the file's size (Arrow's streaming reader holds a few
     blocks; 4 MB blocks keep it near 100 MB where 32 MB blocks took 900 MB). Integer columns
     are read as float64 so a later block with decimals cannot change a column's type;
-    ``text_columns`` of a CSV are read as text whatever their values look like."""
+    ``text_columns`` of a CSV are read as text whatever their values look like; ``only``:
+    read that one column of a CSV (to count rows)."""
     p = check_file(path)
     total = p.stat().st_size
     if file_format(p) == "parquet":
@@ -317,7 +319,10 @@ def iter_batches(
             if (file_format(p) == "csv.gz")
             else pa.PythonFile(raw)
         )
-        reader = pacsv.open_csv(compressed, **csv_options(dialect, block_bytes, column_types=types))
+        extra = {"include_columns": [only]} if only is not None else {}
+        reader = pacsv.open_csv(
+            compressed, **csv_options(dialect, block_bytes, column_types=types, **extra)
+        )
         while True:
             try:
                 batch = reader.read_next_batch()

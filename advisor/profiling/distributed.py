@@ -8,21 +8,19 @@ one summary (the exact facts and a 100,000-row sample) travels to the client, wh
 profiles it like the single-process streaming path. The row sample depends on the rows'
 values only, so the profile is the same for any partitioning and any number of workers. A
 task lost with its worker is recomputed by Dask from the same file (the result does not
-change). ``ADDRESS`` is a scheduler (``tcp://host:8786``) or ``local`` / ``local:N`` (a
-`LocalCluster` of N single-threaded worker processes here).
+change). The client comes from `advisor.io.cluster.connect`.
 """
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
 from advisor.io.partitions import arrow_kinds, merge_kinds, resolve_partitions
-from advisor.io.read import file_schema, iter_batches
+from advisor.io.read import file_format, file_schema, iter_batches
 from advisor.io.sniff import DialectHint
 from advisor.profiling.sketch import RESERVOIR_ROWS
 from advisor.profiling.summary import TableSummary
@@ -30,55 +28,25 @@ from advisor.profiling.summary import TableSummary
 if TYPE_CHECKING:
     from advisor.profiling.types import DatasetProfile
 
-#: Seconds to wait for a remote scheduler before giving up.
-CONNECT_TIMEOUT = 10.0
-EXTRA = "install the [dask] extra: pip install 'normalization-advisor[dask]'"
 
+def _kinds_of(path: str, hint: DialectHint | None) -> tuple[dict[str, str], int]:
+    """A partition's column kinds and its number of rows (Parquet: from the metadata; CSV:
+    one parse of the first column), so each partition knows where its rows start."""
+    kinds = arrow_kinds(file_schema(path, hint))
+    if file_format(path) == "parquet":
+        import pyarrow.parquet as pq
 
-def connect(address: Any, timeout: float = CONNECT_TIMEOUT) -> tuple[Any, Callable[[], None]]:
-    """A `distributed.Client` for ``address`` (a Client is used as it is) and a function
-    that closes what this call started."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise InputError(f"--dask needs Dask's distributed scheduler: {EXTRA}") from None
-    if isinstance(address, Client):
-        return address, lambda: None
-    text = str(address)
-    if text == "local" or text.startswith("local:"):
-        count = text.partition(":")[2]
-        if count and not (count.isdigit() and int(count) > 0):
-            raise InputError(f"--dask {text}: expected local or local:N with N a positive number")
-        cluster = LocalCluster(
-            n_workers=int(count) if count else (os.cpu_count() or 1),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # no fixed port: several clusters may run
-            silence_logs=logging.ERROR,
-        )
-        client = Client(cluster)
-
-        def close() -> None:
-            client.close()
-            cluster.close()
-
-        return client, close
-    try:
-        client = Client(text, timeout=f"{timeout:g}s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(
-            f"--dask {text}: cannot reach the Dask scheduler within {timeout:g} s ({reason})"
-        ) from None
-    return client, client.close
-
-
-def _kinds_of(path: str, hint: DialectHint | None) -> dict[str, str]:
-    return arrow_kinds(file_schema(path, hint))
+        return kinds, int(pq.ParquetFile(path).metadata.num_rows)
+    first = next(iter(kinds))
+    rows = 0
+    for batch in iter_batches(path, 16 << 20, hint, only=first):
+        rows += batch.table.num_rows
+    return kinds, rows
 
 
 def summarize_partition(
     path: str,
+    start: int,
     names: list[str],
     kinds: dict[str, str],
     seed: int,
@@ -86,7 +54,8 @@ def summarize_partition(
     hint: DialectHint | None = None,
     block_bytes: int = 4 << 20,
 ) -> TableSummary:
-    """One partition's summary (runs on a worker)."""
+    """One partition's summary (runs on a worker); ``start``: the position of its first
+    row in the whole data."""
     text = tuple(name for name in names if kinds[name] == "text")
     summary = TableSummary(names, kinds, seed, sample_rows)
     for batch in iter_batches(path, block_bytes, hint, text_columns=text):
@@ -95,7 +64,7 @@ def summarize_partition(
             index = table.schema.get_field_index(name)
             if str(table.schema.field(index).type) != "string":
                 table = table.set_column(index, name, table.column(name).cast("string"))
-        summary.update(table)
+        summary.update(table, start + summary.n_rows)
     return summary
 
 
@@ -109,19 +78,25 @@ def profile_dask(
     seed: int = 0,
     hint: DialectHint | None = None,
     sample_rows: int | None = None,
-) -> DatasetProfile:
+    keep: bool = False,
+) -> Any:
     """The streaming profile of ``data`` (a file, directory or glob) computed on the
-    cluster behind ``client``."""
+    cluster behind ``client`` (with ``keep``: and the merged `TableSummary`)."""
     from advisor.profiling.profile import profile_summary
 
     files = [str(p) for p in resolve_partitions(data)]
-    found = client.gather(client.map(_kinds_of, files, hint=hint, pure=False))
+    schemas = client.gather(client.map(_kinds_of, files, hint=hint, pure=False))
+    found = [kinds for kinds, _ in schemas]
     names = list(found[0])
     kinds = merge_kinds([Path(f) for f in files], found)
+    starts = [0]
+    for _, rows in schemas[:-1]:
+        starts.append(starts[-1] + rows)
     size = sample_rows or RESERVOIR_ROWS
     level = client.map(
         summarize_partition,
         files,
+        starts,
         names=names,
         kinds=kinds,
         seed=seed,
@@ -136,4 +111,58 @@ def profile_dask(
         ]
         level = pairs + ([level[-1]] if len(level) % 2 else [])
     summary = level[0].result()
-    return profile_summary(summary, str(data))
+    profile = profile_summary(summary, str(data))
+    return (profile, summary) if keep else profile
+
+
+def infer_cluster_task(profile: DatasetProfile, target: str) -> str:
+    """The task a target column implies, from its profile over every row (the rule of
+    `advisor.io.load.infer_task`: text or few integer values are classes)."""
+    from advisor.io.load import MAX_INTEGER_CLASSES
+
+    try:
+        column = profile.feature(target)
+    except KeyError:
+        raise InputError(f"target column {target!r} not found") from None
+    if column.kind in ("categorical", "binary"):
+        return "classification"
+    distinct = column.n_distinct
+    if (
+        column.integer_valued
+        and distinct is not None
+        and distinct <= MAX_INTEGER_CLASSES
+        and distinct <= max(2, profile.n_rows // 2)
+    ):
+        return "classification"
+    return "regression"
+
+
+def with_full_statistics(sample: DatasetProfile, full: DatasetProfile) -> DatasetProfile:
+    """The profile of a sample's table (its columns, kinds and target as loaded) with each
+    column's statistics over every row where the cluster saw the same kind of column."""
+    from advisor.profiling.profile import dataset_profile
+
+    features = []
+    for feature in sample.features:
+        try:
+            whole = full.feature(feature.name)
+        except KeyError:
+            whole = None
+        features.append(whole if whole is not None and whole.kind == feature.kind else feature)
+    target = sample.target
+    if target is not None and sample.target_name is not None:
+        with contextlib.suppress(KeyError):
+            target = full.feature(sample.target_name)
+    return dataset_profile(
+        sample.source,
+        full.n_rows,
+        features,
+        task=sample.task,
+        target_name=sample.target_name,
+        n_classes=sample.n_classes,
+        min_class_share=sample.min_class_share,
+        target=target,
+        excluded=sample.excluded,
+        mode="streaming",
+        sample_rows=full.sample_rows,
+    )

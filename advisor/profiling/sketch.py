@@ -1,7 +1,7 @@
 """Mergeable per-column summaries: exact counts and moments, and a seeded bottom-k row
 sample for order statistics, so a file larger than memory (or a directory of partitions
 read by several workers) is profiled in one pass, with the same result however the rows
-are split."""
+are split into batches or partitions."""
 
 from __future__ import annotations
 
@@ -139,33 +139,25 @@ def _splitmix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
-def row_keys(block: np.ndarray, seed: int) -> np.ndarray:
-    """A seeded 64-bit hash of each row's values (float64; every NaN alike, -0.0 as 0.0):
-    the same row gets the same key wherever and whenever it is read."""
-    h = np.full(block.shape[0], _splitmix(np.array([seed], dtype=np.uint64))[0])
-    column = np.empty(block.shape[0], dtype=np.float64)
-    bits = column.view(np.uint64)
+def row_keys(start: int, count: int, seed: int) -> np.ndarray:
+    """Seeded 64-bit keys of the rows at positions ``start .. start + count - 1`` of the
+    data (every partition counted before): SplitMix64 is a bijection, so no two rows share
+    a key, and a row's key does not depend on how the rows are split."""
+    base = _splitmix(np.array([seed], dtype=np.uint64))[0]
     with np.errstate(over="ignore"):
-        for j in range(block.shape[1]):
-            np.add(block[:, j], 0.0, out=column)  # -0.0 becomes 0.0
-            nan = np.isnan(column)
-            if nan.any():
-                column[nan] = np.nan
-            h ^= bits
-            h *= _MIX1
-            h ^= h >> np.uint64(29)
-        return _splitmix(h + _GOLDEN)
+        index = np.arange(start, start + count, dtype=np.uint64)
+        return _splitmix(index * _GOLDEN + base)
 
 
 class RowSample:
     """A seeded bottom-k sample of rows: the ``size`` rows with the smallest `row_keys`.
 
-    A row's key depends only on its values and the seed, so the sample is a uniform
-    random sample of the rows that is the same whatever the order of the rows, however
-    they are split into batches or partitions, and whichever worker reads them: summaries
-    of partitions `merge` into exactly the sample of the whole. Rows with equal values get
-    equal keys, so they enter together (a heavily repeated row is kept all-or-nothing up
-    to the sample's size; the sample is still unbiased for every quantile).
+    A row's key depends only on its position in the data (partitions in reading order)
+    and the seed, so the sample is a uniform random sample of the rows that is the same
+    however the rows are split into batches or partitions and whichever worker reads them:
+    summaries of partitions `merge` into exactly the sample of the whole. (Keys from the
+    rows' values instead would make repeated rows enter all together or not at all: one
+    frequent value would be all or nothing of the sample.)
     """
 
     def __init__(self, n_columns: int, size: int = RESERVOIR_ROWS, seed: int = 0) -> None:
@@ -178,9 +170,12 @@ class RowSample:
         self._pending_rows = 0
         self._threshold: np.uint64 | None = None  # the largest kept key once full
 
-    def update(self, block: np.ndarray) -> None:
+    def update(self, block: np.ndarray, start: int | None = None) -> None:
+        """Add rows; ``start``: the position of the block's first row in the whole data
+        (default: right after the rows this sample has seen)."""
+        first = self.seen if start is None else start
         self.seen += block.shape[0]
-        keys = row_keys(block, self.seed)
+        keys = row_keys(first, block.shape[0], self.seed)
         if self._threshold is not None:
             keep = keys <= self._threshold
             keys, block = keys[keep], block[keep]
@@ -216,8 +211,7 @@ class RowSample:
 
     @property
     def sample(self) -> np.ndarray:
-        """The kept rows sorted by key: equal keys are equal rows (a 64-bit hash collision
-        between different rows aside), so the result never depends on the input order."""
+        """The kept rows sorted by key (keys are distinct: the order is fixed)."""
         self._compact()
         order = np.argsort(self.keys, kind="stable")
         self.keys, self.rows = self.keys[order], self.rows[order]

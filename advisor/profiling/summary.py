@@ -58,8 +58,9 @@ class TableSummary:
     def text(self) -> list[str]:
         return [name for name in self.names if self.kinds[name] == "text"]
 
-    def update(self, table: pa.Table) -> None:
-        """Add the next rows (an Arrow table with the summary's columns)."""
+    def update(self, table: pa.Table, start: int | None = None) -> None:
+        """Add rows (an Arrow table with the summary's columns); ``start``: the position
+        of its first row in the whole data (default: right after the rows seen so far)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -73,7 +74,7 @@ class TableSummary:
                 zero_copy_only=False
             )
             self.accumulators[name].update(block[:, index])
-        self.sample.update(block)
+        self.sample.update(block, start)
         for name in self.text:
             column = table.column(name)
             self.text_missing[name] += column.null_count

@@ -19,7 +19,8 @@ pytest.importorskip("distributed")
 from advisor import profile_dataset
 from advisor.cli import main
 from advisor.errors import InputError
-from advisor.profiling.distributed import connect, profile_dask
+from advisor.io.cluster import connect
+from advisor.profiling.distributed import profile_dask
 from advisor.profiling.profile import profile_path
 
 pytestmark = pytest.mark.slow

@@ -55,7 +55,7 @@ def test_table_summaries_merge_into_the_profile_of_the_whole():
     first = TableSummary(["x", "k"], kinds, seed=0, sample_rows=500)
     later = TableSummary(["x", "k"], kinds, seed=0, sample_rows=500)
     first.update(table.slice(0, 1234))
-    later.update(table.slice(1234))
+    later.update(table.slice(1234), start=1234)  # where its rows sit in the whole
     merged = first.merge(later)
     assert merged.n_rows == 4000 and merged.text_missing == whole.text_missing
     for a, b in zip(summary_features(whole), summary_features(merged), strict=True):
