@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from advisor.advice.advice import Advice
 from advisor.advice.distributions import feature_distributions
 from advisor.errors import InputError
 from advisor.io.load import Table
+from advisor.io.sample import uniform_sample
 from advisor.network.nets import LEARNING_RATE, NetSpec, size_network
 from advisor.options import AdviseOptions
 from advisor.plan.target import LabelCodec, TargetTransformer
@@ -100,8 +99,7 @@ def build_advice(
         if table.n_rows > limit:
             # As with a target: the fit and the distributions from a seeded sample (a mean
             # or scale within about 1% of the column's spread, quantiles within 0.5 points).
-            rows = np.random.default_rng(options.seed).choice(table.n_rows, limit, replace=False)
-            features = features.iloc[np.sort(rows)]
+            features = features.iloc[uniform_sample(table.n_rows, limit, options.seed)]
             notes.append(
                 f"big data: the fit used a seeded sample of {limit} of {table.n_rows} rows "
                 f"(sample_rows of the {options.budget} budget: {limit})"

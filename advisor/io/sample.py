@@ -46,6 +46,14 @@ def quotas(counts: dict[str, int], size: int) -> dict[str, int]:
     return {label: min(int(q), counts[label]) for label, q in zip(labels, quota, strict=True)}
 
 
+def uniform_sample(n: int, size: int, seed: int) -> np.ndarray:
+    """Sorted positions of the ``size`` of ``n`` rows with the smallest keys (all rows
+    when there are no more than ``size``): the sample without a target."""
+    if size >= n:
+        return np.arange(n)
+    return np.sort(np.argpartition(row_keys(0, n, seed), size - 1)[:size])
+
+
 def stratified_sample(y: pd.Series, task: str, size: int, seed: int) -> np.ndarray:
     """Sorted row positions of a sample of ``size`` rows that keeps each class's share
     (classification) or each target decile's share (regression), to within one row per

@@ -75,6 +75,15 @@ def test_advise_on_the_cluster_gives_the_single_process_advice(client, data):
     assert any(note.startswith("Dask: profiled all 12000 rows") for note in many.notes)
 
 
+def test_without_a_target_the_fit_uses_the_same_sample_on_the_cluster(client, data):
+    frame, whole, folder = data
+    one = advise(whole, sample_rows=2500)
+    many = advise(folder, sample_rows=2500, dask=client)
+    assert many.plan == one.plan
+    assert many.to_dict()["distributions"] == one.to_dict()["distributions"]
+    assert many.profile["n_rows"] == len(frame)
+
+
 def test_check_on_the_cluster_profiles_every_row_and_says_so(client, data):
     _, whole, folder = data
     advice = advise(whole, target="y", sample_rows=3000, max_trials=1)
