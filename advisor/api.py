@@ -10,25 +10,20 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
-import pandas as pd
-
-from advisor.advice.advice import Advice
-from advisor.advice.build import build_advice, check_usable, preview
 from advisor.errors import InputError
-from advisor.io.frames import features_frame, with_target_column
-from advisor.io.load import keep_learnable_classes, load_table
 from advisor.io.sniff import DialectHint
-from advisor.options import AdviseOptions
-from advisor.profiling.profile import profile_path, profile_table
-from advisor.profiling.types import DatasetProfile
-from advisor.progress import Progress, rules_ready
-from advisor.rules.engine import apply_rules, load_rules
-from advisor.search.budgets import BUDGETS
-from advisor.search.validate import fold_split, validate
 from advisor.vocab import BudgetName, TaskArg
+
+if TYPE_CHECKING:  # the stages are imported when used: profiling alone stays light
+    import numpy as np
+    import pandas as pd
+
+    from advisor.advice.advice import Advice
+    from advisor.options import AdviseOptions
+    from advisor.profiling.types import DatasetProfile
+    from advisor.progress import Progress
 
 
 def profile_dataset(
@@ -47,6 +42,10 @@ def profile_dataset(
     scheduler address, ``"local"`` / ``"local:N"`` or a `distributed.Client`: the
     partitions are summarized on its workers (the ``[dask]`` extra; docs/scale.md). See
     docs/profiler.md for every statistic."""
+    from advisor.io.frames import features_frame
+    from advisor.io.load import load_table
+    from advisor.profiling.profile import profile_path, profile_table
+
     if isinstance(data, (str, os.PathLike)):
         hint = DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
         if dask is not None:
@@ -114,6 +113,8 @@ def advise(
     >>> advice.search["winner"], advice.in_network  # doctest: +SKIP
     ('rules+none', 'none')
     """
+    from advisor.options import AdviseOptions
+
     options = AdviseOptions.from_arguments(
         task=task, budget=budget, seed=seed, rules=rules, disable_rules=disable_rules,
         overrides=overrides, work_dir=work_dir, max_trials=max_trials, time_limit=time_limit,
@@ -134,6 +135,15 @@ def run_stages(
     dask: Any = None,
 ) -> Advice:
     """The stages of `advise()` for already validated options (the CLI calls this)."""
+    from advisor.advice.build import build_advice, check_usable, preview
+    from advisor.io.frames import with_target_column
+    from advisor.io.load import keep_learnable_classes, load_table
+    from advisor.profiling.profile import profile_table
+    from advisor.progress import rules_ready
+    from advisor.rules.engine import apply_rules, load_rules
+    from advisor.search.budgets import BUDGETS
+    from advisor.search.validate import fold_split, validate
+
     full = None
     notes: tuple[str, ...] = ()
     if dask is not None:
@@ -185,6 +195,7 @@ def _from_cluster(
     from advisor.io.cluster_sample import cluster_sample
     from advisor.io.sample import regression_edges
     from advisor.profiling.distributed import infer_cluster_task, profile_dask
+    from advisor.search.budgets import BUDGETS
 
     if not isinstance(data, (str, os.PathLike)) or not isinstance(target, (str, type(None))):
         raise InputError(

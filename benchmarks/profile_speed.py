@@ -14,8 +14,16 @@ and times, each in a fresh process (so peak RSS is its own):
   (`--ydata-python`): it is installed only for this benchmark, in its own environment.
 
     python benchmarks/profile_speed.py [--rows 1000000] [--big-gb 5] [--ydata-python PATH]
+    python benchmarks/profile_speed.py --dask local:2 [--dask-rows 12000000 --dask-files 24]
 
 `--big-gb N` also writes an N GB CSV and profiles it (streaming), reporting peak RSS.
+
+`--dask ADDRESS` instead writes a seeded partitioned Parquet dataset (the same 50 column
+shapes as float32, `--dask-files` files, about 2 GB for 12 million rows) and profiles it
+twice, each in a fresh process: the single-process streaming path over the partitions, and
+the Dask engine (`profile_dataset(..., dask=ADDRESS)`), whose client's own peak RSS is
+reported (the scheduler and the workers are other processes); it checks that both give
+the same profile (exact statistics within 1e-9 relative, the rest equal).
 """
 
 from __future__ import annotations
@@ -123,8 +131,95 @@ SNIPPETS = {
 }
 
 
-def measure(name: str, path: Path, python: str = sys.executable) -> dict[str, float | str]:
-    body = textwrap.dedent(SNIPPETS[name]).replace("PATH", repr(str(path)))
+DASK_SNIPPETS = {
+    "streaming, one process": """
+        from advisor.profiling.profile import profile_path
+        p = profile_path(PATH, streaming=True)
+        open(OUT, "w").write(json.dumps(p.to_dict()))
+    """,
+    "Dask engine (client process)": """
+        from advisor import profile_dataset
+        p = profile_dataset(PATH, dask=ADDRESS)
+        open(OUT, "w").write(json.dumps(p.to_dict()))
+    """,
+}
+
+
+def write_partitions(folder: Path, rows: int, files: int, seed: int) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, part in enumerate(np.array_split(np.arange(rows), files)):
+        cols = make_columns(part.size, seed + index)
+        table = pa.table({k: pa.array(v.astype(np.float32)) for k, v in cols.items()})
+        pq.write_table(table, folder / f"part-{index:03d}.parquet")
+
+
+def same_profile(a: dict, b: dict, rel: float = 1e-9) -> list[str]:  # type: ignore[type-arg]
+    """Where two profiles (as dicts) differ beyond ``rel`` (floats) or at all."""
+    out = []
+
+    def walk(x: object, y: object, where: str) -> None:
+        if isinstance(x, dict) and isinstance(y, dict):
+            for key in sorted(set(x) | set(y)):
+                walk(x.get(key), y.get(key), f"{where}.{key}")
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (u, v) in enumerate(zip(x, y, strict=True)):
+                walk(u, v, f"{where}[{i}]")
+        elif isinstance(x, float) and isinstance(y, float):
+            if abs(x - y) > rel * max(abs(x), abs(y), 1e-300):
+                out.append(where)
+        elif x != y and where != ".source":
+            out.append(where)
+
+    walk(a, b, "")
+    return out
+
+
+def dask_benchmark(args: argparse.Namespace, work: Path) -> None:
+    folder = work / f"profile_speed_parts_{args.dask_rows}_{args.dask_files}_{args.seed}"
+    if not folder.exists():
+        started = time.perf_counter()
+        write_partitions(folder, args.dask_rows, args.dask_files, args.seed)
+        print(f"wrote {folder.name} in {time.perf_counter() - started:.0f} s")
+    size = sum(p.stat().st_size for p in folder.glob("*.parquet"))
+    results, profiles = {}, {}
+    for name, snippet in DASK_SNIPPETS.items():
+        out = work / f"profile_speed_{abs(hash(name)) % 10**6}.json"
+        body = textwrap.dedent(snippet).replace("OUT", repr(str(out)))
+        body = body.replace("ADDRESS", repr(args.dask))
+        results[name] = measure(name, folder, body=body)
+        if out.exists():
+            profiles[name] = json.loads(out.read_text())
+    print(
+        f"\n{args.dask_rows} rows x 50 columns in {args.dask_files} Parquet files, "
+        f"{size / 1e9:.2f} GB on disk; Dask: {args.dask}\n"
+    )
+    print("| what | seconds | x one process | peak RSS of this process MiB |")
+    print("|---|---:|---:|---:|")
+    base = results["streaming, one process"]
+    for name, r in results.items():
+        if "seconds" not in r:
+            print(f"| {name} | failed: {r.get('error')} | | |")
+            continue
+        ratio = float(r["seconds"]) / float(base["seconds"]) if "seconds" in base else float("nan")
+        print(f"| {name} | {float(r['seconds']):.1f} | {ratio:.2f} | {float(r['rss_mb']):.0f} |")
+    if len(profiles) == 2:
+        differ = same_profile(*profiles.values())
+        print(f"\nsame profile: {'yes' if not differ else 'no: ' + ', '.join(differ[:5])}")
+    print(
+        "targets (issue 19): the Dask engine at most 1.5x the one-process time, its client's "
+        "peak RSS at most 300 MB, the same profile"
+    )
+
+
+def measure(
+    name: str, path: Path, python: str = sys.executable, body: str | None = None
+) -> dict[str, float | str]:
+    if body is None:
+        body = textwrap.dedent(SNIPPETS[name])
+    body = body.replace("PATH", repr(str(path)))
     code = (
         "import time, resource, json, sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
@@ -151,8 +246,14 @@ def main() -> None:
     parser.add_argument("--ydata-python", help="an interpreter with ydata-profiling installed")
     parser.add_argument("--big-gb", type=float, default=0.0, help="also profile a CSV this big")
     parser.add_argument("--workdir", default=tempfile.gettempdir())
+    parser.add_argument("--dask", metavar="ADDRESS", help="the partitioned Dask benchmark")
+    parser.add_argument("--dask-rows", type=int, default=12_000_000)
+    parser.add_argument("--dask-files", type=int, default=24)
     args = parser.parse_args()
     work = Path(args.workdir)
+    if args.dask:
+        dask_benchmark(args, work)
+        return
     path = work / f"profile_speed_{args.rows}_{args.seed}.csv"
     if not path.exists():
         started = time.perf_counter()
