@@ -185,8 +185,8 @@ def _check_fits_in_memory(path: str | os.PathLike[str]) -> None:
         size = sum(os.path.getsize(p) for p in resolve_partitions(path)) / 1e9
         raise InputError(
             f"{path}: {size:.1f} GB is too large to load into memory here; "
-            f"`advise profile {path}` profiles it in bounded memory, and a sample of its "
-            "rows can be advised on"
+            f"`advise profile {path}` profiles it in bounded memory, and `--dask local` "
+            "(the [dask] extra) advises on it with only a sample of its rows in memory"
         )
 
 
