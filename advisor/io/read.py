@@ -288,11 +288,12 @@ def iter_batches(
         import pyarrow.parquet as pq
 
         reader = pq.ParquetFile(p)
-        done = 0
-        groups = reader.metadata.num_row_groups or 1
-        for index, batch in enumerate(reader.iter_batches(batch_size=1 << 20)):
-            done = min(total, int(total * (index + 1) / max(groups, 1)))
-            yield Batch(pa.Table.from_batches([batch]), done, total)
+        # Batches of about 16 x block_bytes as float64 (64 MB by default).
+        rows = max(1 << 14, 16 * block_bytes // (8 * max(len(reader.schema_arrow), 1)))
+        done, count = 0, max(reader.metadata.num_rows, 1)
+        for batch in reader.iter_batches(batch_size=rows):
+            done += batch.num_rows
+            yield Batch(pa.Table.from_batches([batch]), min(total, total * done // count), total)
         return
     dialect = _file_dialect(p, hint)
     if dialect is None:  # an Excel workbook: read whole (workbooks are small)
