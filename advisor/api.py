@@ -208,14 +208,17 @@ def _from_cluster(
         task = None
         edges = None
         if target is not None:
+            if target not in [f.name for f in full.features]:
+                raise InputError(f"{data}: target column {target!r} not found")
             task = options.task if options.task != "auto" else infer_cluster_task(full, target)
             if task == "regression" and target in summary.numeric:
                 assert summary.sample is not None
                 column = summary.sample.sample[:, summary.numeric.index(target)]
                 edges = regression_edges(column)
         frame, rows = cluster_sample(
-            str(data), client, target, task, size, options.seed, edges=edges, hint=options.csv
-        )
+            str(data), client, target, task, size, options.seed, edges=edges, hint=options.csv,
+            minimum=BUDGETS[options.budget].folds,
+        )  # fmt: skip
     finally:
         close()
     note = (

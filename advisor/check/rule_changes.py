@@ -23,7 +23,12 @@ def rule_findings(
     is a warning, on one that did not (a borderline statistic) only information. Where the
     advice uses the shapes plan (the rules without their baseline), its choices are what
     is compared."""
-    proposals = apply_rules(profile, load_rules())
+    # The built-in rules, less any baseline rule the advice was made without (an advice
+    # from before it, or made with it disabled): its flips would be noise.
+    used = {r for e in base["proposals"]["features"] for p in e["ranked"] for r in p["rules"]}
+    rules = load_rules()
+    absent = [r.id for r in rules.rules if r.baseline and r.id not in used]
+    proposals = apply_rules(profile, load_rules(disable=absent) if absent else rules)
     plan = baseline.plan
     base_top = {e["subject"]: e["ranked"][0]["choice"] for e in base["proposals"]["features"]}
     if plan.name == "shapes":

@@ -41,7 +41,11 @@ def connect(address: Any, timeout: float = CONNECT_TIMEOUT) -> tuple[Any, Callab
             dashboard_address=":0",  # no fixed port: several clusters may run
             silence_logs=logging.ERROR,
         )
-        client = Client(cluster)
+        try:
+            client = Client(cluster)
+        except BaseException:
+            cluster.close()
+            raise
 
         def close() -> None:
             client.close()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from advisor.errors import InputError
 from advisor.io.read import file_format, iter_batches, read_frame
 from advisor.io.sample import quotas, strata_of
 from advisor.io.sniff import DialectHint
@@ -40,17 +41,27 @@ def _target_column(path: str, target: str | None, hint: DialectHint | None) -> p
         import pyarrow.parquet as pq
 
         return pq.read_table(path, columns=[target]).column(target).to_pandas()
-    batches = iter_batches(path, 16 << 20, hint, only=target)
+    # As text: class labels then read '1' in CSV as in Parquet (never '1.0').
+    batches = iter_batches(path, 16 << 20, hint, text_columns=(target,), only=target)
     parts = [b.table.column(target).to_pandas() for b in batches]
     return pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=float)
 
 
+#: Text pandas' readers take as missing where Arrow's do not (the loader drops such rows).
+PANDAS_MISSING = ("None", "<NA>")
+
+
 def _present(values: pd.Series) -> np.ndarray:
+    """Rows whose target is there, by the loader's test (missing markers included)."""
+    import pandas as pd
+
     from advisor.io.markers import missing_text
 
-    mask = values.notna().to_numpy()
-    if values.dtype == object:
-        mask &= ~missing_text(values.astype(str)).to_numpy()
+    mask = np.array(values.notna(), dtype=bool)
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        text = values.astype("string").str.strip()
+        missing = missing_text(values) | text.isin(PANDAS_MISSING).fillna(False)
+        mask = mask & ~np.array(missing, dtype=bool)
     return mask
 
 
@@ -110,10 +121,14 @@ def _merge_candidates(
 def _take_rows(
     path: str, start: int, target: str | None, chosen: np.ndarray, hint: DialectHint | None
 ) -> pd.DataFrame:
-    """The partition's rows at the chosen positions (among rows with a target)."""
+    """The partition's rows at the chosen positions (among rows with a target, counted by
+    the same reader and test as the other passes)."""
     frame = read_frame(path, hint)
     if target is not None:
-        frame = frame[_present(frame[target])].reset_index(drop=True)
+        present = _present(_target_column(path, target, hint))
+        if present.size != len(frame):
+            raise InputError(f"{path}: its rows read differently by the two readers")
+        frame = frame[present].reset_index(drop=True)
     local = chosen[(chosen >= start) & (chosen < start + len(frame))] - start
     return frame.iloc[local]
 
@@ -127,14 +142,16 @@ def cluster_sample(
     seed: int,
     edges: np.ndarray | None = None,
     hint: DialectHint | None = None,
+    minimum: int = 1,
 ) -> tuple[pd.DataFrame, int]:
     """The stratified sample of ``data`` (a file, directory or glob) and the number of rows
-    with a target it was drawn from (without a target: a uniform sample of every row)."""
+    with a target it was drawn from (without a target: a uniform sample of every row);
+    ``minimum``: rows every stratum keeps when it has them (the folds)."""
     import pandas as pd
 
     from advisor.io.partitions import resolve_partitions
 
-    files = [str(p) for p in resolve_partitions(data)]
+    files = [str(p.resolve()) for p in resolve_partitions(data)]  # workers may run elsewhere
     counts = client.gather(client.map(_count_present, files, target=target, hint=hint, pure=False))
     starts = list(np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int))
     level = client.map(
@@ -149,7 +166,8 @@ def cluster_sample(
         level = pairs + ([level[-1]] if len(level) % 2 else [])
     merged = level[0].result()
     total = int(sum(counts))
-    wanted = quotas({label: count for label, (count, _, _) in merged.items()}, min(size, total))
+    counts_by = {label: count for label, (count, _, _) in merged.items()}
+    wanted = quotas(counts_by, min(size, total), minimum)
     chosen = []
     for label, (_, keys, positions) in merged.items():
         take = wanted[label] if size < total else keys.size

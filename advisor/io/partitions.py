@@ -64,11 +64,42 @@ def resolve_partitions(data: str | os.PathLike[str]) -> list[Path]:
         ]
         where = f"{data}: no CSV or Parquet files in this directory"
     else:
-        files = [Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()]
-        where = f"{data}: the pattern matches no files"
+        files = [
+            Path(p)
+            for p in glob.glob(text, recursive=True)
+            if Path(p).is_file()
+            and Path(p).name.lower().endswith(DATA_SUFFIXES)
+            and not Path(p).name.startswith((".", "_"))
+        ]
+        where = f"{data}: the pattern matches no CSV or Parquet files"
     if not files:
         raise InputError(where)
-    return sorted(files, key=lambda p: p.as_posix())
+    kept = [p for p in sorted(files, key=lambda p: p.as_posix()) if not _empty(p)]
+    if not kept:
+        raise InputError(f"{data}: every partition is empty (a header but no data rows)")
+    return kept
+
+
+def _empty(path: Path) -> bool:
+    """A partition with no data rows (Spark writes some): skipped, as it adds nothing."""
+    if file_format(path) == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return bool(pq.ParquetFile(path).metadata.num_rows == 0)
+        except Exception:  # a damaged file: the reader says what is wrong
+            return False
+    if path.stat().st_size > 1 << 16:
+        return False
+    import gzip
+
+    opener = gzip.open if file_format(path) == "csv.gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            raw = handle.read(1 << 16)
+    except OSError:
+        return False
+    return len([line for line in raw.splitlines() if line.strip()]) <= 1
 
 
 def column_kind(kind: pa.DataType) -> str:

@@ -337,7 +337,8 @@ def iter_batches(
 
 
 def file_schema(path: str | os.PathLike[str], hint: DialectHint | None = None) -> pa.Schema:
-    """The columns and types of a file, from its metadata (Parquet) or first block (CSV)."""
+    """The columns and types of a file, from its metadata (Parquet) or its first block
+    (CSV; the same 4 MB block `iter_batches` infers its types from)."""
     p = check_file(path)
     try:
         if file_format(p) == "parquet":
@@ -348,7 +349,7 @@ def file_schema(path: str | os.PathLike[str], hint: DialectHint | None = None) -
         if dialect is None:
             return read_arrow(p).schema
         reader = pacsv.open_csv(
-            pa.input_stream(str(p), compression="detect"), **csv_options(dialect, 1 << 20)
+            pa.input_stream(str(p), compression="detect"), **csv_options(dialect, 4 << 20)
         )
         schema = reader.schema
         reader.close()

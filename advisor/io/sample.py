@@ -26,6 +26,9 @@ def regression_edges(values: np.ndarray) -> np.ndarray:
 def strata_of(y: pd.Series, task: str, edges: np.ndarray | None = None) -> np.ndarray:
     """Each row's stratum: its class as text (classification) or its target decile."""
     if task == "classification":
+        numbers = pd.to_numeric(y, errors="coerce")
+        if numbers.notna().all() and bool(np.all(np.mod(numbers.to_numpy(dtype=float), 1) == 0)):
+            return numbers.astype("int64").astype(str).to_numpy(dtype=object)  # 1, not 1.0
         return y.astype(str).to_numpy(dtype=object)
     values = pd.to_numeric(y, errors="coerce").to_numpy(dtype=float)
     edges = regression_edges(values) if edges is None else edges
@@ -33,13 +36,15 @@ def strata_of(y: pd.Series, task: str, edges: np.ndarray | None = None) -> np.nd
     return np.char.zfill(bins.astype(str), 3).astype(object)  # "000" < "001" < ... as text
 
 
-def quotas(counts: dict[str, int], size: int) -> dict[str, int]:
-    """Rows per stratum: each stratum's share of ``size`` rounded down (at least one row),
-    the rows left by rounding given to the largest remainders (ties: the stratum name)."""
+def quotas(counts: dict[str, int], size: int, minimum: int = 1) -> dict[str, int]:
+    """Rows per stratum: each stratum's share of ``size`` rounded down (at least
+    ``minimum`` rows, or all it has), the rows left by rounding given to the largest
+    remainders (ties: the stratum name)."""
     n = sum(counts.values())
     labels = sorted(counts)
     exact = np.array([counts[label] * size / n for label in labels])
-    quota = np.maximum(np.floor(exact).astype(int), 1)
+    least = np.array([min(counts[label], max(minimum, 1)) for label in labels])
+    quota = np.maximum(np.floor(exact).astype(int), least)
     remainder = exact - np.floor(exact)
     for i in np.argsort(-remainder, kind="stable")[: max(size - int(quota.sum()), 0)]:
         quota[i] += 1
@@ -54,17 +59,20 @@ def uniform_sample(n: int, size: int, seed: int) -> np.ndarray:
     return np.sort(np.argpartition(row_keys(0, n, seed), size - 1)[:size])
 
 
-def stratified_sample(y: pd.Series, task: str, size: int, seed: int) -> np.ndarray:
+def stratified_sample(
+    y: pd.Series, task: str, size: int, seed: int, minimum: int = 1
+) -> np.ndarray:
     """Sorted row positions of a sample of ``size`` rows that keeps each class's share
     (classification) or each target decile's share (regression), to within one row per
-    stratum. Every class keeps at least one row. Same seed, same rows."""
+    stratum. Every stratum keeps at least ``minimum`` rows (the folds) when it has them.
+    Same seed, same rows."""
     n = len(y)
     if size >= n:
         return np.arange(n)
     strata = strata_of(y, task)
     keys = row_keys(0, n, seed)
     labels, counts = np.unique(strata, return_counts=True)
-    wanted = quotas(dict(zip(labels.tolist(), counts.tolist(), strict=True)), size)
+    wanted = quotas(dict(zip(labels.tolist(), counts.tolist(), strict=True)), size, minimum)
     chosen = []
     for label in labels.tolist():
         rows = np.flatnonzero(strata == label)

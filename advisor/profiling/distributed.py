@@ -5,15 +5,17 @@ The client lists the partitions (`advisor.io.partitions`); workers read each par
 schema, then summarize each partition in bounded memory (`TableSummary`, the streaming
 path's summary); summaries merge pairwise on the workers in the partitions' order, so only
 one summary (the exact facts and a 100,000-row sample) travels to the client, which
-profiles it like the single-process streaming path. The row sample depends on the rows'
-values only, so the profile is the same for any partitioning and any number of workers. A
-task lost with its worker is recomputed by Dask from the same file (the result does not
+profiles it like the single-process streaming path. The row sample's keys come from each
+row's position (the partitions counted in reading order) and the seed, so the profile is
+the same for any partitioning and any number of workers. A task lost with its worker is
+recomputed by Dask from the same file (the result does not
 change). The client comes from `advisor.io.cluster.connect`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,7 +71,8 @@ def summarize_partition(
 
 
 def _merge(first: TableSummary, later: TableSummary) -> TableSummary:
-    return first.merge(later)
+    # A copy: Dask may keep (and reuse, on a retry) the inputs held by a worker.
+    return copy.deepcopy(first).merge(copy.deepcopy(later))
 
 
 def profile_dask(
@@ -84,7 +87,7 @@ def profile_dask(
     cluster behind ``client`` (with ``keep``: and the merged `TableSummary`)."""
     from advisor.profiling.profile import profile_summary
 
-    files = [str(p) for p in resolve_partitions(data)]
+    files = [str(p.resolve()) for p in resolve_partitions(data)]  # workers may run elsewhere
     schemas = client.gather(client.map(_kinds_of, files, hint=hint, pure=False))
     found = [kinds for kinds, _ in schemas]
     names = list(found[0])

@@ -9,7 +9,7 @@ Two paths give the same `DatasetProfile`:
   distinct values (up to 10,000) exact and merged chunk by chunk; quantiles, IQR, MAD,
   outlier shares, tail ratio, quartile skew, Shapiro-Wilk and Anderson-Darling from a
   seeded bottom-k sample of 100,000 rows (`RowSample`: the same rows however the data is
-  split or ordered; `sketched=True`).
+  split into batches or partitions; `sketched=True`).
 
 Which statistic comes from where is listed in docs/profiler.md.
 """

@@ -93,7 +93,9 @@ def validate(
     features, target = table.features, table.target
     sample = note = None
     if table.n_rows > budget.sample_rows:
-        rows = stratified_sample(table.target, table.task, budget.sample_rows, options.seed)
+        rows = stratified_sample(
+            table.target, table.task, budget.sample_rows, options.seed, minimum=budget.folds
+        )
         features, target = features.iloc[rows], target.iloc[rows]
         split = _subset(split, rows)
         by = "class" if table.task == "classification" else "target decile"

@@ -273,3 +273,13 @@ def test_numeric_codes_and_dates_are_checked_as_what_they_are():
         (f.code, f.feature): f.severity for f in check(frame.drop(columns="day"), advice).findings
     }
     assert codes[("CHK001", "day")] == "error"
+
+
+def test_an_advice_made_without_the_baseline_rule_is_checked_without_it():
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"a": rng.lognormal(0, 1, 800), "b": rng.normal(0, 1, 800)})
+    advice = advise(frame.iloc[:400], disable_rules=["NRM018"])
+    result = check(frame.iloc[400:], advice)
+    # No flip to the baseline's choice on every column: the rules rerun without it too.
+    flips = [f for f in result.findings if f.code == "CHK010"]
+    assert not [f for f in flips if f.evidence["now"] == "robust_clip"]

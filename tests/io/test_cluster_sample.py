@@ -64,6 +64,27 @@ def test_the_cluster_draws_the_rows_the_single_process_path_draws(client, data):
     assert sample["amount"].to_numpy() == pytest.approx(expected["amount"].to_numpy(), rel=1e-12)
 
 
+def test_missing_targets_and_rare_classes_are_counted_as_in_one_process(client, tmp_path):
+    rng = np.random.default_rng(3)
+    n = 3000
+    frame = pd.DataFrame({"x": rng.normal(0, 1, n), "y": rng.choice(["1", "2"], n)})
+    frame.loc[::97, "y"] = "None"  # pandas' readers take these as missing
+    frame.loc[5::101, "y"] = "?"
+    frame.loc[7:13, "y"] = "3"  # a rare class: 7 rows
+    for i, rows in enumerate(np.array_split(np.arange(n), 3)):
+        frame.iloc[rows].to_csv(tmp_path / f"p{i}.csv", index=False)
+    sample, rows = cluster_sample(str(tmp_path), client, "y", "classification", 300, 1, minimum=5)
+    from advisor.io.load import load_table
+
+    table = load_table(pd.concat([pd.read_csv(p) for p in sorted(tmp_path.glob("*.csv"))]), "y")
+    assert rows == table.n_rows
+    expected = stratified_sample(table.target, "classification", 300, 1, minimum=5)
+    assert sample["x"].to_numpy() == pytest.approx(
+        table.features["x"].to_numpy()[expected], rel=1e-12
+    )
+    assert (pd.to_numeric(sample["y"]) == 3).sum() == 5  # the folds' worth, not 1
+
+
 def test_advise_on_the_cluster_gives_the_single_process_advice(client, data):
     _, whole, folder = data
     one = advise(whole, target="y", sample_rows=3000, max_trials=2)

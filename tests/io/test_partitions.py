@@ -76,7 +76,7 @@ def test_a_directory_and_a_glob_name_their_files_in_path_order(parts):
 def test_empty_directory_and_unmatched_glob_are_one_line_errors(tmp_path):
     with pytest.raises(InputError, match="no CSV or Parquet files in this directory"):
         resolve_partitions(tmp_path)
-    with pytest.raises(InputError, match="the pattern matches no files"):
+    with pytest.raises(InputError, match="the pattern matches no CSV or Parquet files"):
         resolve_partitions(tmp_path / "*.parquet")
 
 
@@ -146,3 +146,26 @@ def test_advise_and_check_read_a_directory_like_the_whole_file(parts):
     cli = CliRunner().invoke(main, [str(folder)])
     assert cli.exit_code == 0, cli.output
     assert "3000 rows" in cli.output
+
+
+def test_empty_partitions_are_skipped_and_a_glob_skips_marker_files(frame, tmp_path):
+    frame.iloc[:50].to_csv(tmp_path / "a.csv", index=False)
+    frame.iloc[:0].to_parquet(tmp_path / "b.parquet", index=False)  # Spark writes these
+    frame.iloc[:0].to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "_SUCCESS").write_text("")
+    assert [p.name for p in resolve_partitions(tmp_path)] == ["a.csv"]
+    assert [p.name for p in resolve_partitions(f"{tmp_path}/*")] == ["a.csv"]
+    for streaming in (False, True):
+        assert profile_path(tmp_path, streaming=streaming).n_rows == 50
+    (tmp_path / "a.csv").unlink()
+    with pytest.raises(InputError, match="every partition is empty"):
+        resolve_partitions(tmp_path)
+
+
+def test_streaming_infers_types_from_the_block_it_reads(tmp_path):
+    # A text column empty for its first 1.5 MB: the schema and the reader must agree.
+    path = tmp_path / "sparse.csv"
+    rows = ["a,note"] + [f"{i}," for i in range(150_000)] + [f"{i},hello" for i in range(100)]
+    path.write_text("\n".join(rows) + "\n")
+    profile = profile_path(path, streaming=True)
+    assert profile.feature("note").kind in ("categorical", "constant")
