@@ -34,6 +34,11 @@ def plan_description(name: str) -> str:
     """What an input plan's name means, in words."""
     if name == "rules":
         return "the rules' plan (top proposal per feature)"
+    if name == "shapes":
+        return (
+            "the rules' shape transforms: each feature's top proposal without the baseline "
+            "(robust scaling + smooth clip)"
+        )
     if name == "none":
         return "no scaling of numeric features"
     from advisor.search.space import CONTROLS  # global control plans: plan name -> scaler key

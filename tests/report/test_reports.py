@@ -359,3 +359,11 @@ def test_a_date_column_used_as_features_is_not_called_set_aside():
     assert "Set aside by the loader: who" in text
     html = render_html(data)
     assert "<code>who</code>" in html and "<code>day</code>" not in html.split("Set aside")[1][:200]
+
+
+def test_every_fast_plan_name_is_described_in_words():
+    from advisor.report.labels import plan_description
+
+    for name in ("rules", "shapes", "standard", "none", "string-encoder"):
+        assert plan_description(name) != name, name
+    assert "without the baseline" in plan_description("shapes")
