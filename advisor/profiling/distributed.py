@@ -127,7 +127,7 @@ def infer_cluster_task(profile: DatasetProfile, target: str) -> str:
         column = profile.feature(target)
     except KeyError:
         raise InputError(f"target column {target!r} not found") from None
-    if column.kind in ("categorical", "binary"):
+    if column.kind == "categorical":
         return "classification"
     distinct = column.n_distinct
     if (
