@@ -1,17 +1,34 @@
 """Quiet, lazy access to Keras/TensorFlow: every module imports Keras through here, so the
 logging defaults are set first (the packed trainers then import their backend, TensorFlow
-or JAX, inside the functions that need it)."""
+or JAX, inside the functions that need it).
+
+TensorFlow's oneDNN kernels stay on (its default): the search's packed models are batched
+matrix products, about twice as fast there as with Eigen's (docs/benchmarks.md). The
+lines TensorFlow's native code writes to stderr while it loads (that oneDNN is on, which
+CPU instructions it could use) are written before its log level applies; they are
+filtered out, and anything else written then is passed on.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import tempfile
+from collections.abc import Iterator
 from types import ModuleType
 
 _QUIET_DEFAULTS = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
-    "TF_ENABLE_ONEDNN_OPTS": "0",
     "KERAS_BACKEND": "tensorflow",
 }
+#: Start-up lines of TensorFlow's native code that say nothing about the user's run.
+_NATIVE_NOISE = (
+    "All log messages before absl::InitializeLog() is called",
+    "oneDNN custom operations are on",
+    "cpu_feature_guard.cc",
+    "To enable the following instructions",
+)
 
 
 def quiet_environment() -> None:
@@ -26,9 +43,40 @@ def import_keras() -> ModuleType:
     import absl.logging  # installed with TensorFlow
 
     absl.logging.set_verbosity(absl.logging.ERROR)
-    import keras
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    with _filtered_native_stderr():
+        import keras
 
     return keras
+
+
+@contextlib.contextmanager
+def _filtered_native_stderr() -> Iterator[None]:
+    """Capture what native code writes to file descriptor 2 meanwhile; pass on every line
+    but TensorFlow's start-up notes."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable stderr: nothing to filter
+        yield
+        return
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [
+                line
+                for line in captured.read().decode(errors="replace").splitlines(keepends=True)
+                if not any(noise in line for noise in _NATIVE_NOISE)
+            ]
+            if kept:
+                sys.stderr.write("".join(kept))
+                sys.stderr.flush()
 
 
 def import_keras_tuner() -> ModuleType:

@@ -25,9 +25,11 @@ to measure): the advisor reads its rule files at run time. The split into halves
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -93,6 +95,35 @@ def advisor_digest(extra_rules: Sequence[str] = (), root: Path = ROOT) -> str:
 # ----------------------------------------------------------------------------- the subject
 
 
+#: The environment's own TensorFlow settings, before the reference MLP sets its own: the
+#: advisor runs in a process of its own with these (its defaults, as a user's run has
+#: them), the reference MLP here with oneDNN off, as the committed fixed results were.
+_USER_TF_ENV = {k: os.environ.get(k) for k in ("TF_ENABLE_ONEDNN_OPTS", "TF_CPP_MIN_LOG_LEVEL")}
+_ADVISOR_PROCESS: Any = None
+
+
+def _user_tf_env() -> None:
+    for key, value in _USER_TF_ENV.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _advisor_process() -> Any:
+    """One process for every fold's advice (its compiled trainers are reused)."""
+    global _ADVISOR_PROCESS
+    if _ADVISOR_PROCESS is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _ADVISOR_PROCESS = ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_user_tf_env
+        )
+        atexit.register(_ADVISOR_PROCESS.shutdown)
+    return _ADVISOR_PROCESS
+
+
 def run_subject(
     subject: str,
     data: FoldData,
@@ -101,17 +132,48 @@ def run_subject(
     extra_rules: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The advisor (or the rules' plan alone) on one fold, scored by the reference MLP."""
+    x_train, y_train, x_test, _ = data.parts()
+    advised = (
+        _advisor_process()
+        .submit(
+            advise_fold, subject, x_train, y_train, x_test, data.frame.task, budget, extra_rules
+        )
+        .result()
+    )
+    scored = reference.train_and_score(data, advised["prepared"], settings)
+    return {
+        **scored[0],
+        "in_network": advised["in_network"],
+        "winner": advised["winner"],
+        "seconds": advised["seconds"],
+        "candidates": {
+            key: {**record, **dict(zip(advised["keys"], scored[1:], strict=True)).get(key, {})}
+            for key, record in advised["candidates"].items()
+        },
+    }
+
+
+def advise_fold(
+    subject: str,
+    x_train: Any,
+    y_train: Any,
+    x_test: Any,
+    task: str,
+    budget: str,
+    extra_rules: Sequence[str],
+) -> dict[str, Any]:
+    """The advice on one fold's training part (in the advisor's process): the advised and
+    the validated candidates' inputs for the reference MLP, and what the search found."""
     from advisor import advise
 
     started = time.perf_counter()
-    x_train, y_train, x_test, _ = data.parts()
     frame = x_train.copy()
     target = "__target__"
     frame[target] = y_train.to_numpy()
     advice = advise(
         frame,
         target=target,
-        task=data.frame.task,  # type: ignore[arg-type]
+        task=task,  # type: ignore[arg-type]
         budget=budget,
         seed=SEED,
         max_trials=1 if subject == "rules" else None,
@@ -125,13 +187,13 @@ def run_subject(
         target=advice.target_transformer,
     )
     keys, extra = candidate_inputs(advice, x_train, x_test) if subject == "advisor" else ([], [])
-    scored = reference.train_and_score(data, [prepared, *extra], settings)
     return {
-        **scored[0],
+        "prepared": [prepared, *extra],
+        "keys": keys,
         "in_network": advice.in_network,
         "winner": (advice.search or {}).get("winner"),
         "seconds": round(seconds, 3),
-        "candidates": candidate_records(advice, keys, scored[1:]),
+        "candidates": candidate_records(advice),
     }
 
 
@@ -165,20 +227,13 @@ def candidate_inputs(advice: Any, x_train: Any, x_test: Any) -> tuple[list[str],
     return keys, prepared
 
 
-def candidate_records(
-    advice: Any, keys: list[str], scored: list[dict[str, float]]
-) -> dict[str, dict[str, Any]]:
-    """Per candidate: the search's fold losses (inner folds of the training part) and the
-    reference MLP's score on the held-out fold."""
+def candidate_records(advice: Any) -> dict[str, dict[str, Any]]:
+    """Per candidate: the search's fold losses (inner folds of the training part); the
+    reference MLP's score on the held-out fold joins them."""
     if advice.search_obj is None:
         return {}
-    outer = dict(zip(keys, scored, strict=True))
     return {
-        r.key: {
-            "status": r.status,
-            "inner": [round(float(v), 6) for v in r.fold_scores],
-            **outer.get(r.key, {}),
-        }
+        r.key: {"status": r.status, "inner": [round(float(v), 6) for v in r.fold_scores]}
         for r in advice.search_obj.candidates
     }
 

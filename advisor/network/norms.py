@@ -3,15 +3,17 @@
 In: a key from `advisor.vocab.InNetwork`.
 Out: its `Norm` entry: the label reports print, whether it keeps batch statistics (moving
 averages at inference), which budgets' search spaces try it, the Keras layer of the user's
-model, and the packed twin's layers (one statistic set per fold slot).
+model, and the packed twin's form (one statistic set per slot, in a packed model shared
+with other normalizations where it can).
 
 The search space (`advisor.search.space`), the networks (`advisor.network.nets`), the reports,
 the rules' check of dataset choices (`advisor.rules.parse`) and the advice file's JSON Schema
-all read this registry. Adding a normalization is one `Norm` entry here (with its two
-builders), its key in `advisor.vocab.InNetwork` and in the advice schema's ``in_network``
-enum (`tests/test_norms.py` keeps the three in step), and its tests.
+all read this registry. Adding a normalization is one `Norm` entry here (the user's layer
+and the packed twin's form), its key in `advisor.vocab.InNetwork` and in the advice
+schema's ``in_network`` enum (`tests/test_norms.py` keeps the three in step), and its
+tests.
 
-Nothing here imports Keras: the builders receive it.
+Nothing here imports Keras: the builders receive it (and the slot forms Keras' ``ops``).
 """
 
 from __future__ import annotations
@@ -26,13 +28,33 @@ from advisor.vocab import BudgetName, InNetwork
 GROUPS = 8
 
 
+Updates = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SlotForm:
+    """A normalization applied to some slots of a packed model, beside other
+    normalizations on the other slots (`advisor.network.packed.PackedNorms`).
+
+    ``variables``: (name, initializer, trainable) of its per-slot parameters and statistics,
+    each of shape ``(slots, width)``. ``apply(ops, x, params, training)`` normalizes
+    ``x`` of shape ``(slots, batch, width)`` with ``params`` (those variables' rows for
+    these slots) and returns it with the new values of any statistics it updates.
+    """
+
+    variables: tuple[tuple[str, str, bool], ...]
+    apply: Callable[[Any, Any, dict[str, Any], bool], tuple[Any, Updates]]
+
+
 @dataclass(frozen=True)
 class Norm:
     """One in-network normalization.
 
-    ``build(keras, name)`` returns the layer of the user's model (after each hidden Dense);
-    ``packed(keras, z, slots, width)`` applies the same normalization to the packed twin's
-    ``(batch, slots, width)`` tensor, keeping every slot's statistics and parameters its own.
+    ``build(keras, name)`` returns the layer of the user's model (after each hidden Dense).
+    The packed twin (``(slots, batch, width)`` tensors, every slot's statistics and
+    parameters its own) applies it either as ``slots``, a `SlotForm` that lets it share a
+    packed model with other normalizations, or, when that is None, with ``own_packed(keras,
+    z, slots, width)``: Keras layers for a packed model of this normalization alone.
     """
 
     key: InNetwork
@@ -40,66 +62,114 @@ class Norm:
     keeps_batch_statistics: bool
     search_budgets: tuple[BudgetName, ...]
     build: Callable[[Any, str], Any]
-    packed: Callable[[Any, Any, int, int], Any]
+    slots: SlotForm | None = None
+    own_packed: Callable[[Any, Any, int, int], Any] | None = None
+
+
+#: Keras' defaults: BatchNormalization's momentum and epsilon, LayerNormalization's and
+#: GroupNormalization's epsilon.
+BN_MOMENTUM, BN_EPSILON, LN_EPSILON = 0.99, 1e-3, 1e-3
+_AFFINE = (("gamma", "ones", True), ("beta", "zeros", True))
 
 
 def _identity(keras: Any, name: str) -> Any:
     return keras.layers.Identity(name=name)
 
 
-def _unchanged(keras: Any, z: Any, slots: int, width: int) -> Any:
-    return z
+def _unchanged(ops: Any, x: Any, params: dict[str, Any], training: bool) -> tuple[Any, Updates]:
+    return x, {}
 
 
-def _batch(renorm: bool) -> tuple[Callable[[Any, str], Any], Callable[[Any, Any, int, int], Any]]:
-    def build(keras: Any, name: str) -> Any:
-        if renorm:
-            return keras.layers.BatchNormalization(renorm=True, name=name)
-        return keras.layers.BatchNormalization(name=name)
+def _affine(x: Any, params: dict[str, Any]) -> Any:
+    return x * params["gamma"][:, None, :] + params["beta"][:, None, :]
 
-    def packed(keras: Any, z: Any, slots: int, width: int) -> Any:
-        layers = keras.layers
-        # Flattening the slot axis gives every (slot, unit) its own batch statistics.
-        z = layers.Reshape((slots * width,))(z)
-        z = layers.BatchNormalization(renorm=renorm)(z)
-        return layers.Reshape((slots, width))(z)
 
-    return build, packed
+def _batch_build(keras: Any, name: str) -> Any:
+    return keras.layers.BatchNormalization(name=name)
+
+
+def _batch_slots(ops: Any, x: Any, params: dict[str, Any], training: bool) -> tuple[Any, Updates]:
+    # Keras' BatchNormalization per (slot, unit): batch statistics in training (and the
+    # moving averages updated), the moving averages at inference.
+    updates: Updates = {}
+    if training:
+        mean, variance = ops.moments(x, axes=[1])
+        updates = {
+            "moving_mean": params["moving_mean"] * BN_MOMENTUM + mean * (1.0 - BN_MOMENTUM),
+            "moving_variance": params["moving_variance"] * BN_MOMENTUM
+            + variance * (1.0 - BN_MOMENTUM),
+        }
+    else:
+        mean, variance = params["moving_mean"], params["moving_variance"]
+    inv = ops.rsqrt(variance + BN_EPSILON) * params["gamma"]
+    return x * inv[:, None, :] + (params["beta"] - mean * inv)[:, None, :], updates
+
+
+def _renorm_build(keras: Any, name: str) -> Any:
+    return keras.layers.BatchNormalization(renorm=True, name=name)
+
+
+def _renorm_packed(keras: Any, z: Any, slots: int, width: int) -> Any:
+    from advisor.network.packed import BatchFirst, SlotsFirst
+
+    layers = keras.layers
+    # Batch first, then the slot axis flattened: Keras' renorm (its corrections and their
+    # schedule) with every (slot, unit) its own batch statistics.
+    z = layers.Reshape((slots * width,))(BatchFirst()(z))
+    z = layers.BatchNormalization(renorm=True)(z)
+    return SlotsFirst()(layers.Reshape((slots, width))(z))
 
 
 def _layer_build(keras: Any, name: str) -> Any:
     return keras.layers.LayerNormalization(name=name)
 
 
-def _layer_packed(keras: Any, z: Any, slots: int, width: int) -> Any:
-    from advisor.network.packed import PackedAffine
+def _normalize_last(ops: Any, x: Any) -> Any:
+    mean, variance = ops.moments(x, axes=[-1], keepdims=True)
+    return (x - mean) * ops.rsqrt(variance + LN_EPSILON)
 
-    z = keras.layers.LayerNormalization(axis=-1, center=False, scale=False)(z)
-    return PackedAffine()(z)
+
+def _layer_slots(ops: Any, x: Any, params: dict[str, Any], training: bool) -> tuple[Any, Updates]:
+    return _affine(_normalize_last(ops, x), params), {}
 
 
 def _group_build(keras: Any, name: str) -> Any:
     return keras.layers.GroupNormalization(groups=GROUPS, name=name)
 
 
-def _group_packed(keras: Any, z: Any, slots: int, width: int) -> Any:
-    from advisor.network.packed import PackedAffine
-
-    layers = keras.layers
-    z = layers.Reshape((slots, GROUPS, width // GROUPS))(z)
-    z = layers.LayerNormalization(axis=-1, center=False, scale=False)(z)
-    z = layers.Reshape((slots, width))(z)
-    return PackedAffine()(z)
+def _group_slots(ops: Any, x: Any, params: dict[str, Any], training: bool) -> tuple[Any, Updates]:
+    shape = ops.shape(x)
+    grouped = ops.reshape(x, (shape[0], shape[1], GROUPS, shape[2] // GROUPS))
+    return _affine(ops.reshape(_normalize_last(ops, grouped), shape), params), {}
 
 
 _ALL: tuple[BudgetName, ...] = ("fast", "standard", "thorough")
 _LARGER: tuple[BudgetName, ...] = ("standard", "thorough")
 _NORMS = (
-    Norm("none", "no normalization", False, _ALL, _identity, _unchanged),
-    Norm("batch", "BatchNormalization", True, _ALL, *_batch(renorm=False)),
-    Norm("batch_renorm", "BatchNormalization(renorm=True)", True, _LARGER, *_batch(renorm=True)),
-    Norm("layer", "LayerNormalization", False, _ALL, _layer_build, _layer_packed),
-    Norm("group", "GroupNormalization", False, _LARGER, _group_build, _group_packed),
+    Norm("none", "no normalization", False, _ALL, _identity, SlotForm((), _unchanged)),
+    Norm(
+        "batch",
+        "BatchNormalization",
+        True,
+        _ALL,
+        _batch_build,
+        SlotForm(
+            (*_AFFINE, ("moving_mean", "zeros", False), ("moving_variance", "ones", False)),
+            _batch_slots,
+        ),
+    ),
+    Norm(
+        "batch_renorm",
+        "BatchNormalization(renorm=True)",
+        True,
+        _LARGER,
+        _renorm_build,
+        own_packed=_renorm_packed,
+    ),
+    Norm("layer", "LayerNormalization", False, _ALL, _layer_build, SlotForm(_AFFINE, _layer_slots)),
+    Norm(
+        "group", "GroupNormalization", False, _LARGER, _group_build, SlotForm(_AFFINE, _group_slots)
+    ),
 )
 
 #: Every in-network normalization by key, in the order the search space tries them.

@@ -26,13 +26,25 @@ import numpy as np
 
 from advisor.backend import import_keras
 from advisor.network.nets import NetSpec, build_packed_model, initial_weights
+from advisor.vocab import InNetwork, Placement
+
+#: Each slot group's in-network normalization and placement (None: the spec's for all).
+Norms = tuple[tuple[InNetwork, Placement], ...] | None
 
 
 class _Packed:
     """What both trainers share: the packed model, its optimizer, and the fresh weights and
     optimizer state every trial starts from."""
 
-    def __init__(self, spec: NetSpec, slots: int, batch_size: int, groups: int = 1) -> None:
+    def __init__(
+        self,
+        spec: NetSpec,
+        slots: int,
+        batch_size: int,
+        groups: int = 1,
+        norms: Norms = None,
+        holds: Norms = None,
+    ) -> None:
         keras = import_keras()
         if slots % groups:
             raise ValueError(f"{slots} slots do not split into {groups} groups")
@@ -40,19 +52,27 @@ class _Packed:
         self.slots = slots
         self.groups = groups
         self.batch_size = batch_size
-        self.model, self.loss = build_packed_model(spec, slots)
+        if norms is not None and len(norms) != groups:
+            raise ValueError(f"{len(norms)} normalizations for {groups} groups")
+        self.model, self.loss = build_packed_model(spec, slots, norms, holds)
         self.optimizer = keras.optimizers.Adam(spec.learning_rate)
         self.optimizer.build(self.model.trainable_variables)
         self.fresh_weights = self.model.get_weights()
         self.fresh_optimizer = [np.array(v.numpy()) for v in self.optimizer.variables]
+        self._compile()
+
+    def _compile(self) -> None:
+        """Build the backend's compiled epoch and predict functions."""
+        raise NotImplementedError
 
 
 class PackedTrainer(_Packed):
     """Owns one packed Keras model and its compiled epoch and predict functions."""
 
-    def __init__(self, spec: NetSpec, slots: int, batch_size: int, groups: int = 1) -> None:
-        super().__init__(spec, slots, batch_size, groups)
+    def _compile(self) -> None:
         import tensorflow as tf
+
+        slots, groups, batch_size = self.slots, self.groups, self.batch_size
 
         model, loss, optimizer = self.model, self.loss, self.optimizer
         variables = model.trainable_variables
@@ -129,12 +149,12 @@ class JaxPackedTrainer(_Packed):
     """`PackedTrainer` for the JAX backend: same interface, same models and initial
     weights, the epoch as one jitted ``lax.scan`` over mini-batches."""
 
-    def __init__(self, spec: NetSpec, slots: int, batch_size: int, groups: int = 1) -> None:
-        super().__init__(spec, slots, batch_size, groups)
+    def _compile(self) -> None:
         import jax
         import jax.numpy as jnp
 
         model, loss, optimizer = self.model, self.loss, self.optimizer
+        slots, groups, batch_size = self.slots, self.groups, self.batch_size
         self._jnp = jnp
         folds = slots // groups
         group_index = jnp.arange(groups)
@@ -247,15 +267,22 @@ def select_slots(values: list[np.ndarray], slots: int, keep: list[int]) -> list[
 
 
 def make_trainer(
-    spec: NetSpec, slots: int, batch_size: int, groups: int = 1
+    spec: NetSpec,
+    slots: int,
+    batch_size: int,
+    groups: int = 1,
+    norms: Norms = None,
+    holds: Norms = None,
 ) -> PackedTrainer | JaxPackedTrainer:
-    """The packed trainer for Keras' active backend (TensorFlow or JAX)."""
+    """The packed trainer for Keras' active backend (TensorFlow or JAX); ``norms``: each
+    group's in-network normalization and placement (default: the spec's); ``holds``: those
+    whose variables the model keeps (`build_packed_model`)."""
     keras = import_keras()
     if keras.backend.backend() == "jax":
-        return JaxPackedTrainer(spec, slots, batch_size, groups)
+        return JaxPackedTrainer(spec, slots, batch_size, groups, norms, holds)
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(
             f"the search trains with the TensorFlow or JAX backend, not "
             f"{keras.backend.backend()!r} (set KERAS_BACKEND)"
         )
-    return PackedTrainer(spec, slots, batch_size, groups)
+    return PackedTrainer(spec, slots, batch_size, groups, norms, holds)
