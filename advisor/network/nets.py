@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from advisor.backend import import_keras
-from advisor.network.norms import SlotForm, get_norm
+from advisor.network.norms import get_norm
 from advisor.vocab import InNetwork, Placement, Task
 
 
@@ -102,58 +102,27 @@ def build_model(spec: NetSpec, seed: int = 0) -> Any:
 # ----------------------------------------------------------------------------- packed
 
 
-def build_packed_model(
-    spec: NetSpec,
-    slots: int,
-    norms: tuple[tuple[InNetwork, Placement], ...] | None = None,
-    holds: tuple[tuple[InNetwork, Placement], ...] | None = None,
-) -> Any:
+def build_packed_model(spec: NetSpec, slots: int) -> Any:
     """K independent copies of `build_model`'s MLP in one Keras model (logits out), and its
-    loss summed over rows and slots.
-
-    ``norms``: the in-network normalization and placement of each group of
-    ``slots // len(norms)`` slots (default: the spec's for every slot), so that candidates
-    that differ only there train in one model; every normalization with a `SlotForm`
-    can share one. Otherwise (``batch_renorm``) the model has that normalization alone.
-    ``holds`` (default: ``norms``): the normalizations whose variables the model has, a
-    superset of ``norms``: a model the running slots of a larger one move into keeps the
-    larger one's variables, so that its state carries over array by array."""
-    from advisor.network.packed import BatchFirst, PackedDense, PackedNorms, SlotsFirst
+    loss summed over rows and slots."""
+    from advisor.network.packed import BatchFirst, PackedDense, PackedNorm, SlotsFirst
 
     keras = import_keras()
-    norms = norms or ((spec.in_network, spec.placement),)
-    holds = holds or norms
-    per_group = slots // len(norms)
+    norm = get_norm(spec.in_network)
     k, h = slots, spec.width
+    after = spec.placement == "after"
     inputs = keras.Input(shape=(k, spec.n_inputs))
     z = SlotsFirst()(inputs)
-    own = get_norm(norms[0][0]).own_packed
-    if own is not None:
-        if len(set(norms)) > 1:
-            raise ValueError(f"{norms[0][0]} trains in a packed model of its own")
-        after = norms[0][1] == "after"
-        for _ in range(spec.depth):
-            z = PackedDense(h, bias=after)(z)
-            z = own(keras, keras.layers.ReLU()(z) if after else z, k, h)
+    for _ in range(spec.depth):
+        z = PackedDense(h, use_bias=spec.in_network == "none" or after)(z)
+        if norm.slots is not None:
+            z = PackedNorm(norm.slots, spec.placement)(z)
+        else:
+            assert norm.own_packed is not None
+            z = norm.own_packed(keras, keras.layers.ReLU()(z) if after else z, k, h)
             z = z if after else keras.layers.ReLU()(z)
-    else:
-        segments = _segments(norms, per_group)
-        biased = [key == "none" or place == "after" for key, place in norms]
-        bias: bool | tuple[bool, ...] = all(biased)
-        if any(key == "none" or place == "after" for key, place in holds) and not all(biased):
-            bias = tuple(b for b in biased for _ in range(per_group))  # masked where False
-        forms: dict[str, SlotForm] = {}
-        for key, _ in (*holds, *norms):
-            form = get_norm(key).slots
-            if form is None:
-                raise ValueError(f"{key} cannot share a packed model: {norms}")
-            forms[key] = form
-        for _ in range(spec.depth):
-            z = PackedDense(h, bias=bias)(z)
-            z = PackedNorms(segments, forms)(z)
     outputs = BatchFirst()(PackedDense(spec.n_outputs)(z))
-    name = "_".join(f"{key}_{place}" for key, place in dict.fromkeys(norms))
-    model = keras.Model(inputs, outputs, name=f"packed_{name}_{k}")
+    model = keras.Model(inputs, outputs, name=f"packed_{spec.in_network}_{spec.placement}_{k}")
     # The summed loss: a trainer divides it by (batch rows x folds per candidate), so a
     # slot's gradient does not depend on how many candidates share the packed model.
     if spec.task == "classification":
@@ -161,21 +130,6 @@ def build_packed_model(
     else:
         loss = keras.losses.MeanSquaredError(reduction="sum")
     return model, loss
-
-
-def _segments(
-    norms: tuple[tuple[InNetwork, Placement], ...], per_group: int
-) -> tuple[tuple[str, str, int, int], ...]:
-    """Runs of neighbouring groups with the same normalization and placement, as slot
-    ranges."""
-    out: list[tuple[str, str, int, int]] = []
-    for g, (key, place) in enumerate(norms):
-        start, stop = g * per_group, (g + 1) * per_group
-        if out and out[-1][:2] == (key, place):
-            out[-1] = (key, place, out[-1][2], stop)
-        else:
-            out.append((key, place, start, stop))
-    return tuple(out)
 
 
 def initial_weights(model: Any, fresh: list[np.ndarray], seeds: list[int]) -> list[np.ndarray]:

@@ -3,8 +3,7 @@
 In: a key from `advisor.vocab.InNetwork`.
 Out: its `Norm` entry: the label reports print, whether it keeps batch statistics (moving
 averages at inference), which budgets' search spaces try it, the Keras layer of the user's
-model, and the packed twin's form (one statistic set per slot, in a packed model shared
-with other normalizations where it can).
+model, and the packed twin's form (one statistic set per slot).
 
 The search space (`advisor.search.space`), the networks (`advisor.network.nets`), the reports,
 the rules' check of dataset choices (`advisor.rules.parse`) and the advice file's JSON Schema
@@ -33,13 +32,13 @@ Updates = dict[str, Any]
 
 @dataclass(frozen=True)
 class SlotForm:
-    """A normalization applied to some slots of a packed model, beside other
-    normalizations on the other slots (`advisor.network.packed.PackedNorms`).
+    """A normalization on the packed twin's ``(slots, batch, width)`` tensors, every slot
+    its own parameters and statistics (`advisor.network.packed.PackedNorm`).
 
     ``variables``: (name, initializer, trainable) of its per-slot parameters and statistics,
-    each of shape ``(slots, width)``. ``apply(ops, x, params, training)`` normalizes
-    ``x`` of shape ``(slots, batch, width)`` with ``params`` (those variables' rows for
-    these slots) and returns it with the new values of any statistics it updates.
+    each of shape ``(slots, width)``. ``apply(ops, x, params, training)`` normalizes ``x``
+    with ``params`` (those variables) and returns it with the new values of any statistics
+    it updates.
     """
 
     variables: tuple[tuple[str, str, bool], ...]
@@ -52,9 +51,9 @@ class Norm:
 
     ``build(keras, name)`` returns the layer of the user's model (after each hidden Dense).
     The packed twin (``(slots, batch, width)`` tensors, every slot's statistics and
-    parameters its own) applies it either as ``slots``, a `SlotForm` that lets it share a
-    packed model with other normalizations, or, when that is None, with ``own_packed(keras,
-    z, slots, width)``: Keras layers for a packed model of this normalization alone.
+    parameters its own) applies it as ``slots``, a `SlotForm`, or, when that is None, with
+    ``own_packed(keras, z, slots, width)``: Keras layers of its own (batch renormalization
+    keeps Keras' layer, its corrections and their schedule).
     """
 
     key: InNetwork

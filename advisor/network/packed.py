@@ -1,5 +1,5 @@
 """The packed twin's own Keras layers: the slot axis moved first and back, a Dense layer per
-slot, and the in-network normalizations of every slot.
+slot, and an in-network normalization per slot.
 
 In: the model's input ``(batch, slots, features)``; `SlotsFirst` turns it into
 ``(slots, batch, features)``, the layout every packed layer works in (a batched matrix
@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 keras = import_keras()
 ops = keras.ops
 
-#: A run of slots with one normalization: (norm key, placement, first slot, end slot).
-Segment = tuple[str, str, int, int]
-
 
 class SlotsFirst(keras.layers.Layer):  # type: ignore[name-defined]
     """(batch, slots, features) -> (slots, batch, features)."""
@@ -40,88 +37,55 @@ class BatchFirst(SlotsFirst):
 
 
 class PackedDense(keras.layers.Layer):  # type: ignore[name-defined]
-    """A Dense layer per slot: (K, batch, d) x (K, d, h) -> (K, batch, h). ``bias``: True,
-    False, or per slot (slots without one keep a zero bias: its gradient is masked)."""
+    """A Dense layer per slot: (K, batch, d) x (K, d, h) -> (K, batch, h)."""
 
-    def __init__(self, units: int, bias: bool | tuple[bool, ...] = True, **kwargs: Any) -> None:
+    def __init__(self, units: int, use_bias: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.units = units
-        self.bias_slots = bias
+        self.use_bias = use_bias
 
     def build(self, shape: Any) -> None:
         self.kernel = self.add_weight(
             shape=(shape[0], shape[2], self.units), initializer="zeros", name="kernel"
         )
-        self.bias = self.mask = None
-        if self.bias_slots is not False:
-            self.bias = self.add_weight(
-                shape=(shape[0], self.units), initializer="zeros", name="bias"
-            )
-        if isinstance(self.bias_slots, tuple) and not all(self.bias_slots):
-            self.mask = ops.convert_to_tensor([[float(b)] for b in self.bias_slots])
+        self.bias = (
+            self.add_weight(shape=(shape[0], self.units), initializer="zeros", name="bias")
+            if self.use_bias
+            else None
+        )
 
     def call(self, x: Any) -> Any:
         out = ops.matmul(x, self.kernel)
-        if self.bias is None:
-            return out
-        bias = self.bias if self.mask is None else self.bias * self.mask
-        return out + bias[:, None, :]
+        return out + self.bias[:, None, :] if self.bias is not None else out
 
     def compute_output_shape(self, shape: Any) -> Any:
         return (shape[0], shape[1], self.units)
 
 
-class PackedNorms(keras.layers.Layer):  # type: ignore[name-defined]
-    """Each segment's normalization and the ReLU (before or after it, as its placement
-    says) on its slots of a (K, batch, width) tensor. Every variable of a normalization has
-    a row per slot of the whole model, so a model's state is sliced by slot alike for every
-    normalization; rows of slots that do not use it stay as initialised. ``forms``: the
-    slot form of each normalization whose variables it holds (every segment's, and any
-    others a larger model it continues had)."""
+class PackedNorm(keras.layers.Layer):  # type: ignore[name-defined]
+    """An in-network normalization (its registry `SlotForm`) and the ReLU, before or after
+    it as ``placement`` says, on (K, batch, width): every slot its own parameters and
+    statistics, each a (K, width) variable."""
 
-    def __init__(
-        self, segments: tuple[Segment, ...], forms: dict[str, SlotForm], **kwargs: Any
-    ) -> None:
+    def __init__(self, form: SlotForm, placement: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.segments = segments
-        self.forms = forms
+        self.form = form
+        self.placement = placement
 
     def build(self, shape: Any) -> None:
-        self.params: dict[str, dict[str, Any]] = {}
-        for key, form in self.forms.items():
-            self.params[key] = {
-                name: self.add_weight(
-                    shape=(shape[0], shape[2]),
-                    initializer=init,
-                    trainable=trainable,
-                    name=f"{key}_{name}",
-                )
-                for name, init, trainable in form.variables
-            }
+        self.params = {
+            name: self.add_weight(
+                shape=(shape[0], shape[2]), initializer=init, trainable=trainable, name=name
+            )
+            for name, init, trainable in self.form.variables
+        }
 
     def call(self, x: Any, training: bool | None = None) -> Any:
-        whole = len(self.segments) == 1
-        parts: list[Any] = []
-        state: dict[tuple[str, str], Any] = {}
-        for key, placement, start, stop in self.segments:
-            form = self.forms[key]
-            z = x if whole else x[start:stop]
-            if placement == "after":
-                z = ops.relu(z)
-            variables = self.params[key]
-            params = {n: v if whole else v[start:stop] for n, v in variables.items()}
-            z, updates = form.apply(ops, z, params, bool(training))
-            for name, value in updates.items():
-                current = state.get((key, name), variables[name])
-                state[(key, name)] = (
-                    value
-                    if whole
-                    else ops.concatenate([current[:start], value, current[stop:]], axis=0)
-                )
-            parts.append(ops.relu(z) if placement != "after" else z)
-        for (key, name), value in state.items():
-            self.params[key][name].assign(value)
-        return parts[0] if whole else ops.concatenate(parts, axis=0)
+        after = self.placement == "after"
+        z, updates = self.form.apply(ops, ops.relu(x) if after else x, self.params, bool(training))
+        for name, value in updates.items():
+            self.params[name].assign(value)
+        return z if after else ops.relu(z)
 
     def compute_output_shape(self, shape: Any) -> Any:
         return shape

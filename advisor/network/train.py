@@ -26,25 +26,13 @@ import numpy as np
 
 from advisor.backend import import_keras
 from advisor.network.nets import NetSpec, build_packed_model, initial_weights
-from advisor.vocab import InNetwork, Placement
-
-#: Each slot group's in-network normalization and placement (None: the spec's for all).
-Norms = tuple[tuple[InNetwork, Placement], ...] | None
 
 
 class _Packed:
     """What both trainers share: the packed model, its optimizer, and the fresh weights and
     optimizer state every trial starts from."""
 
-    def __init__(
-        self,
-        spec: NetSpec,
-        slots: int,
-        batch_size: int,
-        groups: int = 1,
-        norms: Norms = None,
-        holds: Norms = None,
-    ) -> None:
+    def __init__(self, spec: NetSpec, slots: int, batch_size: int, groups: int = 1) -> None:
         keras = import_keras()
         if slots % groups:
             raise ValueError(f"{slots} slots do not split into {groups} groups")
@@ -52,9 +40,7 @@ class _Packed:
         self.slots = slots
         self.groups = groups
         self.batch_size = batch_size
-        if norms is not None and len(norms) != groups:
-            raise ValueError(f"{len(norms)} normalizations for {groups} groups")
-        self.model, self.loss = build_packed_model(spec, slots, norms, holds)
+        self.model, self.loss = build_packed_model(spec, slots)
         self.optimizer = keras.optimizers.Adam(spec.learning_rate)
         self.optimizer.build(self.model.trainable_variables)
         self.fresh_weights = self.model.get_weights()
@@ -267,22 +253,15 @@ def select_slots(values: list[np.ndarray], slots: int, keep: list[int]) -> list[
 
 
 def make_trainer(
-    spec: NetSpec,
-    slots: int,
-    batch_size: int,
-    groups: int = 1,
-    norms: Norms = None,
-    holds: Norms = None,
+    spec: NetSpec, slots: int, batch_size: int, groups: int = 1
 ) -> PackedTrainer | JaxPackedTrainer:
-    """The packed trainer for Keras' active backend (TensorFlow or JAX); ``norms``: each
-    group's in-network normalization and placement (default: the spec's); ``holds``: those
-    whose variables the model keeps (`build_packed_model`)."""
+    """The packed trainer for Keras' active backend (TensorFlow or JAX)."""
     keras = import_keras()
     if keras.backend.backend() == "jax":
-        return JaxPackedTrainer(spec, slots, batch_size, groups, norms, holds)
+        return JaxPackedTrainer(spec, slots, batch_size, groups)
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(
             f"the search trains with the TensorFlow or JAX backend, not "
             f"{keras.backend.backend()!r} (set KERAS_BACKEND)"
         )
-    return PackedTrainer(spec, slots, batch_size, groups, norms, holds)
+    return PackedTrainer(spec, slots, batch_size, groups)

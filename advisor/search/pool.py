@@ -14,19 +14,19 @@ from collections.abc import Sequence
 from advisor.plan.plans import Candidate, InputPlan
 from advisor.progress import Progress, training_together
 from advisor.search.results import CandidateFailed, CandidateResult
-from advisor.search.runner import MAX_WORKERS, Blocks, Outcome, evaluate_together, model_group
+from advisor.search.runner import MAX_WORKERS, Blocks, Outcome, evaluate_together
 from advisor.search.setup import FoldSetup
 
 
 class CandidatePool:
     """What the tuner calls once per trial. With ``pack``, the first trial trains every
-    pending candidate (one packed model per input width and learning rate, side by side in
+    pending candidate (one packed model per network shape, the shapes side by side in
     threads, reporting each epoch to ``progress``) and later trials are answered from that
     run; with ``one_shape`` too (a keras-tuner worker, which gets some of the trials), a
-    trial trains the candidates of its own packed model (`model_group`), the same models,
-    so every score is the one a single process computes, bit for bit. Without ``pack`` (a
-    search that tries only some candidates) each trial trains its candidate alone. Each
-    plan's transformed folds are kept until the last candidate using them has an outcome."""
+    trial trains the candidates of its own network shape, the same packed models, so every
+    score is the one a single process computes, bit for bit. Without ``pack`` (a search
+    that tries only some candidates) each trial trains its candidate alone. Each plan's
+    transformed folds are kept until the last candidate using them has an outcome."""
 
     def __init__(
         self,
@@ -46,13 +46,13 @@ class CandidatePool:
 
     def __call__(self, candidate: Candidate) -> CandidateResult:
         if candidate.key not in self.outcomes:
-            shape = model_group(candidate)
+            shape = (candidate.in_network, candidate.placement, candidate.learning_rate)
             together = [
                 c
                 for c in self.pending
                 if self.pack
                 and c.key not in self.outcomes
-                and (not self.one_shape or model_group(c) == shape)
+                and (not self.one_shape or (c.in_network, c.placement, c.learning_rate) == shape)
             ]
             if candidate not in together:
                 together.append(candidate)

@@ -9,15 +9,14 @@ cross-validation that keras-tuner lacks for Keras models is the packed runner's
 (`advisor.search.runner`): every scaler is fit on the training part of a fold only, all
 candidates see the same folds (stratified for classification), and fold k starts from the
 same initial weights in every candidate. When every candidate will be tried (a grid, or
-no more candidates than trials), the first trial trains every candidate (one packed
-model per input width and learning rate) and the other trials are answered from that
-run; a keras-tuner worker trains, per trial, the packed model of that trial's candidate,
-so distributed scores equal a single process's bit for bit. A resumed search trains them
-all again, so that its scores are those of an uninterrupted one to the last bit (packing
-changes the rounding), and keeps the trials it had. Fold scores and validation curves
-travel with the trial as metrics through the oracle (`advisor.search.tuner`);
-`advisor.search.decision` keeps the default unless a challenger beats it beyond fold
-noise.
+no more candidates than trials), the first trial trains every candidate (one packed model
+per network shape) and the other trials are answered from that run; a keras-tuner worker
+trains, per trial, the packed model of that trial's shape, so distributed scores equal a
+single process's bit for bit. A resumed search trains them all again, so that its scores are
+those of an uninterrupted one to the last bit (packing changes the rounding), and keeps
+the trials it had. Fold scores and validation curves travel with the
+trial as metrics through the oracle (`advisor.search.tuner`); `advisor.search.decision`
+keeps the default unless a challenger beats it beyond fold noise.
 
 The score is the validation loss at each fold's best epoch: log loss for classification,
 mean squared error of the fold-standardized (and, if advised, log-transformed) target for

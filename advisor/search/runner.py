@@ -2,15 +2,14 @@
 
 In: a `FoldSetup` (`advisor.search.setup`) and candidates. Each candidate's plan is fit on
 each fold's training rows only and transforms that fold's rows (once per plan, however
-many in-network choices share it). Candidates whose networks have the same input width
-and learning rate then train in one packed model, whatever their in-network
-normalization and its placement (each slot applies its own; `batch_renorm` alone trains
-in a model of its own): plans x folds as slots, each slot its own inputs, weights, optimizer
+many in-network choices share it). Candidates whose networks have the same shape (the
+same input width, in-network normalization, placement and learning rate) then train in
+one packed model: plans x folds as slots, each slot its own inputs, weights, optimizer
 state and normalization statistics, each candidate its own mini-batch order
 (``derive_seed(seed, key, "shuffle")``) and its own early stopping. Slot (candidate,
 fold k) starts from fold k's initial weights, the same in every candidate. So a
 candidate's scores are those it gets trained alone (`evaluate`), up to the rounding of a
-wider matrix product, and a budget costs about one training run per input width, not
+wider matrix product, and a budget costs about one training run per network shape, not
 one per candidate.
 
 Out: per candidate a `CandidateResult` (fold scores: the validation loss at each fold's
@@ -34,21 +33,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from advisor.network.nets import NetSpec
-from advisor.network.norms import NORMS, get_norm
-from advisor.network.train import (
-    JaxPackedTrainer,
-    Norms,
-    PackedTrainer,
-    make_trainer,
-    select_slots,
-)
+from advisor.network.train import JaxPackedTrainer, PackedTrainer, make_trainer, select_slots
 from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import Candidate, InputPlan
 from advisor.search.folds import pad_columns
 from advisor.search.results import CandidateFailed, CandidateResult
 from advisor.search.setup import FoldSetup
 from advisor.search.stats import derive_seed
-from advisor.vocab import InNetwork, Placement
 
 #: Moving the candidates still running to a smaller packed model costs a trace (about a
 #: second); it is done when it saves at least this many slot-steps of training.
@@ -114,26 +105,6 @@ def network_of(setup: FoldSetup, candidate: Candidate, width: int) -> NetSpec:
     return spec
 
 
-_NORM_ORDER = {key: i for i, key in enumerate(NORMS)}
-
-
-def _model_key(spec: NetSpec) -> NetSpec:
-    """The packed model a candidate of network ``spec`` trains in: candidates whose
-    networks differ only in a normalization that can share a model (and its placement)
-    share one."""
-    if get_norm(spec.in_network).slots is None:
-        return spec
-    return dataclasses.replace(spec, in_network="none", placement="before")
-
-
-def model_group(candidate: Candidate) -> tuple[object, ...]:
-    """What decides, before the inputs' width is known, which packed model a candidate
-    trains in: its learning rate, and its normalization unless that can share a model."""
-    if get_norm(candidate.in_network).slots is not None:
-        return ("shared", candidate.learning_rate)
-    return (candidate.in_network, candidate.placement, candidate.learning_rate)
-
-
 def evaluate(setup: FoldSetup, candidate: Candidate) -> CandidateResult:
     """Train ``candidate`` alone on every fold of ``setup``; `CandidateFailed` if it cannot
     be preprocessed or its training diverges."""
@@ -150,7 +121,7 @@ def evaluate_together(
     workers: int = 1,
     on_epoch: Callable[[int, int], None] | None = None,
 ) -> dict[str, Outcome]:
-    """Every candidate's outcome, by key; candidates of one input width train in one
+    """Every candidate's outcome, by key; candidates of one network shape train in one
     packed model, ``workers`` packed models at a time. ``blocks`` caches each plan's
     transformed folds (filled as needed); ``on_epoch(done, total)`` hears of every epoch
     trained (``total``: the most epochs all the packed models may train)."""
@@ -167,12 +138,10 @@ def evaluate_together(
         if isinstance(prepared, CandidateFailed):
             outcomes[candidate.key] = prepared
             continue
-        shapes.setdefault(_model_key(network_of(setup, candidate, prepared.width)), []).append(
-            (candidate, prepared)
-        )
+        spec = network_of(setup, candidate, prepared.width)
+        shapes.setdefault(spec, []).append((candidate, prepared))
     chunks = {}
     for spec, members in shapes.items():
-        members.sort(key=lambda m: _NORM_ORDER[m[0].in_network])  # stable: the plans' order
         per_group = members[0][1].train[0].shape[0] * setup.k * members[0][1].width * 4
         size = max(1, MAX_PACK_BYTES // max(per_group, 1))
         chunks[spec] = [members[start : start + size] for start in range(0, len(members), size)]
@@ -215,7 +184,6 @@ def train_packed(
     always repacks at the same epochs."""
     started = time.perf_counter()
     k = setup.k
-    norms = tuple((c.in_network, c.placement) for c, _ in members)
     packed = [_pack_train(setup, list(b.train)) for _, b in members]
     x_train = np.concatenate([x for x, _ in packed], axis=1)
     y_train = np.concatenate([y for _, y in packed], axis=1)
@@ -225,8 +193,7 @@ def train_packed(
     steps = math.ceil(n_rows / setup.batch_size)
     valid_rows = [len(va) for _, va in setup.folds]
     placed = list(range(len(members)))  # the group in each of the trainer's slot groups
-    holds = tuple(dict.fromkeys(norms))  # every model of this run keeps their variables
-    trainer = shared_trainer(spec, k * len(placed), setup.batch_size, norms, holds)
+    trainer = shared_trainer(spec, k * len(placed), setup.batch_size, len(placed))
     trainer.reset([derive_seed(setup.seed, "init", f) for _ in members for f in range(k)])
     x_t, y_t = trainer.load(x_train, y_train)
     x_v = trainer.load(x_valid, np.zeros(1))[0]
@@ -267,9 +234,7 @@ def train_packed(
             keep = [p for p, g in enumerate(placed) if g in running]
             slots = [p * k + fold for p in keep for fold in range(k)]
             weights, optimizer = trainer.slot_state()
-            trainer = shared_trainer(
-                spec, k * len(keep), setup.batch_size, tuple(norms[placed[p]] for p in keep), holds
-            )
+            trainer = shared_trainer(spec, k * len(keep), setup.batch_size, len(keep))
             trainer.load_state(
                 select_slots(weights, k * len(placed), slots),
                 select_slots(optimizer, k * len(placed), slots),
@@ -343,27 +308,23 @@ def _pack_valid(setup: FoldSetup, blocks: list[np.ndarray]) -> np.ndarray:
     return np.stack(xs, axis=1)
 
 
-_TRAINERS: dict[tuple[NetSpec, int, int, Norms, Norms], PackedTrainer | JaxPackedTrainer] = {}
+_TRAINERS: dict[tuple[NetSpec, int, int, int], PackedTrainer | JaxPackedTrainer] = {}
 _MAX_TRAINERS = 16
 _TRAINERS_LOCK = threading.Lock()
 
 
 def shared_trainer(
-    spec: NetSpec,
-    slots: int,
-    batch_size: int,
-    norms: tuple[tuple[InNetwork, Placement], ...],
-    holds: Norms = None,
+    spec: NetSpec, slots: int, batch_size: int, groups: int = 1
 ) -> PackedTrainer | JaxPackedTrainer:
     """A compiled trainer for this architecture, kept for the life of the process: a
     second search with the same shapes (another dataset of the same width, a benchmark
     fold, a test) skips the 1-2 s of tracing. Trainers are reset before every use."""
-    key = (spec, slots, batch_size, norms, holds)
+    key = (spec, slots, batch_size, groups)
     with _TRAINERS_LOCK:  # packed models of several shapes train in threads
         if key not in _TRAINERS:
             if len(_TRAINERS) >= _MAX_TRAINERS:
                 _TRAINERS.pop(next(iter(_TRAINERS)))
-            _TRAINERS[key] = make_trainer(spec, slots, batch_size, len(norms), norms, holds)
+            _TRAINERS[key] = make_trainer(spec, slots, batch_size, groups)
         return _TRAINERS[key]
 
 
