@@ -8,7 +8,9 @@ In: a path, a DataFrame, an array or an ``(X, y)`` pair, a target and the option
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -127,6 +129,24 @@ def advise(
     return run_stages(data, target, options, progress, dask=dask)
 
 
+#: What the stages after the read import (`run_stages` imports them while it reads).
+_LATER_STAGES = (
+    "scipy.stats",
+    "advisor.advice.build",
+    "advisor.profiling.profile",
+    "advisor.rules.engine",
+    "advisor.search.validate",
+)
+
+
+def _import_stages() -> None:
+    try:
+        for name in _LATER_STAGES:
+            importlib.import_module(name)
+    except Exception:  # the stages import it again, and report what fails there
+        return
+
+
 def run_stages(
     data: Any,
     target: Any,
@@ -135,15 +155,14 @@ def run_stages(
     dask: Any = None,
 ) -> Advice:
     """The stages of `advise()` for already validated options (the CLI calls this)."""
-    from advisor.advice.build import build_advice, check_usable, preview
     from advisor.io.frames import with_target_column
     from advisor.io.load import keep_learnable_classes, load_table
-    from advisor.profiling.profile import profile_table
-    from advisor.progress import rules_ready
-    from advisor.rules.engine import apply_rules, load_rules
     from advisor.search.budgets import BUDGETS
-    from advisor.search.validate import fold_split, validate
 
+    # The later stages' imports (scikit-learn, SciPy: 2-3 s) run in a thread while the
+    # data is read (the parser releases the GIL); the stages wait for them after the read.
+    preload = threading.Thread(target=_import_stages, daemon=True)
+    preload.start()
     full = None
     notes: tuple[str, ...] = ()
     if dask is not None:
@@ -156,6 +175,13 @@ def run_stages(
     )
     if full is not None:
         table = dataclasses.replace(table, source=full.source)
+    preload.join()
+    from advisor.advice.build import build_advice, check_usable, preview
+    from advisor.profiling.profile import profile_table
+    from advisor.progress import rules_ready
+    from advisor.rules.engine import apply_rules, load_rules
+    from advisor.search.validate import fold_split, validate
+
     split = fold_split(table, options)
     overrides = options.override_map
     if options.groups is not None:

@@ -17,3 +17,8 @@ class RuleError(AdvisorError, ValueError):
 
 class AdviceFileError(AdvisorError, ValueError):
     """A saved advice file cannot be read (path and reason named)."""
+
+
+class SearchDelegated(Exception):
+    """Raised on a keras-tuner worker once it has run its share of the trials: the chief
+    holds the results and makes the decision."""

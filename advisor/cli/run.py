@@ -163,7 +163,7 @@ def run(
 
     quiet_environment()
     from advisor.api import run_stages
-    from advisor.search.run import SearchDelegated
+    from advisor.errors import SearchDelegated
 
     bar = progress_printer() if not quiet else None
     shown: list[bool] = []

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from advisor.errors import SearchDelegated
 from advisor.plan.plans import Candidate
 from advisor.progress import Progress
 from advisor.search.budgets import BUDGETS, Budget
@@ -46,11 +47,6 @@ from advisor.search.pool import CandidatePool
 from advisor.search.results import CandidateResult, SearchResult
 from advisor.search.setup import prepare_folds
 from advisor.vocab import Task
-
-
-class SearchDelegated(Exception):
-    """Raised on a keras-tuner worker once it has run its share of the trials: the chief
-    holds the results and makes the decision."""
 
 
 def run_search(
