@@ -16,6 +16,12 @@ from __future__ import annotations
 import pandas as pd
 
 MISSING_MARKERS: tuple[str, ...] = ("?", "-", "--", ".")
+#: pandas' own missing-value strings (its CSV readers' defaults), which the Arrow reader
+#: that stands in for pandas' reads as missing too (`advisor.io.read`).
+PANDAS_NULLS: tuple[str, ...] = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
 
 
 def missing_text(text: pd.Series) -> pd.Series:

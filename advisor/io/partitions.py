@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from advisor.errors import InputError
+from advisor.io.memory import fits_in_memory, memory_need
 from advisor.io.read import (
     PARQUET_SUFFIXES,
     Batch,
     check_file,
     file_format,
     file_schema,
-    fits_in_memory,
     iter_batches,
-    memory_need,
     read_arrow,
     read_frame,
 )

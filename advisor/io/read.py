@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from advisor.errors import InputError
-from advisor.io.markers import MISSING_MARKERS
+from advisor.io.markers import MISSING_MARKERS, PANDAS_NULLS
 from advisor.io.sniff import (
     SNIFF_BYTES,
     Dialect,
@@ -35,11 +35,15 @@ if TYPE_CHECKING:
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
-#: Files are loaded in memory while their data's float64 size stays below this share of
-#: the memory available; larger files stream.
-IN_MEMORY_SHARE = 0.25
 #: Read as missing besides the readers' defaults (see `advisor.io.markers`).
 MARKERS = list(MISSING_MARKERS)
+#: The Arrow conversion options `pandas.read_csv(engine="pyarrow", na_values=MARKERS)` uses.
+PANDAS_CONVERT: dict[str, Any] = {
+    "null_values": sorted({*PANDAS_NULLS, *MARKERS}),
+    "strings_can_be_null": True,
+    "true_values": ["1", "True", "TRUE", "true"],
+    "false_values": ["0", "False", "FALSE", "false"],
+}
 
 
 def file_format(path: str | os.PathLike[str]) -> str:
@@ -73,6 +77,10 @@ def read_frame(path: str | os.PathLike[str], hint: DialectHint | None = None) ->
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise InputError(f"{path}: cannot read as Parquet ({_first_line(exc)})") from None
         return _check_shape(frame, str(path))
+    if fmt == "csv":
+        plain = _read_plain_file(p, hint)
+        if plain is not None:
+            return plain
     raw = p.read_bytes()
     if fmt == "csv.gz":
         import gzip
@@ -144,6 +152,31 @@ def _parse_plain(raw: bytes, name: str) -> pd.DataFrame:
     except Exception as exc:  # pyarrow raises several types for malformed CSV
         raise InputError(describe_parse_error(name, raw.decode("utf-8"), exc)) from None
     return _check_shape(frame, name)
+
+
+def _read_plain_file(p: Path, hint: DialectHint | None) -> pd.DataFrame | None:
+    """A plain CSV (UTF-8, commas, decimal points) as pandas' Arrow engine reads it (its
+    options), but from the file itself and each Arrow column freed once converted: no
+    copy of the bytes or of the data. None for any other file, or one that does not
+    parse: `parse_csv_bytes` then reads it, or says what is wrong and where."""
+    dialect = _file_dialect(p, hint)
+    if dialect is None or not dialect.plain:
+        return None
+    try:
+        table = pacsv.read_csv(p, convert_options=pacsv.ConvertOptions(**PANDAS_CONVERT))
+    except (pa.ArrowInvalid, OSError):
+        return None
+    names = table.column_names
+    if len(set(names)) < len(names) or any(
+        pa.types.is_timestamp(t) and t.tz is not None for t in table.schema.types
+    ):
+        return None  # pandas renames duplicates and converts time zones: its own reader
+    nulls = [i for i, t in enumerate(table.schema.types) if pa.types.is_null(t)]
+    for i in nulls:  # an empty column is float64, as pandas reads it
+        table = table.set_column(i, names[i], table.column(i).cast(pa.float64()))
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    return _check_shape(frame, str(p))
 
 
 def read_excel(raw: bytes, name: str) -> pd.DataFrame:
@@ -365,36 +398,3 @@ def _arrow_error(path: Path, exc: BaseException) -> str:
     if "Expected" in text and "columns" in text:
         return f"{path}: ragged rows ({text}); run `advise` on it for the line number"
     return f"{path}: cannot read ({text})"
-
-
-def too_big_for_memory(path: str | os.PathLike[str]) -> bool:
-    """Whether the file's data would take more than `IN_MEMORY_SHARE` of the memory
-    available as float64 (with a sorted copy): such files are streamed, not loaded."""
-    return memory_need(path) > IN_MEMORY_SHARE * _available_memory()
-
-
-def fits_in_memory(need: int) -> bool:
-    return need <= IN_MEMORY_SHARE * _available_memory()
-
-
-def memory_need(path: str | os.PathLike[str]) -> int:
-    """A guess of the bytes the file's data takes loaded as float64, with a sorted copy."""
-    size = os.path.getsize(path)
-    if str(path).lower().endswith((".gz", ".parquet", ".pq")):
-        size *= 5  # compressed: guess the text size
-    # A CSV value takes about 6-8 bytes of text; as float64 it takes 8, plus a sorted copy.
-    return size * 2
-
-
-def _available_memory() -> int:
-    try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return 4 << 30

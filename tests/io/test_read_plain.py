@@ -1,0 +1,58 @@
+"""A plain CSV read by Arrow from the file gives the frame pandas' Arrow engine gives."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from advisor.errors import InputError
+from advisor.io.read import MARKERS, read_frame
+from tests.conftest import SAMPLE, SHARED
+
+
+def _pandas(path: Path) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.read_csv(path, engine="pyarrow", na_values=MARKERS)
+
+
+def _files() -> list[Path]:
+    return sorted([*SAMPLE.glob("*.csv"), *SHARED.glob("*.csv"), *SHARED.glob("corpus/*.csv")])
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_every_bundled_and_shared_table_reads_as_pandas_reads_it(path):
+    try:
+        expected = _pandas(path)
+    except Exception:  # pandas cannot read it: nothing to compare
+        pytest.skip("pandas cannot read it")
+    try:
+        frame = read_frame(path)
+    except InputError as exc:  # the checks pandas does not make (a duplicate header)
+        assert "duplicate column name" in str(exc)
+        return
+    pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+
+
+def test_awkward_columns_read_as_pandas_reads_them(tmp_path):
+    path = tmp_path / "awkward.csv"
+    path.write_text(
+        "empty,flag,codes,text,marked,when,zoned\n"
+        ",True,1,a,?,2024-01-02,2024-01-02T10:00:00+02:00\n"
+        ",false,0,,3.5,2024-02-03,2024-01-03T10:00:00+02:00\n"
+        ",TRUE,1,NA,-,2024-03-04,2024-01-04T10:00:00+02:00\n"
+    )
+    pd.testing.assert_frame_equal(read_frame(path), _pandas(path), check_exact=True)
+    no_zone = tmp_path / "no_zone.csv"
+    no_zone.write_text("empty,flag,x\n,True,1.5\n,false,\n")
+    pd.testing.assert_frame_equal(read_frame(no_zone), _pandas(no_zone), check_exact=True)
+
+
+def test_a_file_arrow_cannot_parse_still_gets_its_line_named(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b\n1,2\n3,4,5\n")
+    with pytest.raises(InputError, match="line 3"):
+        read_frame(path)
