@@ -171,11 +171,11 @@ def _read_plain_file(p: Path, hint: DialectHint | None) -> pd.DataFrame | None:
         pa.types.is_timestamp(t) and t.tz is not None for t in table.schema.types
     ):
         return None  # pandas renames duplicates and converts time zones: its own reader
-    nulls = [i for i, t in enumerate(table.schema.types) if pa.types.is_null(t)]
-    for i in nulls:  # an empty column is float64, as pandas reads it
+    for i in [i for i, t in enumerate(table.schema.types) if pa.types.is_null(t)]:
         table = table.set_column(i, names[i], table.column(i).cast(pa.float64()))
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
+    pa.default_memory_pool().release_unused()  # to the system, for the stages that follow
     return _check_shape(frame, str(p))
 
 
