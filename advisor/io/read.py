@@ -155,10 +155,9 @@ def _parse_plain(raw: bytes, name: str) -> pd.DataFrame:
 
 
 def _read_plain_file(p: Path, hint: DialectHint | None) -> pd.DataFrame | None:
-    """A plain CSV (UTF-8, commas, decimal points) as pandas' Arrow engine reads it (its
-    options), but from the file itself and each Arrow column freed once converted: no
-    copy of the bytes or of the data. None for any other file, or one that does not
-    parse: `parse_csv_bytes` then reads it, or says what is wrong and where."""
+    """A plain CSV (UTF-8, commas, decimal points) as pandas' Arrow engine reads it, but from
+    the file and each Arrow column freed once converted: no copy of the bytes or the data.
+    None for other files and failed parses: `parse_csv_bytes` reads or describes those."""
     dialect = _file_dialect(p, hint)
     if dialect is None or not dialect.plain:
         return None
@@ -166,15 +165,13 @@ def _read_plain_file(p: Path, hint: DialectHint | None) -> pd.DataFrame | None:
         table = pacsv.read_csv(p, convert_options=pacsv.ConvertOptions(**PANDAS_CONVERT))
     except (pa.ArrowInvalid, OSError):
         return None
-    names = table.column_names
-    if len(set(names)) < len(names) or any(
-        pa.types.is_timestamp(t) and t.tz is not None for t in table.schema.types
-    ):
+    names, types = table.column_names, table.schema.types
+    if len(set(names)) < len(names) or any(pa.types.is_timestamp(t) and t.tz for t in types):
         return None  # pandas renames duplicates and converts time zones: its own reader
-    for i in [i for i, t in enumerate(table.schema.types) if pa.types.is_null(t)]:
+    for i in [i for i, t in enumerate(types) if pa.types.is_null(t)]:
         table = table.set_column(i, names[i], table.column(i).cast(pa.float64()))
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
-    del table
+    del table, names
     pa.default_memory_pool().release_unused()  # to the system, for the stages that follow
     return _check_shape(frame, str(p))
 
@@ -210,19 +207,22 @@ def _check_shape(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def describe_parse_error(name: str, text: str, exc: Exception, delimiter: str = ",") -> str:
     """Find the first ragged line (the parser's own message rarely names it)."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     expected: int | None = None
-    for line_no, row in enumerate(reader, start=1):
-        if not row:
-            continue
-        if expected is None:
-            expected = len(row)
-        elif len(row) != expected:
-            return (
-                f"{name}, line {line_no}: expected {expected} fields as in the header, "
-                f"found {len(row)} (fields separated by "
-                f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))})"
-            )
+    try:
+        for line_no, row in enumerate(reader, start=1):
+            if not row:
+                continue
+            if expected is None:
+                expected = len(row)
+            elif len(row) != expected:
+                return (
+                    f"{name}, line {line_no}: expected {expected} fields as in the header, "
+                    f"found {len(row)} (fields separated by "
+                    f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))})"
+                )
+    except csv.Error:  # not even Python's reader splits it into rows: the parser's words
+        pass
     return f"{name}: cannot parse as CSV ({_first_line(exc)})"
 
 

@@ -56,3 +56,10 @@ def test_a_file_arrow_cannot_parse_still_gets_its_line_named(tmp_path):
     path.write_text("a,b\n1,2\n3,4,5\n")
     with pytest.raises(InputError, match="line 3"):
         read_frame(path)
+
+
+def test_bytes_python_cannot_split_into_rows_get_a_one_line_error(tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"\r\x01")
+    with pytest.raises(InputError, match="cannot parse as CSV"):
+        read_frame(path)
