@@ -20,6 +20,22 @@ CONNECT_TIMEOUT = 10.0
 EXTRA = "install the [dask] extra: pip install 'normalization-advisor[dask]'"
 
 
+def _spawn_environ() -> dict[str, str | None]:
+    """This process's values of the variables Dask's nanny sets before spawning workers."""
+    import dask
+
+    names = dask.config.get("distributed.nanny.pre-spawn-environ", {})
+    return {name: os.environ.get(name) for name in names}
+
+
+def _restore(saved: dict[str, str | None]) -> None:
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def connect(address: Any, timeout: float = CONNECT_TIMEOUT) -> tuple[Any, Callable[[], None]]:
     """A `distributed.Client` for ``address`` (a Client is used as it is) and a function
     that closes what this call started."""
@@ -34,6 +50,10 @@ def connect(address: Any, timeout: float = CONNECT_TIMEOUT) -> tuple[Any, Callab
         count = text.partition(":")[2]
         if count and not (count.isdigit() and int(count) > 0):
             raise InputError(f"--dask {text}: expected local or local:N with N a positive number")
+        # Dask's nanny sets its workers' thread variables (OMP_NUM_THREADS=1, ...) in this
+        # process's environment before spawning them: put ours back, or TensorFlow would
+        # later train on one thread here (slower, and other rounding).
+        saved = _spawn_environ()
         cluster = LocalCluster(
             n_workers=int(count) if count else (os.cpu_count() or 1),
             threads_per_worker=1,
@@ -46,10 +66,13 @@ def connect(address: Any, timeout: float = CONNECT_TIMEOUT) -> tuple[Any, Callab
         except BaseException:
             cluster.close()
             raise
+        finally:
+            _restore(saved)
 
         def close() -> None:
             client.close()
             cluster.close()
+            _restore(saved)
 
         return client, close
     try:

@@ -3,6 +3,8 @@ path picks, so `advise --dask` gives the same search and advice; `advise check -
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,6 +20,8 @@ from advisor.io.cluster_sample import cluster_sample
 from advisor.io.sample import regression_edges, stratified_sample
 
 pytestmark = pytest.mark.slow
+#: This process's thread settings before any cluster started.
+THREADS = {name: os.environ.get(name) for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +29,12 @@ def client():
     client, close = connect("local:2")
     yield client
     close()
+
+
+def test_a_local_cluster_leaves_this_processs_thread_settings_alone(client):
+    """Dask's nanny sets OMP_NUM_THREADS=1 here to spawn its workers; TensorFlow would then
+    train on one thread in this process."""
+    assert {name: os.environ.get(name) for name in THREADS} == THREADS
 
 
 @pytest.fixture(scope="module")
