@@ -2,7 +2,8 @@
 
 In: a path, a DataFrame, an array or an ``(X, y)`` pair, a target and the options
 (`advisor.options.AdviseOptions`). Out: an `Advice` (or a `DatasetProfile` from
-`profile_dataset`). Each stage is one call into its subpackage; nothing else happens here.
+`profile_dataset`). Each stage is one call into its subpackage; besides, the later
+stages' imports run in a thread while the data is read.
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def advise(
 
 
 #: What the stages after the read import (`run_stages` imports them while it reads).
+#: What `run_stages` imports after the read (keep the two lists together).
 _LATER_STAGES = (
     "scipy.stats",
     "advisor.advice.build",
@@ -165,17 +167,20 @@ def run_stages(
     preload.start()
     full = None
     notes: tuple[str, ...] = ()
-    if dask is not None:
-        data, full, options, notes = _from_cluster(data, target, options, dask)
-    frame, target_name = with_target_column(data, target)
-    table = keep_learnable_classes(
-        load_table(frame, target=target_name, task=options.task, hint=options.csv),
-        folds=BUDGETS[options.budget].folds,
-        drop_rare=options.drop_rare_classes,
-    )
+    try:
+        if dask is not None:
+            data, full, options, notes = _from_cluster(data, target, options, dask)
+        frame, target_name = with_target_column(data, target)
+        table = keep_learnable_classes(
+            load_table(frame, target=target_name, task=options.task, hint=options.csv),
+            folds=BUDGETS[options.budget].folds,
+            drop_rare=options.drop_rare_classes,
+        )
+    finally:  # also on bad input: no import left half done at exit
+        preload.join()
     if full is not None:
         table = dataclasses.replace(table, source=full.source)
-    preload.join()
+    # The later stages (`_LATER_STAGES`, imported by now).
     from advisor.advice.build import build_advice, check_usable, preview
     from advisor.profiling.profile import profile_table
     from advisor.progress import rules_ready

@@ -6,7 +6,8 @@ TensorFlow's oneDNN kernels stay on (its default): the search's packed models ar
 matrix products, about twice as fast there as with Eigen's (docs/benchmarks.md). The
 lines TensorFlow's native code writes to stderr while it loads (that oneDNN is on, which
 CPU instructions it could use) are written before its log level applies; they are
-filtered out, and anything else written then is passed on.
+filtered out, and anything else written then is passed on (all of it with
+``TF_CPP_MIN_LOG_LEVEL=0``).
 """
 
 from __future__ import annotations
@@ -54,14 +55,25 @@ def import_keras() -> ModuleType:
 @contextlib.contextmanager
 def _filtered_native_stderr() -> Iterator[None]:
     """Capture what native code writes to file descriptor 2 meanwhile; pass on every line
-    but TensorFlow's start-up notes."""
+    but TensorFlow's start-up notes. Nothing is filtered when the user asked TensorFlow for
+    all its logs (``TF_CPP_MIN_LOG_LEVEL=0``): a crash while it loads, which would lose the
+    captured lines, then shows them as they are written."""
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
+        yield
+        return
     try:
         sys.stderr.flush()
         saved = os.dup(2)
     except (OSError, ValueError):  # no usable stderr: nothing to filter
         yield
         return
-    with tempfile.TemporaryFile() as captured:
+    try:
+        captured = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the `with` below)
+    except OSError:  # nowhere to hold the lines: let them through
+        os.close(saved)
+        yield
+        return
+    with captured:
         os.dup2(captured.fileno(), 2)
         try:
             yield

@@ -1,4 +1,6 @@
-"""Exceptions the advisor raises for bad input: one line each, naming what was wrong."""
+"""The advisor's exceptions: for bad input (one line each, naming what was wrong), and
+`SearchDelegated`, the signal that ends a keras-tuner worker's part of a search (here,
+where both the search and the CLI can import it without importing TensorFlow)."""
 
 from __future__ import annotations
 

@@ -102,8 +102,11 @@ _USER_TF_ENV = {k: os.environ.get(k) for k in ("TF_ENABLE_ONEDNN_OPTS", "TF_CPP_
 _ADVISOR_PROCESS: Any = None
 
 
-def _user_tf_env() -> None:
-    for key, value in _USER_TF_ENV.items():
+def _user_tf_env(saved: dict[str, str | None]) -> None:
+    """In the advisor's process: the settings this process had before any training (passed
+    in: a spawned process would take its own snapshot from an environment that the
+    reference MLP may have changed by then)."""
+    for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
         else:
@@ -118,7 +121,10 @@ def _advisor_process() -> Any:
         from concurrent.futures import ProcessPoolExecutor
 
         _ADVISOR_PROCESS = ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=_user_tf_env
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_user_tf_env,
+            initargs=(dict(_USER_TF_ENV),),
         )
         atexit.register(_ADVISOR_PROCESS.shutdown)
     return _ADVISOR_PROCESS

@@ -2,7 +2,8 @@
 
 Each checkout (default: this one) runs in a fresh process, alternating, ``--repeat`` times:
 a `PackedTrainer` per case (classification, 280 rows x 15 slots in 3 groups; regression,
-1000 rows x 60 slots in 12 groups; none, BatchNorm, LayerNorm), one epoch to trace, then
+1000 rows x 60 slots in 12 groups; none, BatchNorm, and LayerNorm for classification), one
+epoch to trace, then
 ``--epochs`` timed epochs. The best repeat is printed per checkout and case. Environment
 variables pass through, so ``TF_ENABLE_ONEDNN_OPTS=0`` measures Eigen's kernels.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -71,11 +73,13 @@ def main() -> None:
         for checkout in checkouts:
             run = subprocess.run(
                 [sys.executable, "-c", CHILD, str(checkout), str(args.epochs), json.dumps(CASES)],
-                capture_output=True, text=True, check=True,
+                capture_output=True, text=True,
             )  # fmt: skip
+            if run.returncode:
+                sys.exit(f"{checkout}: the timing process failed:\n{run.stderr}")
             for case, ms in json.loads(run.stdout.strip().splitlines()[-1]).items():
                 best[checkout][case] = min(ms, best[checkout].get(case, float("inf")))
-    names = [c.name for c in checkouts]
+    names = [os.path.relpath(c) for c in checkouts]
     print("| case (task, normalization, slots) | " + " | ".join(names) + " |")
     print("|---|" + "---:|" * len(names))
     for case in best[checkouts[0]]:

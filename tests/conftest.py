@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The golden advice is made with TensorFlow's default kernels (oneDNN), whatever the shell says.
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"

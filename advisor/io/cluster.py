@@ -20,19 +20,12 @@ CONNECT_TIMEOUT = 10.0
 EXTRA = "install the [dask] extra: pip install 'normalization-advisor[dask]'"
 
 
-def _spawn_environ() -> dict[str, str | None]:
-    """This process's values of the variables Dask's nanny sets before spawning workers."""
-    import dask
-
-    names = dask.config.get("distributed.nanny.pre-spawn-environ", {})
-    return {name: os.environ.get(name) for name in names}
-
-
-def _restore(saved: dict[str, str | None]) -> None:
+def _restore(saved: dict[str, str]) -> None:
+    """Put this process's environment back as ``saved`` (a copy of ``os.environ``)."""
+    for name in [name for name in os.environ if name not in saved]:
+        del os.environ[name]
     for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
+        if os.environ.get(name) != value:
             os.environ[name] = value
 
 
@@ -50,29 +43,33 @@ def connect(address: Any, timeout: float = CONNECT_TIMEOUT) -> tuple[Any, Callab
         count = text.partition(":")[2]
         if count and not (count.isdigit() and int(count) > 0):
             raise InputError(f"--dask {text}: expected local or local:N with N a positive number")
-        # Dask's nanny sets its workers' thread variables (OMP_NUM_THREADS=1, ...) in this
-        # process's environment before spawning them: put ours back, or TensorFlow would
-        # later train on one thread here (slower, and other rounding).
-        saved = _spawn_environ()
-        cluster = LocalCluster(
-            n_workers=int(count) if count else (os.cpu_count() or 1),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # no fixed port: several clusters may run
-            silence_logs=logging.ERROR,
-        )
+        # Dask's nanny sets its workers' variables (OMP_NUM_THREADS=1, PYTHONHASHSEED, ...)
+        # in this process's environment before spawning them: put ours back, or TensorFlow
+        # would later train on one thread here (slower, and other rounding).
+        saved = dict(os.environ)
         try:
-            client = Client(cluster)
-        except BaseException:
-            cluster.close()
-            raise
+            cluster = LocalCluster(
+                n_workers=int(count) if count else (os.cpu_count() or 1),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # no fixed port: several clusters may run
+                silence_logs=logging.ERROR,
+            )
+            try:
+                client = Client(cluster)
+            except BaseException:
+                cluster.close()
+                raise
         finally:
             _restore(saved)
 
         def close() -> None:
-            client.close()
-            cluster.close()
-            _restore(saved)
+            before = dict(os.environ)  # a worker restarted since then set them again
+            try:
+                client.close()
+                cluster.close()
+            finally:
+                _restore(before)
 
         return client, close
     try:

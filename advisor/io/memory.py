@@ -10,13 +10,9 @@ import os
 IN_MEMORY_SHARE = 0.25
 
 
-def too_big_for_memory(path: str | os.PathLike[str]) -> bool:
-    """Whether the file's data would take more than `IN_MEMORY_SHARE` of the memory
-    available as float64 (with a sorted copy): such files are streamed, not loaded."""
-    return memory_need(path) > IN_MEMORY_SHARE * _available_memory()
-
-
 def fits_in_memory(need: int) -> bool:
+    """Whether data that takes ``need`` bytes loaded (`memory_need`) stays within
+    `IN_MEMORY_SHARE` of the memory available: larger data is streamed, not loaded."""
     return need <= IN_MEMORY_SHARE * _available_memory()
 
 

@@ -178,7 +178,8 @@ def read_data_frame(data: str | os.PathLike[str], hint: DialectHint | None = Non
 
 
 def data_fits_in_memory(data: str | os.PathLike[str]) -> bool:
-    """Whether the file or all partitions together load comfortably (see `too_big_for_memory`)."""
+    """Whether the file or all partitions together load comfortably (`memory_need`,
+    `fits_in_memory`)."""
     return fits_in_memory(sum(memory_need(p) for p in resolve_partitions(data)))
 
 

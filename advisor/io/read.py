@@ -1,7 +1,8 @@
 """Reading data files: CSV (plain or gzip) and Parquet, whole or in batches.
 
-Everything that touches a file's bytes lives here, so loading (pandas, for the pipeline)
-and profiling (Arrow, possibly streamed) read the same formats with the same errors.
+Everything that touches a file's bytes lives here, so loading (a pandas DataFrame for the
+pipeline, read by Arrow where the file is plain, else by pandas) and profiling (Arrow,
+possibly streamed) read the same formats, missing values and errors.
 """
 
 from __future__ import annotations
@@ -37,13 +38,9 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
 #: Read as missing besides the readers' defaults (see `advisor.io.markers`).
 MARKERS = list(MISSING_MARKERS)
-#: The Arrow conversion options `pandas.read_csv(engine="pyarrow", na_values=MARKERS)` uses.
-PANDAS_CONVERT: dict[str, Any] = {
-    "null_values": sorted({*PANDAS_NULLS, *MARKERS}),
-    "strings_can_be_null": True,
-    "true_values": ["1", "True", "TRUE", "true"],
-    "false_values": ["0", "False", "FALSE", "false"],
-}
+#: Read as missing by every reader here: pandas' defaults and the markers (the options
+#: `pandas.read_csv(engine="pyarrow", na_values=MARKERS)` gives Arrow's reader).
+NULL_VALUES = sorted({*PANDAS_NULLS, *MARKERS})
 
 
 def file_format(path: str | os.PathLike[str]) -> str:
@@ -162,12 +159,15 @@ def _read_plain_file(p: Path, hint: DialectHint | None) -> pd.DataFrame | None:
     if dialect is None or not dialect.plain:
         return None
     try:
-        table = pacsv.read_csv(p, convert_options=pacsv.ConvertOptions(**PANDAS_CONVERT))
+        table = pacsv.read_csv(
+            p,
+            convert_options=pacsv.ConvertOptions(null_values=NULL_VALUES, strings_can_be_null=True),
+        )
     except (pa.ArrowInvalid, OSError):
         return None
     names, types = table.column_names, table.schema.types
-    if len(set(names)) < len(names) or any(pa.types.is_timestamp(t) and t.tz for t in types):
-        return None  # pandas renames duplicates and converts time zones: its own reader
+    if "" in names or len(set(names)) < len(names) or any(getattr(t, "tz", None) for t in types):
+        return None  # pandas names blanks, renames duplicates, converts zones: its own reader
     for i in [i for i, t in enumerate(types) if pa.types.is_null(t)]:
         table = table.set_column(i, names[i], table.column(i).cast(pa.float64()))
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
@@ -286,7 +286,7 @@ def csv_options(dialect: Dialect, block_size: int | None = None, **convert: Any)
         "parse_options": pacsv.ParseOptions(delimiter=dialect.delimiter),
         "convert_options": pacsv.ConvertOptions(
             decimal_point=dialect.decimal,
-            null_values=[*pacsv.ConvertOptions().null_values, *MISSING_MARKERS],
+            null_values=NULL_VALUES,
             strings_can_be_null=True,
             **convert,
         ),

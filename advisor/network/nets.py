@@ -115,8 +115,8 @@ def build_packed_model(spec: NetSpec, slots: int) -> Any:
     z = SlotsFirst()(inputs)
     for _ in range(spec.depth):
         z = PackedDense(h, use_bias=spec.in_network == "none" or after)(z)
-        if norm.slots is not None:
-            z = PackedNorm(norm.slots, spec.placement)(z)
+        if norm.slot_form is not None:
+            z = PackedNorm(norm.slot_form, spec.placement)(z)
         else:
             assert norm.own_packed is not None
             z = norm.own_packed(keras, keras.layers.ReLU()(z) if after else z, k, h)

@@ -51,7 +51,7 @@ class Norm:
 
     ``build(keras, name)`` returns the layer of the user's model (after each hidden Dense).
     The packed twin (``(slots, batch, width)`` tensors, every slot's statistics and
-    parameters its own) applies it as ``slots``, a `SlotForm`, or, when that is None, with
+    parameters its own) applies it as ``slot_form``, a `SlotForm`, or, when that is None, with
     ``own_packed(keras, z, slots, width)``: Keras layers of its own (batch renormalization
     keeps Keras' layer, its corrections and their schedule).
     """
@@ -61,12 +61,12 @@ class Norm:
     keeps_batch_statistics: bool
     search_budgets: tuple[BudgetName, ...]
     build: Callable[[Any, str], Any]
-    slots: SlotForm | None = None
+    slot_form: SlotForm | None = None
     own_packed: Callable[[Any, Any, int, int], Any] | None = None
 
 
-#: Keras' defaults: BatchNormalization's momentum and epsilon, LayerNormalization's and
-#: GroupNormalization's epsilon.
+#: BatchNormalization's momentum and epsilon, LayerNormalization's and GroupNormalization's
+#: epsilon (Keras' defaults), given to the user's layers and used by the packed twin's.
 BN_MOMENTUM, BN_EPSILON, LN_EPSILON = 0.99, 1e-3, 1e-3
 _AFFINE = (("gamma", "ones", True), ("beta", "zeros", True))
 
@@ -84,7 +84,7 @@ def _affine(x: Any, params: dict[str, Any]) -> Any:
 
 
 def _batch_build(keras: Any, name: str) -> Any:
-    return keras.layers.BatchNormalization(name=name)
+    return keras.layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=name)
 
 
 def _batch_slots(ops: Any, x: Any, params: dict[str, Any], training: bool) -> tuple[Any, Updates]:
@@ -120,7 +120,7 @@ def _renorm_packed(keras: Any, z: Any, slots: int, width: int) -> Any:
 
 
 def _layer_build(keras: Any, name: str) -> Any:
-    return keras.layers.LayerNormalization(name=name)
+    return keras.layers.LayerNormalization(epsilon=LN_EPSILON, name=name)
 
 
 def _normalize_last(ops: Any, x: Any) -> Any:
@@ -133,7 +133,7 @@ def _layer_slots(ops: Any, x: Any, params: dict[str, Any], training: bool) -> tu
 
 
 def _group_build(keras: Any, name: str) -> Any:
-    return keras.layers.GroupNormalization(groups=GROUPS, name=name)
+    return keras.layers.GroupNormalization(groups=GROUPS, epsilon=LN_EPSILON, name=name)
 
 
 def _group_slots(ops: Any, x: Any, params: dict[str, Any], training: bool) -> tuple[Any, Updates]:

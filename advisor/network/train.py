@@ -236,7 +236,7 @@ class JaxPackedTrainer(_Packed):
 
 def select_slots(values: list[np.ndarray], slots: int, keep: list[int]) -> list[np.ndarray]:
     """The ``keep`` slots of every array of a packed model's or optimizer's state: arrays
-    whose first axis is the slot axis, or slots x units flattened (BatchNormalization's);
+    whose first axis is the slot axis, or slots x units flattened (batch renormalization's);
     scalars (the optimizer's step and learning rate) as they are."""
     out = []
     for value in values:
@@ -256,12 +256,14 @@ def make_trainer(
     spec: NetSpec, slots: int, batch_size: int, groups: int = 1
 ) -> PackedTrainer | JaxPackedTrainer:
     """The packed trainer for Keras' active backend (TensorFlow or JAX)."""
-    keras = import_keras()
-    if keras.backend.backend() == "jax":
-        return JaxPackedTrainer(spec, slots, batch_size, groups)
-    if keras.backend.backend() != "tensorflow":
+    backend = import_keras().backend.backend()
+    trainers: dict[str, type[PackedTrainer] | type[JaxPackedTrainer]] = {
+        "tensorflow": PackedTrainer,
+        "jax": JaxPackedTrainer,
+    }
+    if backend not in trainers:
         raise RuntimeError(
-            f"the search trains with the TensorFlow or JAX backend, not "
-            f"{keras.backend.backend()!r} (set KERAS_BACKEND)"
+            f"the search trains with the TensorFlow or JAX backend, not {backend!r} "
+            "(set KERAS_BACKEND)"
         )
-    return PackedTrainer(spec, slots, batch_size, groups)
+    return trainers[backend](spec, slots, batch_size, groups)

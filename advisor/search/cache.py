@@ -56,6 +56,9 @@ def search_key(
         "candidates": [(c.key, c.plan.to_dict(), c.in_network) for c in candidates],
         "code": code_version(),
         "backend": import_keras().backend.backend(),  # TensorFlow and JAX differ in bits
+        # So do TensorFlow's kernels (oneDNN or Eigen) and the threads a sum is split over.
+        "kernels": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
+        "cores": os.cpu_count(),
     }
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:20]

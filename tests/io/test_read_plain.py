@@ -37,18 +37,48 @@ def test_every_bundled_and_shared_table_reads_as_pandas_reads_it(path):
     pd.testing.assert_frame_equal(frame, expected, check_exact=True)
 
 
-def test_awkward_columns_read_as_pandas_reads_them(tmp_path):
+def _fast_path_only(monkeypatch):
+    """Make the fallback (pandas from the bytes) fail, so a passing comparison proves that
+    Arrow's read from the file produced the frame."""
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("fell back to parsing the bytes")
+
+    monkeypatch.setattr("advisor.io.read.parse_csv_bytes", no_fallback)
+
+
+def test_awkward_columns_read_as_pandas_reads_them(tmp_path, monkeypatch):
     path = tmp_path / "awkward.csv"
     path.write_text(
-        "empty,flag,codes,text,marked,when,zoned\n"
-        ",True,1,a,?,2024-01-02,2024-01-02T10:00:00+02:00\n"
-        ",false,0,,3.5,2024-02-03,2024-01-03T10:00:00+02:00\n"
-        ",TRUE,1,NA,-,2024-03-04,2024-01-04T10:00:00+02:00\n"
+        "empty,flag,codes,text,marked,when\n"
+        ",True,1,a,?,2024-01-02\n"
+        ",false,0,,3.5,2024-02-03\n"
+        ",TRUE,1,NA,-,2024-03-04\n"
     )
-    pd.testing.assert_frame_equal(read_frame(path), _pandas(path), check_exact=True)
+    expected = _pandas(path)
+    _fast_path_only(monkeypatch)
+    pd.testing.assert_frame_equal(read_frame(path), expected, check_exact=True)
     no_zone = tmp_path / "no_zone.csv"
     no_zone.write_text("empty,flag,x\n,True,1.5\n,false,\n")
     pd.testing.assert_frame_equal(read_frame(no_zone), _pandas(no_zone), check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # pandas' own conventions: a blank header becomes "Unnamed: 0" (a saved index)...
+        ",a,b\n0,1.5,x\n1,2.5,y\n",
+        # ... and times with a zone become one zone-aware column.
+        "x,zoned\n1,2024-01-02T10:00:00+02:00\n2,2024-01-03T10:00:00+02:00\n",
+    ],
+    ids=["blank header", "time zone"],
+)
+def test_what_only_pandas_does_is_left_to_pandas(tmp_path, text):
+    path = tmp_path / "data.csv"
+    path.write_text(text)
+    frame = read_frame(path)
+    pd.testing.assert_frame_equal(frame, _pandas(path), check_exact=True)
+    assert "" not in frame.columns
 
 
 def test_a_file_arrow_cannot_parse_still_gets_its_line_named(tmp_path):

@@ -122,20 +122,3 @@ def test_a_bad_schema_and_an_unreachable_scheduler_are_one_line_errors(cluster, 
     assert time.monotonic() - started < 30
     with pytest.raises(InputError, match="local or local:N"):
         connect("local:zero")
-
-
-def test_the_cluster_infers_the_task_as_one_process_does():
-    from advisor.io.load import infer_task, load_table
-    from advisor.profiling.distributed import infer_cluster_task
-    from advisor.profiling.profile import profile_table
-
-    rng = np.random.default_rng(1)
-    for y in (
-        rng.choice([0.5, 2.5], 300),  # two values, not integers: regression
-        rng.choice([0, 1], 300),  # two classes
-        rng.integers(0, 5, 300),  # few integer classes
-        rng.normal(0, 1, 300),
-    ):
-        frame = pd.DataFrame({"x": rng.normal(0, 1, 300), "y": y})
-        profile = profile_table(load_table(frame))
-        assert infer_cluster_task(profile, "y") == infer_task(frame["y"]), y[:4]
