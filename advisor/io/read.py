@@ -7,7 +7,6 @@ possibly streamed) read the same formats, missing values and errors.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 import os
@@ -22,6 +21,7 @@ import pyarrow.csv as pacsv
 
 from advisor.errors import InputError
 from advisor.io.markers import MISSING_MARKERS, PANDAS_NULLS
+from advisor.io.problems import check_shape, describe_parse_error, first_line, header_names
 from advisor.io.sniff import (
     SNIFF_BYTES,
     Dialect,
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
-_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
 #: Read as missing besides the readers' defaults (see `advisor.io.markers`).
 MARKERS = list(MISSING_MARKERS)
 #: Read as missing by every reader here: pandas' defaults and the markers (the options
@@ -72,8 +71,8 @@ def read_frame(path: str | os.PathLike[str], hint: DialectHint | None = None) ->
         try:
             frame = pd.read_parquet(p)
         except Exception as exc:  # pyarrow raises several types for damaged files
-            raise InputError(f"{path}: cannot read as Parquet ({_first_line(exc)})") from None
-        return _check_shape(frame, str(path))
+            raise InputError(f"{path}: cannot read as Parquet ({first_line(exc)})") from None
+        return check_shape(frame, str(path))
     if fmt == "csv":
         plain = _read_plain_file(p, hint)
         if plain is not None:
@@ -85,7 +84,7 @@ def read_frame(path: str | os.PathLike[str], hint: DialectHint | None = None) ->
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
-            raise InputError(f"{path}: not a valid gzip file ({_first_line(exc)})") from None
+            raise InputError(f"{path}: not a valid gzip file ({first_line(exc)})") from None
     return parse_csv_bytes(raw, str(path), hint)
 
 
@@ -135,7 +134,7 @@ def parse_csv_bytes(raw: bytes, name: str, hint: DialectHint | None = None) -> p
                 )
     except Exception as exc:  # pyarrow and pandas raise several types for malformed CSV
         raise InputError(describe_parse_error(name, text, exc, dialect.delimiter)) from None
-    return _check_shape(frame, name)
+    return check_shape(frame, name, header_names(text, dialect.delimiter))
 
 
 def _parse_plain(raw: bytes, name: str) -> pd.DataFrame:
@@ -148,7 +147,7 @@ def _parse_plain(raw: bytes, name: str) -> pd.DataFrame:
             frame = pd.read_csv(io.BytesIO(raw), engine="pyarrow", na_values=MARKERS)
     except Exception as exc:  # pyarrow raises several types for malformed CSV
         raise InputError(describe_parse_error(name, raw.decode("utf-8"), exc)) from None
-    return _check_shape(frame, name)
+    return check_shape(frame, name, header_names(raw))
 
 
 def _read_plain_file(p: Path, hint: DialectHint | None) -> pd.DataFrame | None:
@@ -165,7 +164,8 @@ def _read_plain_file(p: Path, hint: DialectHint | None) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, OSError):
         return None
-    names, types = table.column_names, table.schema.types
+    header = names = table.column_names
+    types = table.schema.types
     if "" in names or len(set(names)) < len(names) or any(getattr(t, "tz", None) for t in types):
         return None  # pandas names blanks, renames duplicates, converts zones: its own reader
     for i in [i for i, t in enumerate(types) if pa.types.is_null(t)]:
@@ -173,7 +173,7 @@ def _read_plain_file(p: Path, hint: DialectHint | None) -> pd.DataFrame | None:
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
     del table, names
     pa.default_memory_pool().release_unused()  # to the system, for the stages that follow
-    return _check_shape(frame, str(p))
+    return check_shape(frame, str(p), header)
 
 
 def read_excel(raw: bytes, name: str) -> pd.DataFrame:
@@ -190,45 +190,8 @@ def read_excel(raw: bytes, name: str) -> pd.DataFrame:
     try:
         frame = pd.read_excel(io.BytesIO(raw), engine="openpyxl")
     except Exception as exc:  # openpyxl raises several types for damaged workbooks
-        raise InputError(f"{name}: cannot read the Excel workbook ({_first_line(exc)})") from None
-    return _check_shape(frame, name)
-
-
-def _check_shape(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    if frame.shape[1] == 0:
-        raise InputError(f"{name}: no columns found in the header line")
-    if len(frame) == 0:
-        raise InputError(f"{name}: has a header but no data rows")
-    duplicated = [c for c in frame.columns if str(c).endswith(".1") and str(c)[:-2] in frame]
-    if duplicated:
-        raise InputError(f"{name}: duplicate column name {str(duplicated[0])[:-2]!r} in header")
-    return frame
-
-
-def describe_parse_error(name: str, text: str, exc: Exception, delimiter: str = ",") -> str:
-    """Find the first ragged line (the parser's own message rarely names it)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    expected: int | None = None
-    try:
-        for line_no, row in enumerate(reader, start=1):
-            if not row:
-                continue
-            if expected is None:
-                expected = len(row)
-            elif len(row) != expected:
-                return (
-                    f"{name}, line {line_no}: expected {expected} fields as in the header, "
-                    f"found {len(row)} (fields separated by "
-                    f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))})"
-                )
-    except csv.Error:  # not even Python's reader splits it into rows: the parser's words
-        pass
-    return f"{name}: cannot parse as CSV ({_first_line(exc)})"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+        raise InputError(f"{name}: cannot read the Excel workbook ({first_line(exc)})") from None
+    return check_shape(frame, name)
 
 
 # ----------------------------------------------------------------------------- Arrow
@@ -265,7 +228,7 @@ def _file_dialect(p: Path, hint: DialectHint | None = None) -> Dialect | None:
         with opener(p, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except (OSError, EOFError) as exc:
-        raise InputError(f"{p}: not a valid gzip file ({_first_line(exc)})") from None
+        raise InputError(f"{p}: not a valid gzip file ({first_line(exc)})") from None
     if is_xlsx(head):
         return None
     check_not_binary(head, str(p))
@@ -392,7 +355,7 @@ def file_schema(path: str | os.PathLike[str], hint: DialectHint | None = None) -
 
 
 def _arrow_error(path: Path, exc: BaseException) -> str:
-    text = _first_line(exc)
+    text = first_line(exc)
     if "Empty CSV file" in text:
         return f"{path}: file is empty, expected a header line and data rows"
     if "Expected" in text and "columns" in text:
