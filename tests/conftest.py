@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# The golden advice is made with TensorFlow's default kernels (oneDNN), whatever the shell says.
-os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"
+# The tests run TensorFlow's default kernels (oneDNN), whatever the shell says; one test
+# checks the packing on its own Eigen kernels, in a process it starts for that.
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = (
+    "0" if os.environ.get("ADVISOR_TEST_KERNELS") == "eigen" else "1"
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"

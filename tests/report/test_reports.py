@@ -44,22 +44,55 @@ def _golden(name: str, text: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _close(a: Any, b: Any, where: str = "$") -> None:
-    """Structural equality with a relative tolerance on floats (training on another CPU
-    may differ in the last bits; the keys, strings, counts and choices may not)."""
+def _close(a: Any, b: Any, where: str = "$", rel_tol: float = 1e-9) -> None:
+    """Structural equality with a relative tolerance on numbers: another CPU's vector
+    instructions sum in another order and change the last bits of a statistic (seen: AVX2
+    against AVX-512); the keys, strings, counts and choices may not differ."""
     if isinstance(a, float) or isinstance(b, float):
         assert isinstance(a, (int, float)) and isinstance(b, (int, float)), where
-        assert math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9), f"{where}: {a} != {b}"
+        assert math.isclose(a, b, rel_tol=rel_tol, abs_tol=1e-12), f"{where}: {a} != {b}"
     elif isinstance(a, dict):
         assert isinstance(b, dict) and list(a) == list(b), f"{where}: keys differ"
         for key in a:
-            _close(a[key], b[key], f"{where}.{key}")
+            _close(a[key], b[key], f"{where}.{key}", rel_tol)
     elif isinstance(a, list):
         assert isinstance(b, list) and len(a) == len(b), f"{where}: lengths differ"
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _close(x, y, f"{where}[{i}]")
+            _close(x, y, f"{where}[{i}]", rel_tol)
     else:
         assert a == b, f"{where}: {a!r} != {b!r}"
+
+
+def _training_numbers_blanked(data: dict[str, Any]) -> dict[str, Any]:
+    """The advice with every number the search's training produced replaced by its type.
+    Training is chaotic where a candidate barely learns (raw inputs, no normalization):
+    another CPU's last-bit differences move its curves, stopping epochs and fold scores by
+    far more than any tolerance, so those are checked on one machine (the same-seed tests),
+    and here only their shape, names and the decision."""
+
+    def blank(value: Any) -> Any:
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, str):
+            return _numbers_blanked(value)
+        if isinstance(value, (int, float)):
+            return type(value).__name__
+        if isinstance(value, dict):
+            return {key: blank(item) for key, item in value.items()}
+        items = [blank(item) for item in value]
+        if all(item in ("int", "float") for item in items):
+            return "numbers"  # a curve's length is where training stopped
+        return items
+
+    search = dict(data["search"])
+    for key in ("candidates", "comparisons", "decision"):
+        if key in search:
+            search[key] = blank(search[key])
+    return {**data, "search": search}
+
+
+def _numbers_blanked(text: str) -> str:
+    return re.sub(r"[-+]?\d+(\.\d+)?(e[-+]?\d+)?", "#", text)
 
 
 def _numbers_rounded(text: str) -> str:
@@ -92,22 +125,23 @@ def _validator() -> Any:
 # ----------------------------------------------------------------------------- JSON
 
 
-def test_unvalidated_advice_matches_its_golden_json_and_markdown_byte_for_byte(
-    concrete_no_target,
-):
+def test_unvalidated_advice_matches_its_golden_json_and_markdown(concrete_no_target):
+    """The same file on every machine up to the last bits of the statistics (byte for byte
+    on one machine: tests/test_api.py::test_same_seed_same_advice_bytes)."""
     text = concrete_no_target.to_json()
-    assert text == _golden("concrete.advice.json", text)
+    _close(json.loads(text), json.loads(_golden("concrete.advice.json", text)))
     markdown = render_markdown(concrete_no_target.to_dict())
-    assert markdown == _golden("concrete.advice.md", markdown)
+    assert _numbers_rounded(markdown) == _numbers_rounded(_golden("concrete.advice.md", markdown))
 
 
 @pytest.mark.slow
 def test_validated_advice_matches_its_golden_json_and_markdown(penguins_validated):
     data = penguins_validated.to_dict()
     golden = json.loads(_golden("penguins.advice.json", penguins_validated.to_json()))
-    _close(data, golden)
+    _close(_training_numbers_blanked(data), _training_numbers_blanked(golden))
     markdown = render_markdown(data)
-    assert _numbers_rounded(markdown) == _numbers_rounded(_golden("penguins.advice.md", markdown))
+    golden_markdown = _golden("penguins.advice.md", markdown)
+    assert _numbers_blanked(markdown) == _numbers_blanked(golden_markdown)
 
 
 def test_advice_json_follows_the_published_schema(concrete_no_target):
