@@ -13,6 +13,8 @@ filtered out, and anything else written then is passed on (all of it with
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import os
 import sys
 import tempfile
@@ -30,6 +32,14 @@ _NATIVE_NOISE = (
     "cpu_feature_guard.cc",
     "To enable the following instructions",
 )
+#: Module attributes that Keras fills at import time with an optional import for functions
+#: the advisor never calls: its image-gallery plots import ``matplotlib.pyplot`` (about a
+#: second of a cold start; matplotlib comes with skrub). Matplotlib is kept out while Keras
+#: loads and these are bound to it lazily afterwards, so the plots still work.
+_MATPLOTLIB_USERS = {
+    "keras.src.visualization.plot_image_gallery": ("plt", "matplotlib.pyplot"),
+    "keras.src.visualization.plot_bounding_box_gallery": ("patches", "matplotlib.patches"),
+}
 
 
 def quiet_environment() -> None:
@@ -46,10 +56,36 @@ def import_keras() -> ModuleType:
     absl.logging.set_verbosity(absl.logging.ERROR)
     if "keras" in sys.modules:
         return sys.modules["keras"]
-    with _filtered_native_stderr():
+    with _filtered_native_stderr(), _matplotlib_deferred():
         import keras
 
     return keras
+
+
+class _LazyModule(ModuleType):
+    """Stands for a module that is imported the first time one of its names is used."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+@contextlib.contextmanager
+def _matplotlib_deferred() -> Iterator[None]:
+    """Keep matplotlib out of Keras' import (meanwhile ``import matplotlib`` fails, in any
+    thread), then give the Keras modules that wanted it a lazy stand-in."""
+    if "matplotlib" in sys.modules or importlib.util.find_spec("matplotlib") is None:
+        yield
+        return
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if "matplotlib" in sys.modules and sys.modules["matplotlib"] is None:
+            del sys.modules["matplotlib"]
+    for module_name, (attribute, target) in _MATPLOTLIB_USERS.items():
+        module = sys.modules.get(module_name)
+        if module is not None and getattr(module, attribute, False) is None:
+            setattr(module, attribute, _LazyModule(target))
 
 
 @contextlib.contextmanager
