@@ -32,14 +32,22 @@ _NATIVE_NOISE = (
     "cpu_feature_guard.cc",
     "To enable the following instructions",
 )
-#: Module attributes that Keras fills at import time with an optional import for functions
-#: the advisor never calls: its image-gallery plots import ``matplotlib.pyplot`` (about a
-#: second of a cold start; matplotlib comes with skrub). Matplotlib is kept out while Keras
-#: loads and these are bound to it lazily afterwards, so the plots still work.
-_MATPLOTLIB_USERS = {
-    "keras.src.visualization.plot_image_gallery": ("plt", "matplotlib.pyplot"),
-    "keras.src.visualization.plot_bounding_box_gallery": ("patches", "matplotlib.patches"),
+#: Optional packages Keras imports at import time for functions the advisor never calls,
+#: with the module attributes it keeps them in: its image-gallery plots import
+#: ``matplotlib.pyplot`` (matplotlib comes with skrub) and its saving helpers ``IPython``
+#: for notebook display, about a second each of a cold start. They are kept out while Keras
+#: loads (unless already imported) and those attributes are bound to them lazily
+#: afterwards, so the plots and the display still work.
+_DEFERRED_IMPORTS: dict[str, dict[str, tuple[str, str]]] = {
+    "matplotlib": {
+        "keras.src.visualization.plot_image_gallery": ("plt", "matplotlib.pyplot"),
+        "keras.src.visualization.plot_bounding_box_gallery": ("patches", "matplotlib.patches"),
+    },
+    "IPython": {"keras.src.saving.file_editor": ("ipython", "IPython")},
 }
+#: keras-tuner imports IPython to ask whether it runs in a notebook; when IPython is not
+#: imported yet, it does not, and keeping IPython out gives keras-tuner that answer.
+_DEFERRED_BY_KERAS_TUNER: dict[str, dict[str, tuple[str, str]]] = {"IPython": {}}
 
 
 def quiet_environment() -> None:
@@ -56,7 +64,7 @@ def import_keras() -> ModuleType:
     absl.logging.set_verbosity(absl.logging.ERROR)
     if "keras" in sys.modules:
         return sys.modules["keras"]
-    with _filtered_native_stderr(), _matplotlib_deferred():
+    with _filtered_native_stderr(), _optional_imports_deferred(_DEFERRED_IMPORTS):
         import keras
 
     return keras
@@ -70,22 +78,29 @@ class _LazyModule(ModuleType):
 
 
 @contextlib.contextmanager
-def _matplotlib_deferred() -> Iterator[None]:
-    """Keep matplotlib out of Keras' import (meanwhile ``import matplotlib`` fails, in any
-    thread), then give the Keras modules that wanted it a lazy stand-in."""
-    if "matplotlib" in sys.modules or importlib.util.find_spec("matplotlib") is None:
-        yield
-        return
-    sys.modules["matplotlib"] = None  # type: ignore[assignment]
+def _optional_imports_deferred(
+    deferred: dict[str, dict[str, tuple[str, str]]],
+) -> Iterator[None]:
+    """Keep the ``deferred`` packages out of an import (meanwhile importing them fails, in
+    any thread), then give the modules that wanted them lazy stand-ins."""
+    blocked = [
+        package
+        for package in deferred
+        if package not in sys.modules and importlib.util.find_spec(package) is not None
+    ]
+    for package in blocked:
+        sys.modules[package] = None  # type: ignore[assignment]
     try:
         yield
     finally:
-        if "matplotlib" in sys.modules and sys.modules["matplotlib"] is None:
-            del sys.modules["matplotlib"]
-    for module_name, (attribute, target) in _MATPLOTLIB_USERS.items():
-        module = sys.modules.get(module_name)
-        if module is not None and getattr(module, attribute, False) is None:
-            setattr(module, attribute, _LazyModule(target))
+        for package in blocked:
+            if package in sys.modules and sys.modules[package] is None:
+                del sys.modules[package]
+    for package in blocked:
+        for module_name, (attribute, target) in deferred[package].items():
+            module = sys.modules.get(module_name)
+            if module is not None and getattr(module, attribute, False) is None:
+                setattr(module, attribute, _LazyModule(target))
 
 
 @contextlib.contextmanager
@@ -130,6 +145,9 @@ def _filtered_native_stderr() -> Iterator[None]:
 def import_keras_tuner() -> ModuleType:
     """Import keras-tuner on first use (it imports TensorFlow)."""
     import_keras()
-    import keras_tuner
+    if "keras_tuner" in sys.modules:
+        return sys.modules["keras_tuner"]
+    with _optional_imports_deferred(_DEFERRED_BY_KERAS_TUNER):
+        import keras_tuner
 
     return keras_tuner
