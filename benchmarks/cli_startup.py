@@ -1,5 +1,6 @@
 """Cold start of the CLI: `advise --help` (must stay well under a second, no TensorFlow)
-beside a full `advise DATA --target COL` run on the bundled sample, in one run.
+beside a full `advise DATA --target COL` run on the bundled sample, in one run. Each run
+gets an empty search cache, so nothing an earlier run stored is reused.
 
     python benchmarks/cli_startup.py [--repeat 5]
 """
@@ -12,6 +13,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def timed(command: list[str]) -> float:
     # This checkout's advisor, not an older copy `pip install .` left in site-packages.
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    started = time.perf_counter()
-    subprocess.run(
-        command, cwd=ROOT, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": path}
-    )
-    return time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "PYTHONPATH": path, "ADVISOR_CACHE_DIR": cache}
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True, env=env)
+        return time.perf_counter() - started
 
 
 def main() -> None:
