@@ -44,21 +44,21 @@ def _golden(name: str, text: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _close(a: Any, b: Any, where: str = "$", rel_tol: float = 1e-9) -> None:
+def _close(a: Any, b: Any, where: str = "$") -> None:
     """Structural equality with a relative tolerance on numbers: another CPU's vector
     instructions sum in another order and change the last bits of a statistic (seen: AVX2
     against AVX-512); the keys, strings, counts and choices may not differ."""
     if isinstance(a, float) or isinstance(b, float):
         assert isinstance(a, (int, float)) and isinstance(b, (int, float)), where
-        assert math.isclose(a, b, rel_tol=rel_tol, abs_tol=1e-12), f"{where}: {a} != {b}"
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), f"{where}: {a} != {b}"
     elif isinstance(a, dict):
         assert isinstance(b, dict) and list(a) == list(b), f"{where}: keys differ"
         for key in a:
-            _close(a[key], b[key], f"{where}.{key}", rel_tol)
+            _close(a[key], b[key], f"{where}.{key}")
     elif isinstance(a, list):
         assert isinstance(b, list) and len(a) == len(b), f"{where}: lengths differ"
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _close(x, y, f"{where}[{i}]", rel_tol)
+            _close(x, y, f"{where}[{i}]")
     else:
         assert a == b, f"{where}: {a!r} != {b!r}"
 
