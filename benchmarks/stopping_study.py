@@ -118,6 +118,7 @@ class Rule:
     name: str
     every: int = 1  # validate every this many epochs (tables with small epochs only)
     trail_t: float | None = None  # stop a challenger whose t against the default is below -t
+    after: float = 0.0  # ... only once this share of the budget's epochs has been trained
 
 
 RULES = (
@@ -127,6 +128,9 @@ RULES = (
     Rule("stop a challenger at t < -3", trail_t=3.0),
     Rule("stop a challenger at t < -2", trail_t=2.0),
     Rule("stop a challenger at t < -1", trail_t=1.0),
+    Rule("stop at t < -3 after a third of the epochs", trail_t=3.0, after=1 / 3),
+    Rule("stop at t < -3 after half of the epochs", trail_t=3.0, after=1 / 2),
+    Rule("stop at t < -5", trail_t=5.0),
 )
 
 
@@ -168,12 +172,20 @@ def replay(
 
 
 def _trails(
-    entry: dict[str, Any], default: list[list[float]], limit: float, epoch: int, best: list[float]
+    entry: dict[str, Any],
+    default: list[list[float]],
+    limit: float,
+    after: float,
+    epoch: int,
+    best: list[float],
 ) -> bool:
     """Whether a challenger's best losses so far trail the default's at the same epoch by
-    a corrected resampled t below ``-limit`` (both capped at the trivial predictor's)."""
+    a corrected resampled t below ``-limit`` (both capped at the trivial predictor's),
+    once ``after`` of the budget's epochs have been trained."""
     from advisor.search.stats import corrected_resampled_ttest
 
+    if epoch + 1 < after * entry["max_epochs"]:
+        return False
     baselines = entry["baselines"]
     ref = [min(v, b) for v, b in zip(default[min(epoch, len(default) - 1)], baselines, strict=True)]
     mine = [min(v, b) for v, b in zip(best, baselines, strict=True)]
@@ -183,24 +195,24 @@ def _trails(
     return test.t < -limit
 
 
-def simulate(entry: dict[str, Any], rule: Rule) -> tuple[str, int]:
-    """(winner, epochs trained by all candidates) of one recorded search under ``rule``."""
+def simulate(entry: dict[str, Any], rule: Rule) -> tuple[str, dict[str, int]]:
+    """(winner, epochs each candidate trained) of one recorded search under ``rule``."""
     from advisor.search.decision import decide
     from advisor.search.results import CandidateResult
 
-    every = rule.every if entry["steps_per_epoch"] <= SMALL_EPOCH_STEPS else 1
+    every = validation_interval(entry, rule)
     cands = entry["candidates"]
-    results, epochs = [], 0
+    results, epochs = [], {}
     default_history: list[list[float]] = []
     for index, c in enumerate(cands):
         stop = None
         if index and rule.trail_t is not None and default_history:
-            stop = functools.partial(_trails, entry, default_history, rule.trail_t)
+            stop = functools.partial(_trails, entry, default_history, rule.trail_t, rule.after)
         if c["status"] != "ok" and not c["curves"]:
             results.append(CandidateResult(c["key"], "", "none", c["status"], message=c["message"]))
             continue
         scores, n, history = replay(c["curves"], entry, every, stop)
-        epochs += n
+        epochs[c["key"]] = n
         if index == 0:
             default_history = history
         status = "ok" if scores is not None else "failed"
@@ -213,6 +225,35 @@ def simulate(entry: dict[str, Any], rule: Rule) -> tuple[str, int]:
     candidates = tuple(SimpleNamespace(key=c["key"], complexity=c["complexity"]) for c in cands)
     result = decide(tuple(results), candidates, setup, None, "fast", 0.0)  # type: ignore[arg-type]
     return result.winner_key, epochs
+
+
+def validation_interval(entry: dict[str, Any], rule: Rule) -> int:
+    return rule.every if entry["steps_per_epoch"] <= SMALL_EPOCH_STEPS else 1
+
+
+def packed_cost(entry: dict[str, Any], epochs: dict[str, int], every: int) -> tuple[int, int]:
+    """(slot-steps trained, slot-validations) of the packed models, one per in-network
+    choice, with the runner's repacking rule (`advisor.search.runner.REPACK_SLOT_STEPS`)."""
+    from advisor.search.runner import REPACK_SLOT_STEPS
+
+    k, steps, max_epochs = entry["k"], entry["steps_per_epoch"], entry["max_epochs"]
+    shapes: dict[str, list[int]] = {}
+    for key, n in epochs.items():
+        shapes.setdefault(key.rsplit("+", 1)[1], []).append(n)
+    trained = validated = 0
+    for members in shapes.values():
+        placed = list(members)
+        for epoch in range(max_epochs):
+            trained += len(placed) * k * steps
+            if (epoch + 1) % every == 0 or epoch + 1 == max_epochs:
+                validated += len(placed) * k
+            running = [n for n in placed if n > epoch + 1]
+            if not running:
+                break
+            freed = (len(placed) - len(running)) * k * steps * (max_epochs - epoch - 1)
+            if len(running) <= len(placed) // 2 and freed >= REPACK_SLOT_STEPS:
+                placed = running
+    return trained, validated
 
 
 def recorded_winner(results: Path, name: str, fold: int) -> str | None:
@@ -234,31 +275,38 @@ def table(results: Path, names: Sequence[str] | None) -> str:
             if names is None or entry["dataset"] in names:
                 entries.append(entry)
     base = {id(e): simulate(e, RULES[0]) for e in entries}
+    checks = []
+    for e in entries:
+        w = recorded_winner(results, e["dataset"], e["fold"])
+        if w is not None:
+            checks.append(f"{e['dataset']} {'=' if w == base[id(e)][0] else '≠ ' + w}")
     lines = [
-        f"{len(entries)} recorded searches; 'as today' against the quality benchmark's "
-        "recorded winner (advisor c8c9bdd80119, same fold): "
-        + ", ".join(
-            f"{e['dataset']} {'=' if w == base[id(e)][0] else '≠ ' + str(w)}"
-            for e in entries
-            if (w := recorded_winner(results, e["dataset"], e["fold"])) is not None
-        ),
+        f"{len(entries)} recorded searches. 'As today' against the winner the quality "
+        f"benchmark recorded (advisor c8c9bdd80119, same fold): {', '.join(checks)}",
         "",
-        "| rule | epochs trained (all candidates) | × as today | searches with another winner |",
-        "|---|---:|---:|---|",
+        "| rule | candidate-epochs | packed slot-steps | packed slot-validations "
+        "| searches with another winner |",
+        "|---|---:|---:|---:|---|",
     ]
+    today = [0, 0, 0]
+    for e in entries:
+        trained, validated = packed_cost(e, base[id(e)][1], 1)
+        today = [today[0] + sum(base[id(e)][1].values()), today[1] + trained, today[2] + validated]
     for rule in RULES:
-        total = changed = 0
+        totals = [0, 0, 0]
         moved = []
         for e in entries:
             winner, epochs = simulate(e, rule)
-            total += epochs
+            trained, validated = packed_cost(e, epochs, validation_interval(e, rule))
+            totals = [totals[0] + sum(epochs.values()), totals[1] + trained, totals[2] + validated]
             if winner != base[id(e)][0]:
-                changed += 1
                 moved.append(f"{e['dataset']} ({base[id(e)][0]} → {winner})")
-        today = sum(b[1] for b in base.values())
+        cells = " | ".join(
+            f"{t} ({t / max(b, 1):.2f}×)" for t, b in zip(totals, today, strict=True)
+        )
         lines.append(
-            f"| {rule.name} | {total} | {total / max(today, 1):.2f} | "
-            f"{changed} of {len(entries)}{': ' + ', '.join(moved) if moved else ''} |"
+            f"| {rule.name} | {cells} | "
+            f"{len(moved)} of {len(entries)}{': ' + ', '.join(moved) if moved else ''} |"
         )
     return "\n".join(lines)
 

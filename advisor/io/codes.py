@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import csv
 import io
-
-import pandas as pd
+import re
+from collections.abc import Iterable
 
 #: At least this many sampled values, so that one "007" in a short column is no evidence.
 MIN_VALUES = 5
 
 
-def zero_padded(present: pd.Series) -> bool:
-    """Every value is digits of one width >= 2, and at least one starts with 0."""
-    if len(present) < MIN_VALUES:
-        return False
-    text = present.astype(str)
-    if not text.str.fullmatch(r"\d{2,}").all():
-        return False
-    return bool(text.str.len().nunique() == 1 and text.str.startswith("0").any())
+_DIGITS = re.compile(r"\d{2,}")
+
+
+def zero_padded(present: Iterable[object]) -> bool:
+    """Every value is digits of one width >= 2, and at least one starts with 0 (``present``:
+    any iterable of values, a pandas Series included; not pandas-dependent, so that reading
+    a CSV for the profile does not import pandas)."""
+    width, zero, count = -1, False, 0
+    for value in present:
+        text = str(value)
+        if not _DIGITS.fullmatch(text) or width not in (-1, len(text)):
+            return False
+        width, zero, count = len(text), zero or text.startswith("0"), count + 1
+    return zero and count >= MIN_VALUES
 
 
 def zero_padded_columns(sample: str, delimiter: str) -> tuple[str, ...]:
@@ -41,6 +47,6 @@ def zero_padded_columns(sample: str, delimiter: str) -> tuple[str, ...]:
     found = []
     for index, name in enumerate(header):
         values = [r[index].strip() for r in body if index < len(r) and r[index].strip()]
-        if values and zero_padded(pd.Series(values)):
+        if values and zero_padded(values):
             found.append(name)
     return tuple(found)

@@ -8,11 +8,15 @@ sample of 200 parse as dates and every value has digits and a date separator.
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when a text column is tested, not to read numbers
+    import pandas as pd
 
 
 def looks_like_datetime(present: pd.Series) -> bool:
+    import pandas as pd
+
     sample = present.iloc[: min(len(present), 200)].astype(str)
     if sample.empty or not sample.str.contains(r"\d", regex=True).all():
         return False

@@ -13,7 +13,10 @@ Stata's numeric missing value).
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the test runs on pandas text; reading numbers does not import it
+    import pandas as pd
 
 MISSING_MARKERS: tuple[str, ...] = ("?", "-", "--", ".")
 #: pandas' own missing-value strings (its CSV readers' defaults), which the Arrow reader
