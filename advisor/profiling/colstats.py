@@ -80,6 +80,23 @@ class Moments:
             int(n), mean, float(np.sum(d2)), float(np.dot(d2, d)), float(np.dot(d2, d2)), scale
         )
 
+    @staticmethod
+    def of_runs(values: np.ndarray, counts: np.ndarray, scale: float = 1.0) -> Moments:
+        """`of` a column given as its distinct ``values`` and how often each occurs: the
+        same sums in another order (equal to ~1e-15 relative), a fraction of the work on
+        columns of few distinct values (counts, codes, pixels, flags)."""
+        if values.size == 0:
+            return Moments(0, 0.0, 0.0, 0.0, 0.0, scale)
+        w = counts.astype(np.float64)
+        n = int(counts.sum())
+        x = values / scale if scale != 1.0 else values
+        mean = float(np.dot(w, x) / n)
+        d = x - mean
+        wd2 = w * d * d
+        return Moments(
+            n, mean, float(wd2.sum()), float(np.dot(wd2, d)), float(np.dot(wd2, d * d)), scale
+        )
+
     def rescaled(self, scale: float) -> Moments:
         if scale == self.scale:
             return self

@@ -75,6 +75,11 @@ class ColumnSummary:
         return self.n_rows - self.missing - self.non_finite
 
 
+#: Columns with at most one distinct value in this many rows take their moments from the
+#: distinct values and their counts.
+RUNS_SHARE = 4
+
+
 def summarize_values(values: np.ndarray, name: str, seed: int = 0) -> ColumnSummary:
     """Exact summary of a whole column (float array, NaN = missing)."""
     values = np.asarray(values, dtype=np.float64)
@@ -107,21 +112,31 @@ def summarize_values(values: np.ndarray, name: str, seed: int = 0) -> ColumnSumm
     scale = power_of_two_scale(max(abs(lo), abs(hi)))
     negatives = int(np.searchsorted(ordered, 0.0, side="left"))
     zeros = int(np.searchsorted(ordered, 0.0, side="right")) - negatives
-    distinct = int(np.count_nonzero(ordered[1:] != ordered[:-1])) + 1
+    changes = ordered[1:] != ordered[:-1]
+    distinct = int(np.count_nonzero(changes)) + 1
     integer = bool(np.array_equal(np.floor(ordered, out=colstats.scratch("floor", n)), ordered))
     with np.errstate(over="ignore", invalid="ignore"):
         increasing = bool(finite.all() and n > 1 and np.all(values[1:] > values[:-1]))
+    if distinct * RUNS_SHARE <= n:
+        # Few distinct values: the moments from each value once, weighted by its count.
+        starts = np.flatnonzero(np.concatenate(([True], changes)))
+        runs, counts = ordered[starts], np.diff(np.append(starts, n))
+        moments = Moments.of_runs(runs, counts, scale)
+        log_moments = Moments.of_runs(colstats.fast_log1p(runs), counts) if negatives == 0 else None
+    else:
+        moments = Moments.of(x, scale)
+        log_moments = (
+            Moments.of(colstats.fast_log1p(x, out=colstats.scratch("log", n)))
+            if negatives == 0
+            else None
+        )
     return ColumnSummary(
         name=name,
         n_rows=values.size,
         missing=int(nan.sum()),
         non_finite=int((~finite & ~nan).sum()),
-        moments=Moments.of(x, scale),
-        log_moments=(
-            Moments.of(colstats.fast_log1p(x, out=colstats.scratch("log", n)))
-            if negatives == 0
-            else None
-        ),
+        moments=moments,
+        log_moments=log_moments,
         min=lo,
         max=hi,
         count_at_min=int(np.searchsorted(ordered, lo, side="right")),

@@ -161,7 +161,6 @@ def profile_arrow(
     Each worker thread converts one column to float64, profiles it and lets it go, so at
     most one converted copy per thread is alive beside the Arrow table."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     def is_numeric(kind: Any) -> bool:
         return bool(
