@@ -8,6 +8,14 @@ lines TensorFlow's native code writes to stderr while it loads (that oneDNN is o
 CPU instructions it could use) are written before its log level applies; they are
 filtered out, and anything else written then is passed on (all of it with
 ``TF_CPP_MIN_LOG_LEVEL=0``).
+
+TensorFlow runs each operation on one thread (``TF_NUM_INTRAOP_THREADS=1``) and up to
+`INTER_OP_THREADS` operations at once, unless the user set those variables: the search's
+packed models are many small matrix products trained side by side in threads, which run
+about a third faster so than with every operation split over all cores (docs/benchmarks.md),
+and an operation's rounding then no longer depends on how many cores the machine has. Like
+the logging variables, they apply to the process (TensorFlow reads them when it starts):
+set them to ``0`` before calling `advisor.advise` for TensorFlow's own defaults.
 """
 
 from __future__ import annotations
@@ -21,9 +29,14 @@ import tempfile
 from collections.abc import Iterator
 from types import ModuleType
 
+#: Operations TensorFlow runs at once: as many as packed models train side by side
+#: (`advisor.search.runner.MAX_WORKERS`), at least two.
+INTER_OP_THREADS = max(2, min(os.cpu_count() or 1, 4))
 _QUIET_DEFAULTS = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "KERAS_BACKEND": "tensorflow",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": str(INTER_OP_THREADS),
 }
 #: Start-up lines of TensorFlow's native code that say nothing about the user's run.
 _NATIVE_NOISE = (
@@ -51,7 +64,7 @@ _DEFERRED_BY_KERAS_TUNER: dict[str, dict[str, tuple[str, str]]] = {"IPython": {}
 
 
 def quiet_environment() -> None:
-    """Set TensorFlow's logging variables unless the user already set them."""
+    """Set TensorFlow's logging and thread variables unless the user already set them."""
     for key, value in _QUIET_DEFAULTS.items():
         os.environ.setdefault(key, value)
 
