@@ -270,11 +270,16 @@ def main() -> None:
         "advise DATA --json out.json (no target)",
         "pandas read + describe + scipy moments",
     ]
+    # The rows take turns, repeat after repeat, so that a slow spell of a shared machine
+    # falls on all of them alike rather than on one row's runs.
+    runs: dict[str, list[dict[str, float | str]]] = {name: [] for name in names}
+    for repeat in range(args.repeat):
+        for name in names if repeat == 0 else names[:-1]:
+            runs[name].append(measure(name, path))
     results: dict[str, dict[str, float | str]] = {}
     for name in names:
-        runs = [measure(name, path) for _ in range(args.repeat if name != names[-1] else 1)]
-        ok = [r for r in runs if "seconds" in r]
-        results[name] = min(ok, key=lambda r: float(r["seconds"])) if ok else runs[0]
+        ok = [r for r in runs[name] if "seconds" in r]
+        results[name] = min(ok, key=lambda r: float(r["seconds"])) if ok else runs[name][0]
     if args.ydata_python:
         results["ydata-profiling minimal (after read)"] = measure(
             "ydata-profiling minimal (after read)", path, args.ydata_python
