@@ -50,6 +50,34 @@ def fast_log1p(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+#: Columns with at most one distinct value in this many take their moments from the
+#: distinct values and their counts.
+RUNS_SHARE = 4
+
+
+def column_moments(
+    x: np.ndarray,
+    ordered: np.ndarray,
+    changes: np.ndarray,
+    distinct: int,
+    scale: float,
+    with_log: bool,
+) -> tuple[Moments, Moments | None]:
+    """The moments of a column's finite values ``x`` (``ordered``: sorted; ``changes``:
+    where consecutive sorted values differ, as a bool array; ``distinct``: how many
+    differ), and of ``log1p`` of them if ``with_log``.
+    Columns of few distinct values (counts, codes, pixels, flags) take them from each
+    distinct value once, weighted by its count."""
+    n = ordered.size
+    if distinct * RUNS_SHARE <= n:
+        starts = np.flatnonzero(np.concatenate(([True], changes)))
+        runs, counts = ordered[starts], np.diff(np.append(starts, n))
+        logs = Moments.of_runs(fast_log1p(runs), counts) if with_log else None
+        return Moments.of_runs(runs, counts, scale), logs
+    logs = Moments.of(fast_log1p(x, out=scratch("log", n))) if with_log else None
+    return Moments.of(x, scale), logs
+
+
 @dataclass(frozen=True)
 class Moments:
     """Count, mean and central moment sums M2..M4 of the finite values, mergeable exactly.

@@ -75,11 +75,6 @@ class ColumnSummary:
         return self.n_rows - self.missing - self.non_finite
 
 
-#: Columns with at most one distinct value in this many rows take their moments from the
-#: distinct values and their counts.
-RUNS_SHARE = 4
-
-
 def summarize_values(values: np.ndarray, name: str, seed: int = 0) -> ColumnSummary:
     """Exact summary of a whole column (float array, NaN = missing)."""
     values = np.asarray(values, dtype=np.float64)
@@ -117,19 +112,9 @@ def summarize_values(values: np.ndarray, name: str, seed: int = 0) -> ColumnSumm
     integer = bool(np.array_equal(np.floor(ordered, out=colstats.scratch("floor", n)), ordered))
     with np.errstate(over="ignore", invalid="ignore"):
         increasing = bool(finite.all() and n > 1 and np.all(values[1:] > values[:-1]))
-    if distinct * RUNS_SHARE <= n:
-        # Few distinct values: the moments from each value once, weighted by its count.
-        starts = np.flatnonzero(np.concatenate(([True], changes)))
-        runs, counts = ordered[starts], np.diff(np.append(starts, n))
-        moments = Moments.of_runs(runs, counts, scale)
-        log_moments = Moments.of_runs(colstats.fast_log1p(runs), counts) if negatives == 0 else None
-    else:
-        moments = Moments.of(x, scale)
-        log_moments = (
-            Moments.of(colstats.fast_log1p(x, out=colstats.scratch("log", n)))
-            if negatives == 0
-            else None
-        )
+    moments, log_moments = colstats.column_moments(
+        x, ordered, changes, distinct, scale, negatives == 0
+    )
     return ColumnSummary(
         name=name,
         n_rows=values.size,
