@@ -5,7 +5,7 @@ Validating every few epochs and stopping a challenger once it trails the default
 change how a network trains, only when its training stops and which epochs are looked at.
 So both can be simulated exactly from curves recorded without early stopping:
 
-    python benchmarks/stopping_study.py --record --half calibration    # hours on 2 cores
+    python benchmarks/stopping_study.py --record --half calibration    # ~25 min on 2 cores
     python benchmarks/stopping_study.py                                 # the table
 
 ``--record`` runs the advisor's search (default budget, seed 0) on fold 0's training part
