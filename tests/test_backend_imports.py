@@ -5,6 +5,7 @@ the user's own import of them."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -42,3 +43,16 @@ def test_keras_loads_without_matplotlib_or_ipython_and_what_wanted_them_still_wo
     pytest.importorskip("matplotlib")  # installed with skrub; IPython is checked if present
     run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-3000:]
+
+
+def test_tensorflow_runs_one_thread_per_operation_unless_the_user_says_otherwise(monkeypatch):
+    from advisor.backend import INTER_OP_THREADS, quiet_environment
+
+    monkeypatch.delenv("TF_NUM_INTRAOP_THREADS", raising=False)
+    monkeypatch.delenv("TF_NUM_INTEROP_THREADS", raising=False)
+    quiet_environment()
+    assert os.environ["TF_NUM_INTRAOP_THREADS"] == "1"
+    assert os.environ["TF_NUM_INTEROP_THREADS"] == str(INTER_OP_THREADS) and INTER_OP_THREADS >= 2
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "0")
+    quiet_environment()
+    assert os.environ["TF_NUM_INTRAOP_THREADS"] == "0"

@@ -197,3 +197,16 @@ def test_integers_beyond_float_precision_profile_as_floats(tmp_path):
     path.write_text("a,b\n" + "".join(f"{2**53 + i},{i}\n" for i in range(30)))
     for profile in (profile_path(path), profile_stream(path)):
         assert profile.features[0].max == pytest.approx(2.0**53 + 29, rel=1e-12)
+
+
+def test_zero_padded_takes_any_values_a_series_included():
+    import pandas as pd
+
+    from advisor.io.codes import zero_padded
+
+    codes = ["02134", "10001", "00501", "94105", "60601"]
+    assert zero_padded(codes) and zero_padded(pd.Series(codes))
+    assert not zero_padded(codes[:4])  # too few to be evidence
+    assert not zero_padded(["0213", *codes[1:]])  # two widths
+    assert not zero_padded(["12134", "10001", "20501", "94105", "60601"])  # no leading zero
+    assert not zero_padded(["02134", "1000a", "00501", "94105", "60601"])
