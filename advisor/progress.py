@@ -80,6 +80,18 @@ def training_together(candidates: int, done: int, total: int) -> ProgressEvent:
     )
 
 
+def race_stage(number: int, rows: int, candidates: int) -> ProgressEvent:
+    """The search's ``number``-th stage trains ``candidates`` on ``rows`` rows (the race
+    across sample sizes: more rows for the candidates still open)."""
+    return ProgressEvent(
+        f"stage {number}: {candidates} candidates on {rows:,} rows",
+        stage="search",
+        done=number,
+        total=0,
+        candidate=f"{candidates} candidates",
+    )
+
+
 def rules_ready(preview: dict[str, Any]) -> ProgressEvent:
     """The rules have proposed a plan (``preview``: the advice's JSON form so far); the
     search, if any, starts next."""

@@ -68,7 +68,9 @@ RuleStatus = Literal["stable", "preview", "deprecated", "removed"]
 RULE_STATUSES: tuple[str, ...] = get_args(RuleStatus)
 
 #: A candidate's outcome in the search.
-CandidateStatus = Literal["ok", "failed", "skipped"]
+#: "eliminated": trained to the end on a smaller stage's rows and left the race there
+#: (`advisor.search.stages`); its scores are that stage's.
+CandidateStatus = Literal["ok", "failed", "skipped", "eliminated"]
 
 #: `advise check`: how serious a finding is, and the formats its result is written in.
 Severity = Literal["info", "warning", "error"]

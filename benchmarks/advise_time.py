@@ -254,8 +254,10 @@ def summary(records: list[dict[str, object]]) -> str:
 
 def compare(before: str, after: str) -> None:
     a, b = _load(before), _load(after)
-    print(f"{'table':18s} {'rows':>7s} {'cols':>4s} {'before':>7s} {'after':>7s} {'ratio':>6s}"
-          f"  advice before -> after")
+    print(
+        f"{'table':18s} {'rows':>7s} {'cols':>4s} {'before':>7s} {'after':>7s} {'ratio':>6s}"
+        f"  advice before -> after"
+    )
     for name, r in a.items():
         if name not in b:
             continue

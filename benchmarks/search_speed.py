@@ -86,7 +86,7 @@ def naive_search(
     by_key = {c.key: c for c in cands}
     # the same network the advisor sizes for this data
     setup = prepare_folds(frame, y, "classification", None, Budget("bench", FOLDS, 0, 1), SEED)
-    spec_none = setup.net_spec(frame.shape[1], "none")
+    spec_none = setup.net_spec(frame.shape[1], "none", frame.shape[1])
     scores: dict[str, list[float]] = {}
 
     class NaiveTuner(kt.Tuner):  # type: ignore[misc]

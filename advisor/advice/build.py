@@ -120,7 +120,7 @@ def build_advice(
             }
         )
     elif table.task is not None:
-        width, depth = size_network(n_inputs)
+        width, depth = size_network(plan.n_features)
         net = NetSpec(table.task, n_inputs, 1, width, depth, LEARNING_RATE, in_network)
     search_dict = None
     if validation is not None:

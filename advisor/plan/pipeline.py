@@ -161,9 +161,14 @@ def numeric_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
 
 
 def categorical_block(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
-    block = frame.loc[:, list(columns)].astype(object)
-    block = block.where(block.notna(), MISSING_CATEGORY)
-    return block.map(category_text).to_numpy(dtype=object)
+    """The categorical columns as text (`category_text`), missing values as
+    ``MISSING_CATEGORY``: each distinct value is turned into text once."""
+    out = np.empty((len(frame), len(columns)), dtype=object)
+    for j, column in enumerate(columns):
+        codes, uniques = pd.factorize(frame[column].astype(object), use_na_sentinel=True)
+        texts = np.array([*(category_text(u) for u in uniques), MISSING_CATEGORY], dtype=object)
+        out[:, j] = texts[codes]  # code -1 (missing) takes the last
+    return out
 
 
 def category_text(value: object) -> str:

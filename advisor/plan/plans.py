@@ -32,6 +32,12 @@ class InputPlan:
     def numeric(self) -> tuple[str, ...]:
         return tuple(column for column, _ in self.scalers)
 
+    @property
+    def n_features(self) -> int:
+        """The feature columns the plan uses, each counted once however many inputs its
+        encoding makes (one-hot levels, calendar features, text components)."""
+        return len(self.scalers) + len(self.categorical) + len(self.dates) + len(self.text_encoded)
+
     def scaler_for(self, column: str) -> str:
         for name, key in self.scalers:
             if name == column:

@@ -15,6 +15,7 @@ from advisor.report.html_features import features_section
 from advisor.report.labels import (
     beats_default,
     candidate_marks,
+    evidence_text,
     metric_text,
     plan_description,
     reason_text,
@@ -196,20 +197,25 @@ def _search_section(data: dict[str, Any]) -> str:
             f'<span class="tag{" win" if m == "winner" else ""}">{m}</span>'
             for m in candidate_marks(search, c)
         ]
-        if c["status"] != "ok":
+        if c["status"] not in ("ok", "eliminated"):
             body.append(
                 f"<tr><td>{escape(c['key'])}</td><td colspan=6>{escape(c['status'])}: "
                 f"{escape(c['message'])}</td><td>{''.join(tags)}</td></tr>"
             )
             continue
         folds = ", ".join(f"{v:.4f}" for v in c["fold_scores"])
+        out = (
+            f'<span class="tag" title="{escape(c["message"])}">eliminated</span>'
+            if c["status"] == "eliminated"
+            else ""
+        )
         body.append(
             f"<tr><td>{escape(c['key'])}</td><td>{escape(c['plan'])}</td>"
             f"<td>{escape(norms.label(c['in_network']))}</td>"
             f'<td class="num" data-v="{c["mean"]!r}">{c["mean"]:.4f}</td>'
             f'<td class="num" data-v="{c["sd"]!r}">{c["sd"]:.4f}</td>'
             f'<td class="num" data-v="{c["metric_mean"]!r}">{metric_text(search["metric"], c)}</td>'
-            f'<td class="muted">{folds}</td><td>{"".join(tags)}</td></tr>'
+            f'<td class="muted">{folds}</td><td>{"".join(tags)}{out}</td></tr>'
         )
     comparisons = ""
     if search.get("comparisons"):
@@ -230,10 +236,16 @@ def _search_section(data: dict[str, Any]) -> str:
             "<th>fold wins</th><th>t</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
             f"</thead><tbody>{rows}</tbody></table>"
         )
+    evidence = evidence_text(search)
     return (
         "<h2>Validation</h2>"
         f"<p>{escape(search['decision'])}.</p>"
-        f'<div class="plots">{chart}</div>{_curves(search)}'
+        + (
+            f'<p class="evidence">{escape(evidence[0].upper() + evidence[1:])}.</p>'
+            if evidence
+            else ""
+        )
+        + f'<div class="plots">{chart}</div>{_curves(search)}'
         f'<table class="sortable"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
         f"{comparisons}"
     )

@@ -65,6 +65,31 @@ def candidate_marks(search: dict[str, Any], candidate: dict[str, Any]) -> list[s
     return marks
 
 
+def evidence_text(search: dict[str, Any]) -> str | None:
+    """What the decision rests on, in one sentence: the rows and folds of the last stage,
+    the stages of the race across sample sizes, and how sure it is (None for advice files
+    written before the search recorded it)."""
+    evidence = search.get("evidence")
+    if not evidence:
+        return None
+    stages = evidence["stages"]
+    text = f"the decision rests on {evidence['folds']} folds of {evidence['rows']:,} rows"
+    if len(stages) > 1:
+        steps = [f"{stages[0]['candidates']} candidates on {stages[0]['rows']:,} rows"]
+        steps += [f"{s['candidates']} on {s['rows']:,}" for s in stages[1:]]
+        text += f" ({', then '.join(steps)})"
+    won = search["winner"] != search["default"]
+    why = {
+        ("clear", True): "the winner leads the default by two standard errors or more",
+        ("close", True): "the winner leads the default by between one and two standard errors",
+        ("clear", False): "no challenger has a lower mean loss than the default",
+        ("close", False): (
+            "a challenger has a lower mean loss than the default, by less than one standard error"
+        ),
+    }[(evidence["certainty"], won)]
+    return f"{text}; it is {evidence['certainty']}: {why}"
+
+
 def beats_default(comparison: dict[str, Any]) -> bool:
     """Whether a challenger beat the default by the search's decision rule (advice files
     written before the one-standard-error rule decided by Holm-adjusted significance)."""

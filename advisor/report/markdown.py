@@ -8,6 +8,7 @@ from typing import Any
 from advisor.network import norms
 from advisor.report.labels import (
     candidate_marks,
+    evidence_text,
     feature_scaler_label,
     highlights,
     metric_text,
@@ -78,9 +79,11 @@ def render_markdown(data: dict[str, Any]) -> str:
 
 def _search_table(search: dict[str, Any]) -> list[str]:
     metric = search["metric"]
+    evidence = evidence_text(search)
     lines = [
         f"{search['n_folds']}-fold cross-validation; score: {_text(search['score'])} "
-        "(lower is better).",
+        "(lower is better)."
+        + (f" {_text(evidence[0].upper() + evidence[1:])}." if evidence else ""),
         "",
         f"| candidate | score mean ± sd | {metric} mean ± sd | |",
         "|---|---:|---:|---|",
@@ -89,7 +92,9 @@ def _search_table(search: dict[str, Any]) -> list[str]:
         if c["status"] == "skipped":
             continue
         tags = [f"**{m}**" if m == "winner" else m for m in candidate_marks(search, c)]
-        if c["status"] != "ok":
+        if c["status"] == "eliminated":
+            tags.append(f"eliminated ({_text(c['message'])})")
+        elif c["status"] != "ok":
             lines.append(f"| {_text(c['key'])} | failed | {_text(c['message'][:80])} | |")
             continue
         value = metric_text(metric, c)

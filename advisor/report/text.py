@@ -9,6 +9,7 @@ from advisor.network import norms
 from advisor.report.labels import (
     beats_default,
     candidate_marks,
+    evidence_text,
     feature_scaler_label,
     highlights,
     metric_text,
@@ -187,6 +188,9 @@ def _search_lines(
             f"  on a seeded sample of {sample['rows']} of {sample['of']} rows, stratified by "
             f"{sample['stratified_by']}"
         )
+    evidence = evidence_text(search)
+    if evidence:
+        lines.append(f"  Evidence: {evidence}")
     rows = [("candidate", "score mean ± sd", f"{search['metric']} mean ± sd", "")]
     styles: list[dict[str, Any]] = [{}]
     skipped = [c for c in search["candidates"] if c["status"] == "skipped"]
@@ -197,10 +201,20 @@ def _search_lines(
             {"fg": "green", "bold": True}
             if c["key"] == search["winner"]
             else {"fg": "red"}
-            if c["status"] != "ok"
+            if c["status"] == "failed"
             else {}
         )
         mark = candidate_marks(search, c)
+        if c["status"] == "eliminated":
+            rows.append(
+                (
+                    c["key"],
+                    f"{c['mean']:.4f} ± {c['sd']:.4f}",
+                    metric_text(search["metric"], c),
+                    " ".join([*mark, "eliminated"]),
+                )
+            )
+            continue
         if c["status"] != "ok":
             rows.append((c["key"], "failed", c["message"][:60], " ".join(mark)))
             continue
@@ -241,6 +255,12 @@ def _search_lines(
                     )
                 )
             lines += text_table(comparison_rows, indent="    ", width=width, drop=(5, 4))
+    out = [c for c in search["candidates"] if c["status"] == "eliminated"]
+    if out:
+        lines.append(
+            f"  {len(out)} eliminated: scored on a smaller stage's rows, where each had no "
+            f"lower loss than the default (e.g. {out[0]['key']}: {out[0]['message']})."
+        )
     if skipped:
         lines.append(f"  {len(skipped)} more candidates not tried: {skipped[0]['message']}.")
     lines.append(f"  Decision: {search['decision']}.")

@@ -28,6 +28,11 @@ class Budget:
     time_limit: float | None = None  # seconds; no new trial starts after it
     #: Above this many rows the search and the final fit use a seeded stratified sample.
     sample_rows: int = 50_000
+    #: The race across sample sizes (`advisor.search.stages`): every candidate trains on
+    #: this many rows first; the challengers still open then train on ``growth`` times as
+    #: many, up to every row the search may use.
+    first_rows: int = 2_000
+    growth: int = 4
 
 
 BUDGETS: dict[BudgetName, Budget] = {
@@ -40,6 +45,7 @@ BUDGETS: dict[BudgetName, Budget] = {
         strategy="bayesian",
         max_trials=30,
         sample_rows=100_000,
+        first_rows=4_000,
     ),
     "thorough": Budget(
         "thorough",
@@ -49,5 +55,6 @@ BUDGETS: dict[BudgetName, Budget] = {
         strategy="bayesian",
         max_trials=60,
         sample_rows=200_000,
+        first_rows=8_000,
     ),
 }

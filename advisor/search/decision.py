@@ -69,7 +69,8 @@ def decide(
             net,
             setup.batch_size,
             budget,
-            seconds,
+            seconds=seconds,
+            test_fraction=setup.test_fraction,
         )
     challengers = [r for r in results[1:] if r.status == "ok"]
     tests = [
@@ -136,4 +137,5 @@ def decide(
         batch_size=setup.batch_size,
         budget=budget,
         seconds=seconds,
+        test_fraction=setup.test_fraction,
     )

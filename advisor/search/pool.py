@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from advisor.plan.plans import Candidate, InputPlan
 from advisor.progress import Progress, training_together
 from advisor.search.results import CandidateFailed, CandidateResult
-from advisor.search.runner import MAX_WORKERS, Blocks, Outcome, evaluate_together
+from advisor.search.runner import MAX_WORKERS, MIN_LANES, Blocks, Outcome, evaluate_together
 from advisor.search.setup import FoldSetup
 
 
@@ -70,6 +70,10 @@ class CandidatePool:
                     self.blocks,
                     workers=min(os.cpu_count() or 1, MAX_WORKERS),
                     on_epoch=on_epoch,
+                    # A worker trains its shape as one lane, as the single process does
+                    # wherever the candidates have several shapes (every budget's space:
+                    # the distributed search runs no race, whose later stages may not).
+                    lanes=1 if self.one_shape else MIN_LANES,
                 )
             )
             waiting = {c.plan for c in self.pending if c.key not in self.outcomes}

@@ -80,6 +80,34 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One stage of the race across sample sizes: the rows it used and how many
+    candidates trained on them."""
+
+    rows: int
+    candidates: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the decision rests on: the rows and folds of the last stage, every stage, and
+    how sure the decision is ("clear" or "close": `advisor.search.stages.certainty`)."""
+
+    rows: int
+    folds: int
+    stages: tuple[Stage, ...]
+    certainty: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "folds": self.folds,
+            "stages": [{"rows": s.rows, "candidates": s.candidates} for s in self.stages],
+            "certainty": self.certainty,
+        }
+
+
+@dataclass(frozen=True)
 class SearchResult:
     candidates: tuple[CandidateResult, ...]
     default_key: str
@@ -92,6 +120,10 @@ class SearchResult:
     net: NetSpec
     batch_size: int
     budget: str
+    #: The rows and folds the decision rests on (`advisor.search.stages`).
+    evidence: Evidence | None = None
+    #: The mean share of the rows validated per fold (the paired test's correction).
+    test_fraction: float = 0.2
     seconds: float = field(default=0.0, compare=False)
     #: Report only (never in the advice file): trials reused from the trial directory.
     cached: int = field(default=0, compare=False)
@@ -127,6 +159,7 @@ def search_to_dict(result: SearchResult) -> dict[str, Any]:
         "test": "corrected resampled t-test (Nadeau & Bengio 2003), one-sided, Holm-adjusted; "
         + DECISION_RULE,
         "alpha": ALPHA,
+        "evidence": None if result.evidence is None else result.evidence.to_dict(),
         "candidates": [
             {
                 "key": c.key,
@@ -134,10 +167,10 @@ def search_to_dict(result: SearchResult) -> dict[str, Any]:
                 "in_network": c.in_network,
                 "status": c.status,
                 "message": c.message,
-                "mean": None if c.status != "ok" else c.mean,
-                "sd": None if c.status != "ok" else c.sd,
-                "metric_mean": None if c.status != "ok" else c.metric_mean,
-                "metric_sd": None if c.status != "ok" else c.metric_sd,
+                "mean": None if not c.fold_scores else c.mean,
+                "sd": None if not c.fold_scores else c.sd,
+                "metric_mean": None if not c.fold_metrics else c.metric_mean,
+                "metric_sd": None if not c.fold_metrics else c.metric_sd,
                 "fold_scores": list(c.fold_scores),
                 "fold_metrics": list(c.fold_metrics),
                 "best_epochs": list(c.best_epochs),

@@ -128,7 +128,8 @@ def run_search(
     )
     # The network every candidate trained, without in-network normalization: the input
     # width is the same for every plan (the widest fold).
-    net = setup.net_spec(setup.input_width(candidates[0].plan), "none")
+    plan = candidates[0].plan
+    net = setup.net_spec(setup.input_width(plan), "none", plan.n_features)
     result = decide(
         ordered,
         candidates,

@@ -46,6 +46,11 @@ from advisor.search.stats import derive_seed
 REPACK_SLOT_STEPS = 2000
 #: At most this many packed models train at once (one thread each), fewer on fewer cores.
 MAX_WORKERS = 4
+#: A search's packed models come in at least this many lanes (threads) where it has as
+#: many candidates: the two cores of the machine the defaults are set for stay busy when
+#: every candidate left has one network shape (`lanes_of`). A constant, not the core
+#: count, so that the packing (and so the rounding) is the same on every machine.
+MIN_LANES = 2
 #: A packed model's training inputs stay under this many bytes: larger groups of
 #: candidates train in several packed models (which changes no score).
 MAX_PACK_BYTES = 256 * 2**20
@@ -97,7 +102,7 @@ def transform_folds(setup: FoldSetup, plan: InputPlan) -> Blocks:
 
 def network_of(setup: FoldSetup, candidate: Candidate, width: int) -> NetSpec:
     """The network ``candidate`` trains on inputs of ``width`` columns."""
-    spec = setup.net_spec(width, candidate.in_network).with_norm(
+    spec = setup.net_spec(width, candidate.in_network, candidate.plan.n_features).with_norm(
         candidate.in_network, candidate.placement
     )
     if candidate.learning_rate is not None:
@@ -120,11 +125,13 @@ def evaluate_together(
     blocks: dict[InputPlan, Blocks | CandidateFailed] | None = None,
     workers: int = 1,
     on_epoch: Callable[[int, int], None] | None = None,
+    lanes: int = 1,
 ) -> dict[str, Outcome]:
     """Every candidate's outcome, by key; candidates of one network shape train in one
-    packed model, ``workers`` packed models at a time. ``blocks`` caches each plan's
-    transformed folds (filled as needed); ``on_epoch(done, total)`` hears of every epoch
-    trained (``total``: the most epochs all the packed models may train)."""
+    packed model, ``workers`` lanes of packed models at a time (`lanes_of`: one lane per
+    shape, split until there are ``lanes`` where candidates allow). ``blocks`` caches each
+    plan's transformed folds (filled as needed); ``on_epoch(done, total)`` hears of every
+    epoch trained (``total``: the most epochs all the packed models may train)."""
     blocks = {} if blocks is None else blocks
     outcomes: dict[str, Outcome] = {}
     shapes: dict[NetSpec, list[tuple[Candidate, Blocks]]] = {}
@@ -140,34 +147,68 @@ def evaluate_together(
             continue
         spec = network_of(setup, candidate, prepared.width)
         shapes.setdefault(spec, []).append((candidate, prepared))
-    chunks = {}
+    chunks: list[tuple[NetSpec, list[tuple[Candidate, Blocks]]]] = []
     for spec, members in shapes.items():
         per_group = members[0][1].train[0].shape[0] * setup.k * members[0][1].width * 4
         size = max(1, MAX_PACK_BYTES // max(per_group, 1))
-        chunks[spec] = [members[start : start + size] for start in range(0, len(members), size)]
-    counter = _EpochCounter(setup.max_epochs * sum(map(len, chunks.values())), on_epoch)
+        chunks += [(spec, members[start : start + size]) for start in range(0, len(members), size)]
+    counter = _EpochCounter(setup.max_epochs * len(chunks), on_epoch)
+    plan = lanes_of(chunks, lanes)
 
-    def train_shape(spec: NetSpec) -> dict[str, Outcome]:
-        # One thread per shape: its chunks one after another (they share trainers).
+    def train_lane(lane: int) -> dict[str, Outcome]:
+        # One thread per lane: its packed models one after another (they share trainers).
         out: dict[str, Outcome] = {}
-        for chunk in chunks[spec]:
-            out.update(train_packed(setup, spec, chunk, counter))
+        for spec, chunk in plan[lane]:
+            out.update(train_packed(setup, spec, chunk, counter, lane))
         return out
 
-    if workers > 1 and len(chunks) > 1:
+    if workers > 1 and len(plan) > 1:
         # TensorFlow and JAX release the GIL while they compute: packed models of different
-        # shapes train side by side in threads, each with its own compiled trainers.
+        # lanes train side by side in threads, each with its own compiled trainers.
         with ThreadPoolExecutor(max_workers=workers) as pool:
             try:
-                done = list(pool.map(train_shape, chunks))
+                done = list(pool.map(train_lane, range(len(plan))))
             except BaseException:  # Ctrl-C, or a bug in one thread: stop the others too
                 counter.cancelled = True
                 raise
     else:
-        done = [train_shape(spec) for spec in chunks]
+        done = [train_lane(lane) for lane in range(len(plan))]
     for part in done:
         outcomes.update(part)
     return {c.key: outcomes[c.key] for c in candidates}
+
+
+def lanes_of(
+    chunks: list[tuple[NetSpec, list[tuple[Candidate, Blocks]]]], lanes: int
+) -> list[list[tuple[NetSpec, list[tuple[Candidate, Blocks]]]]]:
+    """The packed models grouped into lanes, each trained in one thread: one lane per
+    network shape; while there are fewer than ``lanes``, the lane with the most candidates
+    (the first of equals) gives half of them to a new lane (half of its packed models, or
+    half of its one model's candidates), so that a stage whose candidates share one shape
+    still keeps two cores busy. A function of the candidates only, never of the machine:
+    the same search packs the same way everywhere."""
+    plan: list[list[tuple[NetSpec, list[tuple[Candidate, Blocks]]]]] = []
+    for spec, chunk in chunks:
+        for lane in plan:
+            if lane[0][0] == spec:
+                lane.append((spec, chunk))
+                break
+        else:
+            plan.append([(spec, chunk)])
+    while plan and len(plan) < lanes:
+        sizes = [sum(len(chunk) for _, chunk in lane) for lane in plan]
+        widest = max(range(len(plan)), key=lambda i: (sizes[i], -i))
+        lane = plan[widest]
+        if sizes[widest] < 2:
+            break
+        if len(lane) > 1:
+            half = (len(lane) + 1) // 2
+            plan[widest : widest + 1] = [lane[:half], lane[half:]]
+        else:
+            spec, chunk = lane[0]
+            half = (len(chunk) + 1) // 2
+            plan[widest : widest + 1] = [[(spec, chunk[:half])], [(spec, chunk[half:])]]
+    return plan
 
 
 def train_packed(
@@ -175,6 +216,7 @@ def train_packed(
     spec: NetSpec,
     members: Sequence[tuple[Candidate, Blocks]],
     on_epoch: Callable[[], None] | None = None,
+    lane: int = 0,
 ) -> dict[str, Outcome]:
     """Train ``members`` (candidates of network ``spec``, with their inputs) side by side,
     each with its own batches and early stopping, until every one has stopped. Once at
@@ -193,7 +235,7 @@ def train_packed(
     steps = math.ceil(n_rows / setup.batch_size)
     valid_rows = [len(va) for _, va in setup.folds]
     placed = list(range(len(members)))  # the group in each of the trainer's slot groups
-    trainer = shared_trainer(spec, k * len(placed), setup.batch_size, len(placed))
+    trainer = shared_trainer(spec, k * len(placed), setup.batch_size, len(placed), lane)
     trainer.reset([derive_seed(setup.seed, "init", f) for _ in members for f in range(k)])
     x_t, y_t = trainer.load(x_train, y_train)
     x_v = trainer.load(x_valid, np.zeros(1))[0]
@@ -234,7 +276,7 @@ def train_packed(
             keep = [p for p, g in enumerate(placed) if g in running]
             slots = [p * k + fold for p in keep for fold in range(k)]
             weights, optimizer = trainer.slot_state()
-            trainer = shared_trainer(spec, k * len(keep), setup.batch_size, len(keep))
+            trainer = shared_trainer(spec, k * len(keep), setup.batch_size, len(keep), lane)
             trainer.load_state(
                 select_slots(weights, k * len(placed), slots),
                 select_slots(optimizer, k * len(placed), slots),
@@ -308,18 +350,19 @@ def _pack_valid(setup: FoldSetup, blocks: list[np.ndarray]) -> np.ndarray:
     return np.stack(xs, axis=1)
 
 
-_TRAINERS: dict[tuple[NetSpec, int, int, int], PackedTrainer | JaxPackedTrainer] = {}
+_TRAINERS: dict[tuple[NetSpec, int, int, int, int], PackedTrainer | JaxPackedTrainer] = {}
 _MAX_TRAINERS = 16
 _TRAINERS_LOCK = threading.Lock()
 
 
 def shared_trainer(
-    spec: NetSpec, slots: int, batch_size: int, groups: int = 1
+    spec: NetSpec, slots: int, batch_size: int, groups: int = 1, lane: int = 0
 ) -> PackedTrainer | JaxPackedTrainer:
     """A compiled trainer for this architecture, kept for the life of the process: a
     second search with the same shapes (another dataset of the same width, a benchmark
-    fold, a test) skips the 1-2 s of tracing. Trainers are reset before every use."""
-    key = (spec, slots, batch_size, groups)
+    fold, a test) skips the 1-2 s of tracing. Trainers are reset before every use; two
+    lanes (threads) never share one."""
+    key = (spec, slots, batch_size, groups, lane)
     with _TRAINERS_LOCK:  # packed models of several shapes train in threads
         if key not in _TRAINERS:
             if len(_TRAINERS) >= _MAX_TRAINERS:

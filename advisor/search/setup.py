@@ -65,8 +65,9 @@ class FoldSetup:
             for train, _ in self.folds
         )
 
-    def net_spec(self, n_inputs: int, in_network: InNetwork) -> NetSpec:
-        width, depth = size_network(n_inputs)
+    def net_spec(self, n_inputs: int, in_network: InNetwork, n_features: int) -> NetSpec:
+        """The network for ``n_inputs`` inputs made from ``n_features`` feature columns."""
+        width, depth = size_network(n_features)
         return NetSpec(
             task=self.task,
             n_inputs=n_inputs,

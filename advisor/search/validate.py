@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import tempfile
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from advisor.search.folds import Split
 from advisor.search.results import SearchResult
 from advisor.search.run import run_search
 from advisor.search.space import search_space
+from advisor.search.stages import race
 
 
 @dataclass(frozen=True)
@@ -109,17 +111,39 @@ def validate(
         work_dir = options.work_dir
         if not options.use_cache and work_dir is None:
             work_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="advisor-"))
-        search = run_search(
+
+        def search(
+            x: pd.DataFrame, y: pd.Series, chosen: tuple[Candidate, ...], part: Split | None
+        ) -> SearchResult:
+            return run_search(
+                x,
+                y,
+                table.task,  # type: ignore[arg-type]
+                chosen,
+                target_method=target_method,
+                budget=budget,
+                seed=options.seed,
+                progress=progress,
+                work_dir=work_dir,
+                split=part,
+            )
+
+        staged = budget
+        if os.environ.get("KERASTUNER_ORACLE_IP"):
+            # keras-tuner's distributed mode: a worker never sees a stage's results, so it
+            # could not tell which candidates go on; every row in one stage instead.
+            staged = dataclasses.replace(budget, first_rows=len(features))
+        search_result = race(
             features,
             target,
             table.task,
             candidates,
-            target_method=target_method,
-            budget=budget,
-            seed=options.seed,
-            progress=progress,
-            work_dir=work_dir,
-            split=split,
+            staged,
+            options.seed,
+            split,
+            _subset,
+            search,
+            progress,
         )
-    winner = next(c for c in candidates if c.key == search.winner_key)
-    return Validation(search, winner, features, target_method, sample, note)
+    winner = next(c for c in candidates if c.key == search_result.winner_key)
+    return Validation(search_result, winner, features, target_method, sample, note)

@@ -153,3 +153,22 @@ def test_numeric_codes_can_be_one_hot_encoded_on_request_whatever_their_dtype():
     assert "zipcode_98052" in names and "zipcode_98052.0" not in names
     as_floats = frame.astype({"zipcode": float})
     np.testing.assert_array_equal(advice.transform(frame), advice.transform(as_floats))
+
+
+def test_categorical_block_turns_each_distinct_value_into_text_once_as_cell_by_cell():
+    """The block is what `category_text` gives cell by cell, missing values as their own
+    category, whatever mix of numbers, text and missing markers a column holds."""
+    from advisor.plan.pipeline import MISSING_CATEGORY, categorical_block, category_text
+
+    frame = pd.DataFrame(
+        {
+            "mixed": [1, 1.0, "a", None, np.nan, 2.5, 98052.0, "1"],
+            "codes": [3.0, 3.0, 4.0, np.nan, 5.0, 3.0, 4.0, 4.0],
+            "text": list("abcabcab"),
+        }
+    )
+    block = categorical_block(frame, ("mixed", "codes", "text"))
+    for j, column in enumerate(frame.columns):
+        expected = [MISSING_CATEGORY if pd.isna(v) else category_text(v) for v in frame[column]]
+        assert block[:, j].tolist() == expected
+    assert block[:, 0].tolist()[:4] == ["1", "1", "a", MISSING_CATEGORY]

@@ -226,7 +226,8 @@ def test_prepare_folds_fixes_folds_targets_and_training_length():
     with pytest.raises(dataclasses.FrozenInstanceError):
         setup.batch_size = 32  # type: ignore[misc]
     # The network every candidate trains: one input per column, whatever the scalers.
-    net = setup.net_spec(setup.input_width(_plan("rules", "robust")), "none")
+    plan = _plan("rules", "robust")
+    net = setup.net_spec(setup.input_width(plan), "none", plan.n_features)
     assert net.n_inputs == 3 and net.in_network == "none" and net.task == "classification"
 
 
@@ -291,9 +292,9 @@ def test_packing_on_eigen(monkeypatch, repack):
     models: list[int] = []  # candidates in each packed model the together-runs used
     real = runner.shared_trainer
 
-    def spy(spec, slots, batch_size, groups=1):  # type: ignore[no-untyped-def]
+    def spy(spec, slots, batch_size, groups=1, lane=0):  # type: ignore[no-untyped-def]
         models.append(groups)
-        return real(spec, slots, batch_size, groups)
+        return real(spec, slots, batch_size, groups, lane)
 
     monkeypatch.setattr(runner, "REPACK_SLOT_STEPS", 1 if repack else 10**9)
     for norm in ("none", "batch", "layer"):
