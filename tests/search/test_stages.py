@@ -149,3 +149,30 @@ def test_lanes_keep_two_cores_busy_when_every_candidate_left_has_one_shape():
     assert lanes_of([], 2) == []
     # A lane count of one keeps one lane per shape (a keras-tuner worker).
     assert shape(lanes_of([(spec["none"], members("none", 3))], 1)) == [[3]]
+
+
+@pytest.mark.slow
+def test_the_first_stage_screens_and_never_decides(tmp_path):
+    """Every challenger behind the default on the first stage's rows: the one with the
+    lowest mean loss still meets the default on the next stage, where the decision is."""
+    rng = np.random.default_rng(0)
+    signal = rng.standard_t(2, 1600)
+    frame = pd.DataFrame({"amount": signal * 50_000.0 + 1e6, "noise": rng.normal(0, 1, 1600)})
+    y = pd.Series(np.where(signal + 0.3 * rng.normal(size=1600) > 0, "yes", "no"))
+    plan = InputPlan("rules", (("amount", "quantile_normal"), ("noise", "standard")))
+    candidates = make_candidates(plan, ("none", "batch"))
+    budget = Budget("fast", folds=3, max_steps=60, patience=2, min_steps=10, first_rows=400)
+    calls: list[tuple[int, tuple[str, ...]]] = []
+
+    def search(x: pd.DataFrame, t: pd.Series, chosen, part: Split | None) -> SearchResult:
+        calls.append((len(x), tuple(c.key for c in chosen)))
+        return run_search(x, t, "classification", chosen, budget=budget, work_dir=tmp_path)
+
+    result = race(frame, y, "classification", candidates, budget, 0, None, _subset, search)
+    assert [n for n, _ in calls] == [400, 1600]
+    out = [c for c in result.candidates if c.status == "eliminated"]
+    assert len(out) == len(candidates) - 2
+    assert all(c.message.startswith("no lower loss than the default") for c in out)
+    assert len(calls[1][1]) == 2 and calls[1][1][0] == "rules+none"
+    assert result.candidate(calls[1][1][1]).status == "ok"
+    assert result.evidence is not None and result.evidence.rows == 1600
