@@ -578,9 +578,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     jobs.sort(key=lambda job: -job[0].path.stat().st_size)
     if args.jobs > 1:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-        with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:
-            results = dict(pool.imap_unordered(_job_star, jobs))
+        # Not multiprocessing.Pool: its workers are daemonic and may not start the
+        # advisor's own process (`_advisor_process`); an executor's workers may.
+        with ProcessPoolExecutor(
+            args.jobs, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1
+        ) as pool:
+            results = dict(pool.map(_job_star, jobs))
     else:
         results = dict(_job(*job) for job in jobs)
     strategies = [s.name for s in FIXED] + ([subject] if subject else [])
