@@ -258,8 +258,8 @@ def _search_lines(
     out = [c for c in search["candidates"] if c["status"] == "eliminated"]
     if out:
         lines.append(
-            f"  {len(out)} eliminated: scored on a smaller stage's rows, where each had no "
-            f"lower loss than the default (e.g. {out[0]['key']}: {out[0]['message']})."
+            f"  {len(out)} eliminated: scored on a smaller stage's rows, where each could no "
+            f"longer win (e.g. {out[0]['key']}: {out[0]['message']})."
         )
     if skipped:
         lines.append(f"  {len(skipped)} more candidates not tried: {skipped[0]['message']}.")
@@ -267,7 +267,12 @@ def _search_lines(
     if "seconds" in timings:
         lines.append(f"  Search time: {timings['seconds']:.1f} s")
     if timings.get("cached"):
-        tried = sum(c["status"] != "skipped" for c in search["candidates"])
+        evidence = search.get("evidence")
+        tried = (
+            sum(stage["candidates"] for stage in evidence["stages"])
+            if evidence
+            else sum(c["status"] != "skipped" for c in search["candidates"])
+        )
         lines.append(
             f"  {int(timings['cached'])} of {tried} trials came from the cache (an earlier "
             "run of the same search); --no-cache recomputes, `advise cache clear` empties it"

@@ -147,6 +147,7 @@ def race(
     left: dict[str, CandidateResult] = {}
     stages: list[Stage] = []
     result: SearchResult | None = None
+    seconds, cached = 0.0, 0
     for number, rows in enumerate(sizes):
         if rows < len(features):
             chosen = stratified_sample(y, task, rows, seed, minimum=budget.folds)
@@ -157,6 +158,7 @@ def race(
         if progress is not None and len(sizes) > 1:
             progress(race_stage(number + 1, len(part_x), len(live)))
         result = search(part_x, part_y, live, part_split)
+        seconds, cached = seconds + result.seconds, cached + result.cached
         by_key = {c.key: c for c in result.candidates}
         where = standings(result)
         last = number == len(sizes) - 1
@@ -183,7 +185,7 @@ def race(
             left[c.key] = dataclasses.replace(
                 by_key[c.key],
                 status="eliminated",
-                message=f"{where[c.key][1]} on {len(part_x)} rows; not trained on more rows",
+                message=f"{where[c.key][1]} on {len(part_x):,} rows; not trained on more rows",
             )
         live = tuple(c for c in live if c.key in keep)
     assert result is not None
@@ -195,7 +197,9 @@ def race(
         stages=tuple(stages),
         certainty=certainty(result),
     )
-    return dataclasses.replace(result, candidates=merged, evidence=evidence)
+    return dataclasses.replace(
+        result, candidates=merged, evidence=evidence, seconds=seconds, cached=cached
+    )
 
 
 def certainty(result: SearchResult) -> str:

@@ -4,6 +4,7 @@ escaped, rendered in a real headless browser), the terminal report and its CLI o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -401,3 +402,32 @@ def test_every_fast_plan_name_is_described_in_words():
     for name in ("rules", "shapes", "standard", "none", "string-encoder"):
         assert plan_description(name) != name, name
     assert "without the baseline" in plan_description("shapes")
+
+
+@pytest.mark.slow
+def test_a_raced_search_says_what_its_decision_rests_on_in_every_format(monkeypatch):
+    """A search that raced across sample sizes (a first stage of 250 rows on concrete's
+    1,030) writes a valid advice file whose evidence lists its stages, and every report
+    says how many rows and folds the decision rests on and how sure it is."""
+    from advisor.search.budgets import BUDGETS
+
+    monkeypatch.setitem(BUDGETS, "fast", dataclasses.replace(BUDGETS["fast"], first_rows=250))
+    with contextlib.chdir(SAMPLE.parent):
+        advice = advise("sample_data/concrete.csv", target="compressive_strength", seed=0)
+    data = json.loads(advice.to_json())
+    _validator().validate(data)
+    evidence = data["search"]["evidence"]
+    assert [s["rows"] for s in evidence["stages"]] == [250, 1030]
+    assert evidence["rows"] == 1030 and evidence["folds"] == 5
+    assert evidence["stages"][0]["candidates"] == len(data["search"]["candidates"])
+    said = f"the decision rests on 5 folds of 1,030 rows ({evidence['stages'][0]['candidates']}"
+    assert said in advice.to_text()
+    assert said.capitalize() in advice.to_markdown() and said.capitalize() in advice.to_html()
+    out = [c for c in data["search"]["candidates"] if c["status"] == "eliminated"]
+    assert len(out) == evidence["stages"][0]["candidates"] - evidence["stages"][1]["candidates"]
+    for c in out:
+        assert "on 250 rows; not trained on more rows" in c["message"]
+        assert len(c["fold_scores"]) == 5 and c["mean"] is not None
+    assert {c["challenger"] for c in data["search"]["comparisons"]}.isdisjoint(
+        c["key"] for c in out
+    )
