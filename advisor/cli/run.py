@@ -39,7 +39,9 @@ from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
     type=click.Choice(BUDGET_NAMES),
     default="fast",
     show_default=True,
-    help="Search effort: folds and training steps.",
+    help="Search effort: candidates, folds, training steps and the rows of the race's "
+    "first stage (fast: about a minute on 2 cores whatever the table's size; standard "
+    "and thorough buy more evidence).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same advice.")
 @report_options()
@@ -82,8 +84,8 @@ from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
     "--sample-rows",
     type=click.IntRange(min=100),
     metavar="N",
-    help="Above N rows, search and fit on a seeded stratified sample of N "
-    "(default by budget: 50k, 100k, 200k).",
+    help="Above N rows, the search's last stage and the fit use a seeded stratified "
+    "sample of N (default by budget: 50k, 100k, 200k).",
 )
 @click.option("--groups", metavar="COL", help="Keep each value of COL in one fold (and drop COL).")
 @click.option(
