@@ -30,6 +30,7 @@ import hashlib
 import json
 import math
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -517,8 +518,19 @@ def _job(
     return dataset.name, records
 
 
-def _job_star(job: tuple[Any, ...]) -> tuple[str, list[dict[str, Any]]]:
-    return _job(*job)
+def _passthrough(args: argparse.Namespace, datasets: list[str]) -> list[str]:
+    """The command-line options of a job over ``datasets`` (`main` with ``--jobs``)."""
+    out = ["--datasets", ",".join(datasets), "--subject", args.subject]
+    out += ["--budget", args.budget, "--results", str(args.results)]
+    for folder in args.data or ():
+        out += ["--data", str(folder)]
+    for rules in args.advise_rules:
+        out += ["--advise-rules", rules]
+    if args.no_fixed:
+        out.append("--no-fixed")
+    if args.quiet:
+        out.append("--quiet")
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -577,17 +589,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     # The largest tables first, so the parallel jobs finish together.
     jobs.sort(key=lambda job: -job[0].path.stat().st_size)
     if args.jobs > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Not multiprocessing.Pool: its workers are daemonic and may not start the
-        # advisor's own process (`_advisor_process`); an executor's workers may.
-        with ProcessPoolExecutor(
-            args.jobs, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1
-        ) as pool:
-            results = dict(pool.map(_job_star, jobs))
-    else:
-        results = dict(_job(*job) for job in jobs)
+        # Each share of the datasets (the largest first, dealt in turn) in a process of
+        # its own, which starts the advisor's own process as a single job does (a pool's
+        # workers are daemonic or, with one task each, hang on exit with that process);
+        # then this process reads every record back.
+        shares = [[job[0].name for job in jobs[i :: args.jobs]] for i in range(args.jobs)]
+        children = [
+            subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), *_passthrough(args, share)],
+                stdout=subprocess.DEVNULL,
+            )
+            for share in shares
+            if share
+        ]
+        if any(child.wait() for child in children):
+            sys.exit("a job failed: see its lines above")
+    results = dict(_job(*job) for job in jobs)
     strategies = [s.name for s in FIXED] + ([subject] if subject else [])
     complete = [
         n
