@@ -267,11 +267,11 @@ def _search_lines(
     if "seconds" in timings:
         lines.append(f"  Search time: {timings['seconds']:.1f} s")
     if timings.get("cached"):
-        evidence = search.get("evidence")
-        tried = (
-            sum(stage["candidates"] for stage in evidence["stages"])
-            if evidence
-            else sum(c["status"] != "skipped" for c in search["candidates"])
+        # Trials run: the first stage's (every candidate not skipped), then every later
+        # stage's candidates (the race trains them again on more rows).
+        stages: list[dict[str, Any]] = (search.get("evidence") or {}).get("stages", [])
+        tried = sum(c["status"] != "skipped" for c in search["candidates"]) + sum(
+            stage["candidates"] for stage in stages[1:]
         )
         lines.append(
             f"  {int(timings['cached'])} of {tried} trials came from the cache (an earlier "
