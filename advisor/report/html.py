@@ -15,7 +15,7 @@ from advisor.report.html_features import features_section
 from advisor.report.labels import (
     beats_default,
     candidate_marks,
-    evidence_text,
+    evidence_sentence,
     metric_text,
     plan_description,
     reason_text,
@@ -236,15 +236,11 @@ def _search_section(data: dict[str, Any]) -> str:
             "<th>fold wins</th><th>t</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
             f"</thead><tbody>{rows}</tbody></table>"
         )
-    evidence = evidence_text(search)
+    evidence = evidence_sentence(search)
     return (
         "<h2>Validation</h2>"
         f"<p>{escape(search['decision'])}.</p>"
-        + (
-            f'<p class="evidence">{escape(evidence[0].upper() + evidence[1:])}.</p>'
-            if evidence
-            else ""
-        )
+        + (f'<p class="evidence">{escape(evidence)}</p>' if evidence else "")
         + f'<div class="plots">{chart}</div>{_curves(search)}'
         f'<table class="sortable"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
         f"{comparisons}"

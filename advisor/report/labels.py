@@ -90,6 +90,12 @@ def evidence_text(search: dict[str, Any]) -> str | None:
     return f"{text}; it is {evidence['certainty']}: {why}"
 
 
+def evidence_sentence(search: dict[str, Any]) -> str:
+    """`evidence_text` as a sentence of its own (capital letter, full stop), or ""."""
+    text = evidence_text(search)
+    return f"{text[0].upper()}{text[1:]}." if text else ""
+
+
 def beats_default(comparison: dict[str, Any]) -> bool:
     """Whether a challenger beat the default by the search's decision rule (advice files
     written before the one-standard-error rule decided by Holm-adjusted significance)."""

@@ -8,7 +8,7 @@ from typing import Any
 from advisor.network import norms
 from advisor.report.labels import (
     candidate_marks,
-    evidence_text,
+    evidence_sentence,
     feature_scaler_label,
     highlights,
     metric_text,
@@ -79,11 +79,10 @@ def render_markdown(data: dict[str, Any]) -> str:
 
 def _search_table(search: dict[str, Any]) -> list[str]:
     metric = search["metric"]
-    evidence = evidence_text(search)
+    evidence = evidence_sentence(search)
     lines = [
         f"{search['n_folds']}-fold cross-validation; score: {_text(search['score'])} "
-        "(lower is better)."
-        + (f" {_text(evidence[0].upper() + evidence[1:])}." if evidence else ""),
+        "(lower is better)." + (f" {_text(evidence)}" if evidence else ""),
         "",
         f"| candidate | score mean ± sd | {metric} mean ± sd | |",
         "|---|---:|---:|---|",
