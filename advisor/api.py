@@ -45,15 +45,15 @@ def profile_dataset(
     scheduler address, ``"local"`` / ``"local:N"`` or a `distributed.Client`: the
     partitions are summarized on its workers (the ``[dask]`` extra; docs/scale.md). See
     docs/profiler.md for every statistic."""
-    from advisor.io.frames import features_frame
-    from advisor.io.load import load_table
     from advisor.profiling.profile import profile_path, profile_table
+    from advisor.table.frames import features_frame
+    from advisor.table.load import load_table
 
     if isinstance(data, (str, os.PathLike)):
         hint = DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
         if dask is not None:
-            from advisor.io.cluster import connect
-            from advisor.profiling.distributed import profile_dask
+            from advisor.cluster.connect import connect
+            from advisor.cluster.profile import profile_dask
 
             client, close = connect(dask)
             try:
@@ -157,19 +157,26 @@ def run_stages(
     dask: Any = None,
 ) -> Advice:
     """The stages of `advise()` for already validated options (the CLI calls this)."""
-    from advisor.io.frames import with_target_column
-    from advisor.io.load import keep_learnable_classes, load_table
     from advisor.search.budgets import BUDGETS
+    from advisor.table.frames import with_target_column
+    from advisor.table.load import keep_learnable_classes, load_table
 
     # The later stages' imports (scikit-learn, SciPy: 2-3 s) run in a thread while the
     # data is read (the parser releases the GIL); the stages wait for them after the read.
     preload = threading.Thread(target=_import_stages, daemon=True)
     preload.start()
-    full = None
-    notes: tuple[str, ...] = ()
+    drawn = None
     try:
         if dask is not None:
-            data, full, options, notes = _from_cluster(data, target, options, dask)
+            from advisor.cluster.flow import draw
+
+            drawn = draw(
+                data, dask, seed=options.seed, hint=options.csv, target=target,
+                task=options.task, minimum=BUDGETS[options.budget].folds,
+                size=options.sample_rows or BUDGETS[options.budget].sample_rows,
+            )  # fmt: skip
+            data = drawn.frame
+            options = dataclasses.replace(options, task=cast(TaskArg, drawn.task or options.task))
         frame, target_name = with_target_column(data, target)
         table = keep_learnable_classes(
             load_table(frame, target=target_name, task=options.task, hint=options.csv),
@@ -178,8 +185,8 @@ def run_stages(
         )
     finally:  # also on bad input: no import left half done at exit
         preload.join()
-    if full is not None:
-        table = dataclasses.replace(table, source=full.source)
+    if drawn is not None:
+        table = dataclasses.replace(table, source=drawn.full.source)
     # The later stages (`_LATER_STAGES`, imported by now).
     from advisor.advice.build import build_advice, check_usable, preview
     from advisor.profiling.profile import profile_table
@@ -192,10 +199,10 @@ def run_stages(
     if options.groups is not None:
         overrides[options.groups] = "drop"
     profile = profile_table(table, seed=options.seed)
-    if full is not None:
-        from advisor.profiling.distributed import with_full_statistics
+    if drawn is not None:
+        from advisor.cluster.profile import with_full_statistics
 
-        profile = with_full_statistics(profile, full)
+        profile = with_full_statistics(profile, drawn.full)
     ruleset = load_rules(options.rules, options.disable_rules)
     proposals = apply_rules(
         profile, ruleset, overrides=overrides, exportable_only=options.exportable_only
@@ -206,60 +213,9 @@ def run_stages(
     validation = None
     if table.target is not None and table.task is not None:
         validation = validate(table, proposals, split, options, progress)
-    advice = build_advice(table, profile, ruleset, proposals, validation, options)
-    if full is None:
-        return advice
-    search = advice.search
-    if search is not None and search.get("sample") is None:
-        by = "class" if table.task == "classification" else "target decile"
-        sample = {"rows": table.n_rows, "of": full.n_rows, "stratified_by": by, "on": "dask"}
-        search = {**search, "sample": sample}
-    return dataclasses.replace(advice, search=search, notes=(*notes, *advice.notes))
-
-
-def _from_cluster(
-    data: Any, target: Any, options: AdviseOptions, dask: Any
-) -> tuple[pd.DataFrame, DatasetProfile, AdviseOptions, tuple[str, ...]]:
-    """On a Dask cluster: the profile of every row and the stratified, seeded sample the
-    search and the fit use (only the sample reaches this process)."""
-    from advisor.io.cluster import connect
-    from advisor.io.cluster_sample import cluster_sample
-    from advisor.io.sample import regression_edges
-    from advisor.profiling.distributed import infer_cluster_task, profile_dask
-    from advisor.search.budgets import BUDGETS
-
-    if not isinstance(data, (str, os.PathLike)) or not isinstance(target, (str, type(None))):
-        raise InputError(
-            "dask= needs data as a path (a file, directory or glob) and the target as a column name"
-        )
-    size = options.sample_rows or BUDGETS[options.budget].sample_rows
-    client, close = connect(dask)
-    try:
-        full, summary = profile_dask(data, client, seed=options.seed, hint=options.csv, keep=True)
-        task = None
-        edges = None
-        if target is not None:
-            if target not in [f.name for f in full.features]:
-                raise InputError(f"{data}: target column {target!r} not found")
-            task = options.task if options.task != "auto" else infer_cluster_task(full, target)
-            if task == "regression" and target in summary.numeric:
-                assert summary.sample is not None
-                column = summary.sample.sample[:, summary.numeric.index(target)]
-                edges = regression_edges(column)
-        frame, rows = cluster_sample(
-            str(data), client, target, task, size, options.seed, edges=edges, hint=options.csv,
-            minimum=BUDGETS[options.budget].folds,
-        )  # fmt: skip
-    finally:
-        close()
-    note = (
-        f"Dask: profiled all {full.n_rows} rows on the cluster; the search and the fit used a "
-        f"seeded sample of {len(frame)} of {rows} rows drawn there"
-        + (
-            f", stratified by {'class' if task == 'classification' else 'target decile'}"
-            if task
-            else ""
-        )
-    )
-    resolved = cast(TaskArg, task or options.task)
-    return frame, full, dataclasses.replace(options, task=resolved), (note,)
+    if drawn is None:
+        return build_advice(table, profile, ruleset, proposals, validation, options)
+    return build_advice(
+        table, profile, ruleset, proposals, validation, options,
+        drawn=(drawn.sample(table.n_rows), drawn.note()),
+    )  # fmt: skip

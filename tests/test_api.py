@@ -177,7 +177,7 @@ def test_without_a_target_big_data_is_fit_on_a_seeded_sample_too():
 
 
 def test_stratified_sample_keeps_class_shares_and_every_class():
-    from advisor.io.sample import stratified_sample
+    from advisor.table.sample import stratified_sample
 
     y = pd.Series(["a"] * 900 + ["b"] * 97 + ["c"] * 3)
     rows = stratified_sample(y, "classification", 100, seed=1)
@@ -192,8 +192,8 @@ def test_stratified_sample_keeps_class_shares_and_every_class():
 
 def test_the_profile_draws_its_samples_from_the_users_seed():
     # Above 5,000 values the Anderson-Darling test runs on a seeded sample of the column.
-    from advisor.io.load import load_table
     from advisor.profiling.profile import profile_table
+    from advisor.table.load import load_table
 
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"x": rng.standard_t(5, 8000), "y": rng.normal(size=8000)})

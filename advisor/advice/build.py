@@ -13,8 +13,6 @@ from typing import Any
 from advisor.advice.advice import Advice
 from advisor.advice.distributions import feature_distributions
 from advisor.errors import InputError
-from advisor.io.load import Table
-from advisor.io.sample import uniform_sample
 from advisor.network.nets import LEARNING_RATE, NetSpec, size_network
 from advisor.options import AdviseOptions
 from advisor.plan.target import LabelCodec, TargetTransformer
@@ -24,6 +22,8 @@ from advisor.rules.model import Proposals, RuleSet
 from advisor.search.budgets import BUDGETS
 from advisor.search.results import search_to_dict
 from advisor.search.validate import Validation
+from advisor.table.load import Table
+from advisor.table.sample import uniform_sample
 from advisor.vocab import InNetwork
 
 
@@ -75,8 +75,13 @@ def build_advice(
     proposals: Proposals,
     validation: Validation | None,
     options: AdviseOptions,
+    drawn: tuple[dict[str, Any], str] | None = None,
 ) -> Advice:
+    """The advice from every stage's result; ``drawn``: where ``table``'s rows were already
+    sampled before loading (the Dask path: the search's ``sample`` entry and a note)."""
     notes = [f"{n.column}: {n.message}" for n in table.notes]
+    if drawn is not None:
+        notes.insert(0, drawn[1])
     in_network: InNetwork = "none"
     plan, features = proposals.rule_plan(), table.features
     classes = target_tt = net = None
@@ -124,7 +129,8 @@ def build_advice(
         net = NetSpec(table.task, n_inputs, 1, width, depth, LEARNING_RATE, in_network)
     search_dict = None
     if validation is not None:
-        search_dict = {**search_to_dict(validation.search), "sample": validation.sample}
+        sample = validation.sample or (drawn[0] if drawn is not None else None)
+        search_dict = {**search_to_dict(validation.search), "sample": sample}
     return Advice(
         plan=plan,
         in_network=in_network,

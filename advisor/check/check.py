@@ -49,10 +49,10 @@ from advisor.check.checks import column_findings, feature_findings, target_class
 from advisor.check.findings import CheckResult, Finding
 from advisor.check.rule_changes import rule_findings
 from advisor.errors import InputError
-from advisor.io.load import TaskArg, load_table
 from advisor.io.partitions import read_data_frame
 from advisor.io.sniff import DialectHint
 from advisor.profiling.profile import profile_table
+from advisor.table.load import TaskArg, load_table
 from advisor.vocab import SEVERITIES
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def check(
     profile = profile_table(table, seed=seed)
     findings: list[Finding] = []
     if full is not None:
-        from advisor.profiling.distributed import with_full_statistics
+        from advisor.cluster.profile import with_full_statistics
 
         profile = with_full_statistics(profile, full)
         findings.append(
@@ -140,18 +140,9 @@ def _cluster_frame(
     data: str | os.PathLike[str], baseline: Advice, seed: int, hint: DialectHint | None, dask: Any
 ) -> tuple[pd.DataFrame, DatasetProfile]:
     """The profile of every row and a seeded sample of rows, both from the cluster."""
-    from advisor.io.cluster import connect
-    from advisor.io.cluster_sample import cluster_sample
-    from advisor.profiling.distributed import profile_dask
+    from advisor.cluster.flow import draw
     from advisor.search.budgets import BUDGETS
 
     budget = BUDGETS[baseline.budget] if baseline.budget in BUDGETS else BUDGETS["fast"]
-    client, close = connect(dask)
-    try:
-        full = profile_dask(data, client, seed=seed, hint=hint)
-        frame, _ = cluster_sample(
-            str(data), client, None, None, budget.sample_rows, seed, hint=hint
-        )
-    finally:
-        close()
-    return frame, full
+    drawn = draw(data, dask, seed=seed, size=budget.sample_rows, hint=hint)
+    return drawn.frame, drawn.full

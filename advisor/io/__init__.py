@@ -1,6 +1,7 @@
-"""Input: files and in-memory data become a validated `Table`.
+"""Input bytes: files become Arrow tables or DataFrames, with one-line errors.
 
-In: a CSV (plain or gzip) or Parquet path, a DataFrame, an array or an ``(X, y)`` pair.
-Out: a `Table` (features, target, task, column roles) or one-line `InputError`s; also
-atomic file output and seeded row samples.
+In: a CSV (plain or gzip), Parquet or Excel path, or a directory or glob of partitions.
+Out: an Arrow table, batches of one, or a DataFrame (pandas last), with the dialect
+sniffed and missing-value markers read as missing; also atomic file output and the seeded
+row keys every sample is drawn by.
 """

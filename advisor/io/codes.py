@@ -21,17 +21,18 @@ MIN_VALUES = 5
 _DIGITS = re.compile(r"\d{2,}")
 
 
-def zero_padded(present: Iterable[object]) -> bool:
+def zero_padded(present: Iterable[object], count: int | None = None) -> bool:
     """Every value is digits of one width >= 2, and at least one starts with 0 (``present``:
     any iterable of values, a pandas Series included; not pandas-dependent, so that reading
-    a CSV for the profile does not import pandas)."""
-    width, zero, count = -1, False, 0
+    a CSV for the profile does not import pandas). ``count``: how many values there are
+    when ``present`` holds each distinct value once (default: the values themselves)."""
+    width, zero, seen = -1, False, 0
     for value in present:
         text = str(value)
         if not _DIGITS.fullmatch(text) or width not in (-1, len(text)):
             return False
-        width, zero, count = len(text), zero or text.startswith("0"), count + 1
-    return zero and count >= MIN_VALUES
+        width, zero, seen = len(text), zero or text.startswith("0"), seen + 1
+    return zero and (seen if count is None else count) >= MIN_VALUES
 
 
 def zero_padded_columns(sample: str, delimiter: str) -> tuple[str, ...]:

@@ -27,6 +27,17 @@ PANDAS_NULLS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+def missing_cells(values: pd.Series) -> pd.Series:
+    """True where a cell has no value: null, or (in a text column) empty or a marker. The
+    one test of a missing cell, for the loader, its target and the cluster's sample."""
+    import pandas as pd
+
+    mask = values.isna()
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        mask = mask | missing_text(values)
+    return mask
+
+
 def missing_text(text: pd.Series) -> pd.Series:
     """True where a stripped text value is missing, empty or a marker (a bool Series)."""
     stripped = text.astype("string").str.strip()

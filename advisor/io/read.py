@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -256,6 +257,18 @@ def csv_options(dialect: Dialect, block_size: int | None = None, **convert: Any)
     }
 
 
+class TextInColumn(Exception):
+    """A later block of a CSV read in batches has text in a column its first block typed
+    as numbers: the reader starts again with that column read as text."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__(column)
+        self.column = column
+
+
+_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error")
+
+
 @dataclass(frozen=True)
 class Batch:
     """A slice of a file read in streaming mode, with how far into the file it reaches."""
@@ -326,6 +339,9 @@ def iter_batches(
             except StopIteration:
                 break
             except pa.ArrowInvalid as exc:
+                found = _CONVERSION.search(str(exc))
+                if found and only is None:
+                    raise TextInColumn(reader.schema.names[int(found.group(1))]) from None
                 raise InputError(_arrow_error(p, exc)) from None
             yield Batch(pa.Table.from_batches([batch]), min(raw.tell(), total), total)
     finally:

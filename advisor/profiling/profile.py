@@ -24,9 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from advisor.io.codes import zero_padded
-from advisor.io.dates import looks_like_datetime
-from advisor.io.markers import missing_text
 from advisor.io.partitions import (
     data_fits_in_memory,
     is_partitioned,
@@ -35,7 +32,7 @@ from advisor.io.partitions import (
     read_partitions_arrow,
     resolve_partitions,
 )
-from advisor.io.read import check_file, read_arrow
+from advisor.io.read import TextInColumn, check_file, read_arrow
 from advisor.io.sniff import DialectHint
 from advisor.profiling.column import (
     finite_or_none,
@@ -45,9 +42,10 @@ from advisor.profiling.column import (
 from advisor.profiling.sketch import RESERVOIR_ROWS
 from advisor.profiling.summary import TableSummary, summary_features
 from advisor.profiling.types import DatasetProfile, FeatureProfile
+from advisor.table.kinds import ColumnNote, Decision, TextFacts, cells, classify_text, dates
 
 if TYPE_CHECKING:  # pandas is imported where needed: profiling numbers never needs it
-    from advisor.io.load import Table
+    from advisor.table.load import Table
 
 ProgressFn = Callable[[float], None]
 
@@ -169,30 +167,43 @@ def profile_arrow(
         )  # fmt: skip
 
     names = list(table.column_names)
+    notes: dict[int, ColumnNote] = {}
 
     def one(index: int) -> FeatureProfile:
         column = table.column(index)
         name = names[index]
         if is_numeric(column.type):
             return profile_numeric(_float64_values(column), name, seed + index)
-        import pandas as pd
-
-        series = column.to_pandas()
-        series = series.where(~missing_text(series))
-        numbers = pd.to_numeric(series, errors="coerce")
-        present = series.dropna().astype(str).str.strip()
-        if zero_padded(present):
-            return profile_categorical(series.astype(object), name)
-        if series.notna().any() and numbers.notna().sum() >= 0.95 * series.notna().sum():
-            return profile_numeric(numbers.to_numpy(dtype=float), name, seed + index)
-        # Dates are dates here as in `advise` (the loader sets them aside as datetime).
-        text = series.dropna().astype(str).str.strip()
-        if pa.types.is_temporal(column.type) or (len(text) and looks_like_datetime(text)):
-            return FeatureProfile(name, "datetime", table.num_rows, 0, 0, 0, 0.0, 0)
-        return profile_categorical(series.astype(object), name)
+        values = column.to_pandas()
+        if pa.types.is_temporal(column.type):
+            decision = dates(name)
+        else:
+            decision = classify_text(TextFacts.of(values), name)
+        if decision.note is not None:
+            notes[index] = decision.note
+        return feature_of(values, decision, name, seed + index)
 
     features = map_columns(one, len(names), threads)
-    return dataset_profile(source, table.num_rows, features, task=None, target_name=None)
+    return dataset_profile(
+        source,
+        table.num_rows,
+        features,
+        task=None,
+        target_name=None,
+        notes=tuple(str(notes[i]) for i in sorted(notes)),
+    )
+
+
+def feature_of(values: Any, decision: Decision, name: str, seed: int) -> FeatureProfile:
+    """A column held in memory profiled as the classifier decided (``values``: a pandas
+    Series of its cells as read)."""
+    if decision.aside is not None:
+        return FeatureProfile(name, decision.aside, len(values), 0, 0, 0, 0.0, 0)
+    converted = cells(values, decision)
+    assert converted is not None
+    if decision.kind == "categorical":
+        return profile_categorical(converted, name)
+    return profile_numeric(converted.to_numpy(dtype=float), name, seed)
 
 
 def _float64_values(column: Any) -> np.ndarray:
@@ -230,12 +241,17 @@ def profile_stream(
     """Profile a file in one streaming pass with bounded memory (see the module docs)."""
     files = resolve_partitions(path)
     names, kinds = partition_kinds(files, hint)
-    summary = TableSummary(names, kinds, seed, sample_rows or RESERVOIR_ROWS)
-    for batch in iter_partition_batches(files, kinds, block_bytes, hint):
-        summary.update(batch.table)
-        if progress is not None:
-            progress(batch.bytes_done / max(batch.bytes_total, 1))
-    return profile_summary(summary, str(path))
+    while True:  # again, with a column as text, when a later block has text in it
+        summary = TableSummary(names, kinds, seed, sample_rows or RESERVOIR_ROWS)
+        try:
+            for batch in iter_partition_batches(files, kinds, block_bytes, hint):
+                summary.update(batch.table)
+                if progress is not None:
+                    progress(batch.bytes_done / max(batch.bytes_total, 1))
+        except TextInColumn as found:
+            kinds = {**kinds, found.column: "text"}
+            continue
+        return profile_summary(summary, str(path))
 
 
 def profile_summary(summary: TableSummary, source: str) -> DatasetProfile:
@@ -245,14 +261,16 @@ def profile_summary(summary: TableSummary, source: str) -> DatasetProfile:
 
         raise InputError(f"{source}: has a header but no data rows")
     assert summary.sample is not None
+    features, notes = summary_features(summary)
     return dataset_profile(
         source,
         summary.n_rows,
-        summary_features(summary),
+        features,
         task=None,
         target_name=None,
         mode="streaming",
         sample_rows=int(summary.sample.sample.shape[0]),
+        notes=tuple(str(note) for note in notes),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from advisor.io.rowkeys import row_keys
 from advisor.profiling.colstats import Moments, fast_log1p, power_of_two_scale
 
 #: Distinct values are tracked exactly up to this many; beyond, only "more than" is known.
@@ -123,30 +124,6 @@ class NumericAccumulator:
     @property
     def n_distinct(self) -> int | None:
         return None if self.distinct is None else int(self.distinct.size)
-
-
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _splitmix(h: np.ndarray) -> np.ndarray:
-    """SplitMix64's finalizer on uint64 (wrapping arithmetic)."""
-    h = h ^ (h >> np.uint64(30))
-    h = h * _MIX1
-    h = h ^ (h >> np.uint64(27))
-    h = h * _MIX2
-    return h ^ (h >> np.uint64(31))
-
-
-def row_keys(start: int, count: int, seed: int) -> np.ndarray:
-    """Seeded 64-bit keys of the rows at positions ``start .. start + count - 1`` of the
-    data (every partition counted before): SplitMix64 is a bijection, so no two rows share
-    a key, and a row's key does not depend on how the rows are split."""
-    base = _splitmix(np.array([seed], dtype=np.uint64))[0]
-    with np.errstate(over="ignore"):
-        index = np.arange(start, start + count, dtype=np.uint64)
-        return _splitmix(index * _GOLDEN + base)
 
 
 class RowSample:

@@ -1,10 +1,14 @@
 """A mergeable summary of a whole table: what the streaming profile keeps, batch by batch.
 
-`TableSummary` holds each numeric column's exact `NumericAccumulator`, each text column's
-value counts and missing count, and one `RowSample` of whole rows. Summaries of
+`TableSummary` holds each numeric column's exact `NumericAccumulator`; for each text column,
+what the column classifier reads (`advisor.table.kinds.TextFacts`: each value's count in
+order of first appearance, and the first values in row order), its missing count, and an
+accumulator of the numbers its cells parse as (used when the classifier calls the column
+numeric: three junk cells in a million numbers); and one `RowSample` of whole rows, the
+text columns' parsed values included. Summaries of
 consecutive parts of the data `merge` into the summary of both (the sample exactly; the
 exact statistics to floating-point rounding), so partitions can be summarized by different
-processes or machines (`advisor.profiling.distributed`) and the client profiles the
+processes or machines (`advisor.cluster.profile`) and the client profiles the
 merged summary with `profile_summary`, as the single-process streaming path does.
 """
 
@@ -15,12 +19,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from advisor.io.markers import MISSING_MARKERS
 from advisor.profiling.column import (
     categorical_from_counts,
     feature_from_summary,
     summarize_accumulator,
 )
 from advisor.profiling.sketch import RESERVOIR_ROWS, NumericAccumulator, RowSample
+from advisor.table.kinds import HEAD, ColumnNote, Decision, TextFacts, classify_text, parse_numbers
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,16 +45,18 @@ class TableSummary:
     sample_rows: int = RESERVOIR_ROWS
     n_rows: int = 0
     accumulators: dict[str, NumericAccumulator] = field(default_factory=dict)
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # raw value -> count
+    heads: dict[str, list[str]] = field(default_factory=dict)  # first present raw values
     text_missing: dict[str, int] = field(default_factory=dict)
-    sample: RowSample | None = None
+    sample: RowSample | None = None  # columns: the numeric ones, then the text ones
 
     def __post_init__(self) -> None:
         if self.sample is None:
-            self.accumulators = {name: NumericAccumulator() for name in self.numeric}
+            self.accumulators = {name: NumericAccumulator() for name in self.names}
             self.counts = {name: {} for name in self.text}
+            self.heads = {name: [] for name in self.text}
             self.text_missing = dict.fromkeys(self.text, 0)
-            self.sample = RowSample(len(self.numeric), self.sample_rows, self.seed)
+            self.sample = RowSample(len(self.names), self.sample_rows, self.seed)
 
     @property
     def numeric(self) -> list[str]:
@@ -66,16 +74,15 @@ class TableSummary:
 
         assert self.sample is not None
         self.n_rows += table.num_rows
-        numeric = self.numeric
-        block = np.empty((table.num_rows, len(numeric)), dtype=np.float64)
+        numeric, text = self.numeric, self.text
+        block = np.empty((table.num_rows, len(numeric) + len(text)), dtype=np.float64)
         for index, name in enumerate(numeric):
             column = table.column(name)
             block[:, index] = pc.cast(column, pa.float64(), safe=False).to_numpy(
                 zero_copy_only=False
             )
             self.accumulators[name].update(block[:, index])
-        self.sample.update(block, start)
-        for name in self.text:
+        for index, name in enumerate(text, start=len(numeric)):
             column = table.column(name)
             self.text_missing[name] += column.null_count
             found = column.drop_null().value_counts()
@@ -83,6 +90,15 @@ class TableSummary:
             values = [str(v) for v in found.field("values").to_pylist()]
             for value, count in zip(values, found.field("counts").to_pylist(), strict=True):
                 counts[value] = counts.get(value, 0) + int(count)
+            head, offset = self.heads[name], 0
+            while len(head) < HEAD and offset < len(column):
+                head.extend(v for v in column.slice(offset, HEAD).to_pylist() if _present(v))
+                offset += HEAD
+            del head[HEAD:]
+            numbers, parsed = text_cells(column)
+            self.accumulators[name].update(numbers)
+            block[:, index] = parsed
+        self.sample.update(block, start)
 
     def merge(self, later: TableSummary) -> TableSummary:
         """This summary followed by ``later`` (the rows after these, in reading order)."""
@@ -96,15 +112,9 @@ class TableSummary:
             for value, count in later.counts[name].items():
                 counts[value] = counts.get(value, 0) + count
             self.text_missing[name] += later.text_missing[name]
+            self.heads[name] = (self.heads[name] + later.heads[name])[:HEAD]
         self.sample.merge(later.sample)
         return self
-
-    def value_counts(self, name: str) -> pd.Series:
-        """A text column's counts as a Series (value -> count)."""
-        import pandas as pd
-
-        counts = self.counts[name]
-        return pd.Series(list(counts.values()), index=list(counts), dtype="int64").sort_index()
 
 
 def summarize_tables(
@@ -117,22 +127,88 @@ def summarize_tables(
     return summary
 
 
-def summary_features(summary: TableSummary) -> list[FeatureProfile]:
-    """Every column's profile from a summary, in the table's column order."""
+def summary_features(summary: TableSummary) -> tuple[list[FeatureProfile], list[ColumnNote]]:
+    """Every column's profile from a summary, in the table's column order, and the notes
+    of the classifier's decisions on its text columns."""
     assert summary.sample is not None
     sample = summary.sample.sample
-    features = []
-    for index, name in enumerate(summary.numeric):
-        facts = summarize_accumulator(
-            summary.accumulators[name], sample[:, index], name, summary.seed + index
-        )
-        features.append(feature_from_summary(facts))
-    for name in summary.text:
-        features.append(
-            categorical_from_counts(
-                name, summary.n_rows, summary.text_missing[name], summary.value_counts(name)
-            )
-        )
-    order = {name: i for i, name in enumerate(summary.names)}
-    features.sort(key=lambda f: order[f.name])
-    return features
+    features, notes = [], []
+    numeric = summary.numeric
+    for index, name in enumerate(summary.names):
+        column = sample[:, numeric.index(name) if name in numeric else _text_index(summary, name)]
+        seed = summary.seed + index
+        if name in numeric:
+            facts = summarize_accumulator(summary.accumulators[name], column, name, seed)
+            features.append(feature_from_summary(facts))
+            continue
+        text = TextFacts.of_raw(summary.counts[name].items(), summary.heads[name])
+        decision = classify_text(text, name)
+        if decision.note is not None:
+            notes.append(decision.note)
+        features.append(_text_feature(summary, name, text, decision, column, seed))
+    return features, notes
+
+
+def _text_index(summary: TableSummary, name: str) -> int:
+    return len(summary.numeric) + summary.text.index(name)
+
+
+def _text_feature(
+    summary: TableSummary,
+    name: str,
+    text: TextFacts,
+    decision: Decision,
+    column: np.ndarray,
+    seed: int,
+) -> FeatureProfile:
+    """A text column's profile as the classifier decided: numbers (from the accumulator of
+    its parsed cells), booleans (1/0, from the counts), categories, or set aside."""
+    from advisor.profiling.types import FeatureProfile
+
+    n_rows = summary.n_rows
+    if decision.aside is not None:
+        return FeatureProfile(name, decision.aside, n_rows, 0, 0, 0, 0.0, 0)
+    if decision.cells == "text":
+        counts = dict(text.counts)
+        return categorical_from_counts(name, n_rows, n_rows - text.present, _series(counts))
+    accumulator = summary.accumulators[name]
+    if decision.cells == "booleans":
+        accumulator = NumericAccumulator()
+        for value, count in text.counts.items():
+            accumulator.update(np.full(count, 1.0 if value.lower() == "true" else 0.0))
+        accumulator.update(np.full(n_rows - text.present, np.nan))
+    facts = summarize_accumulator(accumulator, column, name, seed)
+    return feature_from_summary(facts)
+
+
+def _series(counts: dict[str, int]) -> pd.Series:
+    import pandas as pd
+
+    return pd.Series(list(counts.values()), index=list(counts), dtype="int64").sort_index()
+
+
+def _present(value: object) -> bool:
+    """A raw cell with a value: not null, not empty, not a missing-value marker."""
+    if value is None:
+        return False
+    text = str(value).strip()
+    return bool(text) and text not in MISSING_MARKERS
+
+
+def text_cells(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A text column's cells as numbers (NaN where a cell is not one) and as the sample
+    keeps them (numbers, and ``true``/``false`` as 1/0 for a column of booleans)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = pc.dictionary_encode(column)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    stripped = [str(u).strip() for u in encoded.dictionary.to_pylist()]
+    numbers = np.array([*parse_numbers(stripped), np.nan], dtype=np.float64)
+    lowered = [v.lower() for v in stripped]
+    parsed = numbers.copy()
+    parsed[:-1][[v == "true" for v in lowered]] = 1.0
+    parsed[:-1][[v == "false" for v in lowered]] = 0.0
+    return numbers[codes], parsed[codes]

@@ -114,6 +114,9 @@ class DatasetProfile:
     image_top: float | None = None  # their common top intensity (15, 16, 255, ...)
     mode: str = "in-memory"  # or "streaming"
     sample_rows: int | None = None  # rows in the order-statistics sample when streaming
+    #: What the column classifier noted ("column: message"), on the paths that profile a
+    #: file (`advise profile`); `advise` keeps them in the advice's notes instead.
+    notes: tuple[str, ...] = ()
 
     def feature(self, name: str) -> FeatureProfile:
         for feature in self.features:
@@ -129,6 +132,10 @@ class DatasetProfile:
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in asdict(self).items() if k not in ("features", "target")}
         data["excluded"] = list(self.excluded)
+        if self.notes:
+            data["notes"] = list(self.notes)
+        else:
+            data.pop("notes")
         data["target"] = self.target.to_dict() if self.target is not None else None
         data["features"] = [f.to_dict() for f in self.features]
         return data

@@ -127,9 +127,9 @@ class AutoScaler(TransformerMixin, BaseEstimator):
         return pd.DataFrame(values, columns=[f"x{i}" for i in range(values.shape[1])])
 
     def _plan_from_rules(self, frame: pd.DataFrame) -> tuple[InputPlan, dict[str, str]]:
-        from advisor.io.load import load_table
         from advisor.profiling.profile import profile_table
         from advisor.rules.engine import apply_rules, load_rules
+        from advisor.table.load import load_table
 
         table = load_table(frame)
         profile = profile_table(table, seed=self.seed, threads=1)

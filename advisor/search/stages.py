@@ -45,7 +45,6 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from advisor.io.sample import stratified_sample
 from advisor.plan.plans import Candidate
 from advisor.progress import Progress, race_stage
 from advisor.search.budgets import Budget
@@ -58,6 +57,7 @@ from advisor.search.results import (
     Stage,
 )
 from advisor.search.stats import SE_RULE, PairedTest, corrected_resampled_ttest, t_text
+from advisor.table.sample import stratified_sample
 from advisor.vocab import Task
 
 #: A challenger whose corrected t against the default is at most this after a stage is

@@ -19,8 +19,6 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError
-from advisor.io.load import Table
-from advisor.io.sample import stratified_sample
 from advisor.options import AdviseOptions
 from advisor.plan.plans import Candidate
 from advisor.progress import Progress
@@ -31,6 +29,8 @@ from advisor.search.results import SearchResult
 from advisor.search.run import run_search
 from advisor.search.space import search_space
 from advisor.search.stages import race
+from advisor.table.load import Table
+from advisor.table.sample import stratified_sample
 
 
 @dataclass(frozen=True)

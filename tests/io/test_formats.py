@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from advisor.cli import main
 from advisor.errors import InputError
-from advisor.io.load import load_table
 from advisor.io.sniff import sniff_dialect
 from advisor.profiling.profile import profile_path, profile_stream
+from advisor.table.load import load_table
 
 ROWS = "".join(f"{i},5;{i % 7};{'xy'[i % 2]}\n" for i in range(30))
 

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import InputError
-from advisor.io.load import load_table
 from advisor.profiling.profile import profile_path
+from advisor.table.load import load_table
 
 FIXTURE = [HealthCheck.function_scoped_fixture]  # tmp_path is reused, and rewritten each time
 CELLS = st.one_of(

@@ -22,8 +22,8 @@ def _frame(n: int = 400) -> pd.DataFrame:
 
 
 def test_many_categories_are_one_hot_with_the_string_encoder_as_the_searched_alternative():
-    from advisor.io.load import load_table
     from advisor.profiling.profile import profile_table
+    from advisor.table.load import load_table
 
     proposals = apply_rules(profile_table(load_table(_frame())), load_rules())
     job = proposals.feature("job")

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import stats
 
-from advisor.io.load import load_table
 from advisor.profiling.colstats import Moments
 from advisor.profiling.column import profile_numeric
 from advisor.profiling.profile import profile_path, profile_stream, profile_table
 from advisor.profiling.types import FeatureProfile
+from advisor.table.load import load_table
 
 EXACT = (
     "count", "missing", "non_finite", "n_distinct", "min", "max", "mean", "std", "skew",

@@ -8,7 +8,8 @@ import itertools
 import numpy as np
 import pytest
 
-from advisor.profiling.sketch import RowSample, row_keys
+from advisor.io.rowkeys import row_keys
+from advisor.profiling.sketch import RowSample
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from advisor.errors import RuleError
-from advisor.io.load import load_table
 from advisor.profiling.column import profile_categorical, profile_numeric
 from advisor.profiling.profile import dataset_profile as _dataset_of
 from advisor.profiling.profile import profile_table
 from advisor.profiling.types import DatasetProfile, FeatureProfile
 from advisor.rules.engine import apply_rules, evaluate_rules, feature_lookup, load_rules
 from advisor.rules.expr import ExpressionError, parse_condition
+from advisor.table.load import load_table
 
 RULES = load_rules()
 

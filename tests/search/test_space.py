@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from conftest import shared_dataset
 
-from advisor.io.load import load_table
 from advisor.profiling.profile import profile_table
 from advisor.rules.engine import apply_rules, load_rules
 from advisor.search.space import search_space
+from advisor.table.load import load_table
 
 
 def _proposals(path, target):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError
-from advisor.io.dates import looks_like_datetime
+from advisor.table.dates import looks_like_datetime
 from advisor.vocab import Task, TaskArg
 
 #: A target needs at least this many rows: two per fold of the smallest search.

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from advisor.errors import InputError
-from advisor.io.load import infer_task, load_table
+from advisor.table.load import infer_task, load_table
 
 
 def test_penguins_splits_numeric_categorical_and_string_target(penguins_path):
@@ -122,7 +122,7 @@ def test_numbers_written_as_text_are_a_regression_target_unless_they_count_rows(
 
 
 def test_rare_classes_are_refused_or_dropped_with_a_note():
-    from advisor.io.load import keep_learnable_classes
+    from advisor.table.load import keep_learnable_classes
 
     y = ["a"] * 20 + ["b"] * 20 + ["c"] * 3
     table = load_table(pd.DataFrame({"x": range(43), "y": y}), target="y")

@@ -10,29 +10,15 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError
-from advisor.io.codes import zero_padded
-from advisor.io.dates import looks_like_datetime
-from advisor.io.markers import missing_text
+from advisor.io.markers import missing_cells
 from advisor.io.partitions import data_fits_in_memory, read_data_frame, resolve_partitions
 from advisor.io.sniff import DialectHint
-from advisor.io.targets import check_rows, check_target, plain, rare_classes, refuse_rare
+from advisor.table.kinds import ColumnNote, cells, classify
+from advisor.table.targets import check_rows, check_target, plain, rare_classes, refuse_rare
 from advisor.vocab import ColumnKind, Task, TaskArg
 
 #: A target with at most this many distinct integer values is read as class labels.
 MAX_INTEGER_CLASSES = 20
-#: A text column with more distinct values than this share of rows (and > 20) is id-like.
-ID_LIKE_SHARE = 0.5
-#: A text column is read as numbers when at least this share of its values parse as numbers.
-NUMERIC_TEXT_SHARE = 0.95
-
-
-@dataclass(frozen=True)
-class ColumnNote:
-    """Something the loader decided about one column, for the report."""
-
-    column: str
-    kind: str  # "dropped", "coerced", "info"
-    message: str
 
 
 @dataclass(frozen=True)
@@ -114,7 +100,7 @@ def load_table(
                 f"{name}: target column {target!r} not found; columns are {shown}{more}"
             )
         y = frame[target]
-        missing = _missing_mask(y)
+        missing = missing_cells(y)
         if bool(missing.all()):
             raise InputError(f"{name}, column {target!r}: target has no values (all missing)")
         if bool(missing.any()):
@@ -139,24 +125,19 @@ def load_table(
     excluded: list[str] = []
     excluded_kinds: list[tuple[str, ColumnKind]] = []
     for column in frame.columns:
-        kind, converted, note = _classify_column(frame[column], column)
-        if note is not None:
-            notes.append(note)
-        if kind == "excluded":
-            excluded_kinds.append(
-                (
-                    column,
-                    "datetime" if note is not None and "datetime" in note.message else "id-like",
-                )
-            )
-        if kind == "numeric":
+        decision = classify(frame[column], column)
+        if decision.note is not None:
+            notes.append(decision.note)
+        converted = cells(frame[column], decision)
+        if decision.aside is not None:
+            excluded_kinds.append((column, decision.aside))
+            excluded.append(column)
+        elif decision.kind == "numeric":
             frame[column] = converted
             numeric.append(column)
-        elif kind == "categorical":
+        else:
             frame[column] = converted
             categorical.append(column)
-        else:
-            excluded.append(column)
     if not numeric and not categorical and not any(k == "datetime" for _, k in excluded_kinds):
         raise InputError(
             f"{name}: no usable feature column"
@@ -188,13 +169,6 @@ def _check_fits_in_memory(path: str | os.PathLike[str]) -> None:
             f"`advise profile {path}` profiles it in bounded memory, and `--dask local` "
             "(the [dask] extra) advises on it with only a sample of its rows in memory"
         )
-
-
-def _missing_mask(values: pd.Series) -> pd.Series:
-    mask = values.isna()
-    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        mask = mask | missing_text(values)
-    return mask
 
 
 def infer_task(y: pd.Series) -> Task:
@@ -233,72 +207,6 @@ def _clean_target(y: pd.Series, task: Task, name: str, column: str) -> pd.Series
             f"finite number, got {plain(y.iloc[row])!r}"
         )
     return pd.Series(numbers.to_numpy(dtype=float), name=y.name)
-
-
-def _classify_column(
-    values: pd.Series, column: str
-) -> tuple[str, pd.Series | None, ColumnNote | None]:
-    """Return ("numeric" | "categorical" | "excluded", converted values, note)."""
-    n = len(values)
-    if pd.api.types.is_bool_dtype(values.dtype):
-        return "numeric", values.astype(float), None
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return "numeric", values.astype(float), None
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return (
-            "excluded",
-            None,
-            ColumnNote(column, "info", "datetime column: read as dates"),
-        )
-    text = values.astype("string").str.strip()
-    missing = missing_text(text)
-    present = text[~missing]
-    if len(present) == 0:
-        return "numeric", pd.Series(np.full(n, np.nan), name=column), None
-    lowered = present.str.lower()
-    if lowered.isin(["true", "false"]).all():
-        converted = text.str.lower().map({"true": 1.0, "false": 0.0}).astype(float)
-        return "numeric", converted, None
-    if zero_padded(present):
-        example = str(present[present.str.startswith("0")].iloc[0])
-        return (
-            "categorical",
-            text.where(~missing).astype(object),
-            ColumnNote(column, "info", f"zero-padded digits ({example!r}): codes, not amounts"),
-        )
-    numbers = pd.to_numeric(present, errors="coerce")
-    parsed_share = float(numbers.notna().mean())
-    if parsed_share >= NUMERIC_TEXT_SHARE:
-        bad = present[numbers.isna()]
-        converted = pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
-        note = None
-        if len(bad):
-            examples = ", ".join(repr(v) for v in bad.unique()[:3])
-            note = ColumnNote(
-                column,
-                "coerced",
-                f"{len(bad)} non-numeric values ({examples}) read as missing",
-            )
-        return "numeric", converted, note
-    if looks_like_datetime(present):
-        return (
-            "excluded",
-            None,
-            ColumnNote(column, "info", "datetime-like text: read as dates"),
-        )
-    distinct = present.nunique()
-    if distinct > 20 and distinct > ID_LIKE_SHARE * len(present):
-        return (
-            "excluded",
-            None,
-            ColumnNote(
-                column,
-                "dropped",
-                f"id-like text: {distinct} distinct values in {len(present)} rows",
-            ),
-        )
-    converted = text.where(~missing).astype(object)
-    return "categorical", converted, None
 
 
 def keep_learnable_classes(table: Table, folds: int, drop_rare: bool) -> Table:

@@ -15,9 +15,9 @@ pytest.importorskip("distributed")
 from advisor import advise
 from advisor.check.check import check
 from advisor.cli import main
-from advisor.io.cluster import connect
-from advisor.io.cluster_sample import cluster_sample
-from advisor.io.sample import regression_edges, stratified_sample
+from advisor.cluster.connect import connect
+from advisor.cluster.sample import cluster_sample
+from advisor.table.sample import regression_edges, stratified_sample
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def test_missing_targets_and_rare_classes_are_counted_as_in_one_process(client, 
     for i, rows in enumerate(np.array_split(np.arange(n), 3)):
         frame.iloc[rows].to_csv(tmp_path / f"p{i}.csv", index=False)
     sample, rows = cluster_sample(str(tmp_path), client, "y", "classification", 300, 1, minimum=5)
-    from advisor.io.load import load_table
+    from advisor.table.load import load_table
 
     table = load_table(pd.concat([pd.read_csv(p) for p in sorted(tmp_path.glob("*.csv"))]), "y")
     assert rows == table.n_rows

@@ -9,7 +9,7 @@ profiles it like the single-process streaming path. The row sample's keys come f
 row's position (the partitions counted in reading order) and the seed, so the profile is
 the same for any partitioning and any number of workers. A task lost with its worker is
 recomputed by Dask from the same file (the result does not
-change). The client comes from `advisor.io.cluster.connect`.
+change). The client comes from `advisor.cluster.connect.connect`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.cluster.reduce import ordered_reduce
 from advisor.errors import InputError
 from advisor.io.partitions import arrow_kinds, merge_kinds, resolve_partitions
-from advisor.io.read import file_format, file_schema, iter_batches
+from advisor.io.read import TextInColumn, file_format, file_schema, iter_batches
 from advisor.io.sniff import DialectHint
 from advisor.profiling.sketch import RESERVOIR_ROWS
 from advisor.profiling.summary import TableSummary
@@ -41,7 +42,7 @@ def _kinds_of(path: str, hint: DialectHint | None) -> tuple[dict[str, str], int]
         return kinds, int(pq.ParquetFile(path).metadata.num_rows)
     first = next(iter(kinds))
     rows = 0
-    for batch in iter_batches(path, 16 << 20, hint, only=first):
+    for batch in iter_batches(path, 16 << 20, hint, text_columns=(first,), only=first):
         rows += batch.table.num_rows
     return kinds, rows
 
@@ -96,39 +97,32 @@ def profile_dask(
     for _, rows in schemas[:-1]:
         starts.append(starts[-1] + rows)
     size = sample_rows or RESERVOIR_ROWS
-    level = client.map(
-        summarize_partition,
-        files,
-        starts,
-        names=names,
-        kinds=kinds,
-        seed=seed,
-        sample_rows=size,
-        hint=hint,
-        pure=False,
-    )
-    while len(level) > 1:  # merge neighbours, keeping the partitions' order
-        pairs = [
-            client.submit(_merge, a, b, pure=False)
-            for a, b in zip(level[::2], level[1::2], strict=False)
-        ]
-        level = pairs + ([level[-1]] if len(level) % 2 else [])
-    summary = level[0].result()
+    while True:  # again, with a column as text, when a partition's later block has text
+        level = client.map(
+            summarize_partition, files, starts, names=names, kinds=kinds, seed=seed,
+            sample_rows=size, hint=hint, pure=False,
+        )  # fmt: skip
+        try:
+            summary = ordered_reduce(client, level, _merge)
+        except TextInColumn as found:
+            kinds = {**kinds, found.column: "text"}
+            continue
+        break
     profile = profile_summary(summary, str(data))
     return (profile, summary) if keep else profile
 
 
 def infer_cluster_task(profile: DatasetProfile, target: str) -> str:
     """The task a target column implies, from its profile over every row (the rule of
-    `advisor.io.load.infer_task`: text or few integer values are classes)."""
-    from advisor.io.load import MAX_INTEGER_CLASSES
+    `advisor.table.load.infer_task`: text or few integer values are classes)."""
+    from advisor.table.load import MAX_INTEGER_CLASSES
 
     try:
         column = profile.feature(target)
     except KeyError:
         raise InputError(f"target column {target!r} not found") from None
-    if column.kind == "categorical":
-        return "classification"
+    if column.kind in ("categorical", "id-like", "datetime"):
+        return "classification"  # text: the loader's checks say what is wrong with it
     distinct = column.n_distinct
     if (
         column.integer_valued

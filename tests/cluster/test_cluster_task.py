@@ -8,9 +8,9 @@ import pandas as pd
 
 
 def test_the_cluster_infers_the_task_as_one_process_does():
-    from advisor.io.load import infer_task, load_table
-    from advisor.profiling.distributed import infer_cluster_task
+    from advisor.cluster.profile import infer_cluster_task
     from advisor.profiling.profile import profile_table
+    from advisor.table.load import infer_task, load_table
 
     rng = np.random.default_rng(1)
     for y in (

@@ -2,11 +2,11 @@
 
 Three passes over the partitions, on the workers: (1) how many rows of each partition have
 a target (the target column alone); (2) each row with a target gets the key of
-`advisor.io.sample` from its position among those rows, and per stratum (class, or target
+`advisor.table.sample` from its position among those rows, and per stratum (class, or target
 decile) each partition keeps its rows with the smallest keys and counts its rows; merged,
 these give every stratum's size and its candidates; (3) the client picks each stratum's
 quota of smallest keys, and the workers send just those rows. The rows are the ones
-`advisor.io.sample.stratified_sample` picks in one process from the same data in the same
+`advisor.table.sample.stratified_sample` picks in one process from the same data in the same
 order (for regression, up to the decile edges, which the cluster takes from the profile's
 row sample instead of every row).
 """
@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from advisor.cluster.reduce import ordered_reduce
 from advisor.errors import InputError
+from advisor.io.markers import missing_cells
 from advisor.io.read import file_format, iter_batches, read_frame
-from advisor.io.sample import quotas, strata_of
+from advisor.io.rowkeys import row_keys
 from advisor.io.sniff import DialectHint
-from advisor.profiling.sketch import row_keys
+from advisor.table.sample import quotas, strata_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,22 +49,9 @@ def _target_column(path: str, target: str | None, hint: DialectHint | None) -> p
     return pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=float)
 
 
-#: Text pandas' readers take as missing where Arrow's do not (the loader drops such rows).
-PANDAS_MISSING = ("None", "<NA>")
-
-
 def _present(values: pd.Series) -> np.ndarray:
-    """Rows whose target is there, by the loader's test (missing markers included)."""
-    import pandas as pd
-
-    from advisor.io.markers import missing_text
-
-    mask = np.array(values.notna(), dtype=bool)
-    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        text = values.astype("string").str.strip()
-        missing = missing_text(values) | text.isin(PANDAS_MISSING).fillna(False)
-        mask = mask & ~np.array(missing, dtype=bool)
-    return mask
+    """Rows whose target is there, by the loader's test (`missing_cells`)."""
+    return ~np.asarray(missing_cells(values), dtype=bool)
 
 
 def _count_present(path: str, target: str | None, hint: DialectHint | None) -> int:
@@ -158,13 +147,7 @@ def cluster_sample(
         _stratum_candidates, files, starts, target=target, task=task, size=size, seed=seed,
         edges=edges, hint=hint, pure=False,
     )  # fmt: skip
-    while len(level) > 1:
-        pairs = [
-            client.submit(_merge_candidates, a, b, size, pure=False)
-            for a, b in zip(level[::2], level[1::2], strict=False)
-        ]
-        level = pairs + ([level[-1]] if len(level) % 2 else [])
-    merged = level[0].result()
+    merged = ordered_reduce(client, level, _merge_candidates, size)
     total = int(sum(counts))
     counts_by = {label: count for label, (count, _, _) in merged.items()}
     wanted = quotas(counts_by, min(size, total), minimum)

@@ -18,9 +18,9 @@ pytest.importorskip("distributed")
 
 from advisor import profile_dataset
 from advisor.cli import main
+from advisor.cluster.connect import connect
+from advisor.cluster.profile import profile_dask
 from advisor.errors import InputError
-from advisor.io.cluster import connect
-from advisor.profiling.distributed import profile_dask
 from advisor.profiling.profile import profile_path
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ Rows are chosen by the same keys as the profile's row sample (`row_keys`: the se
 row's position among the rows that have a target): in each stratum the rows with the
 smallest keys, as many as the stratum's share of the sample. The choice is a function of
 the data in reading order and the seed, so the single-process path and a Dask cluster
-(`advisor.io.cluster_sample`, partitions read in the same order) draw the same rows.
+(`advisor.cluster.sample`, partitions read in the same order) draw the same rows.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from advisor.profiling.sketch import row_keys
+from advisor.io.rowkeys import row_keys
 
 #: Regression targets are stratified by this many quantile bins.
 REGRESSION_BINS = 10

@@ -1,0 +1,131 @@
+"""One truth per column: the same file gets the same kinds, notes and rules' plan in memory
+(`advise`'s loader, the reference), in `advise profile --in-memory`, streamed in small
+blocks, and on a Dask cluster of two worker processes.
+
+Every file of ``../shared/datasets`` and its corpus, the generated tricky columns
+(`tricky_columns`) and messy files the readers accept; the large tables in a slow test.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tricky_columns, conftest
+
+from conftest import SAMPLE, SHARED  # noqa: E402
+from tricky_columns import write_tricky  # noqa: E402
+
+from advisor.profiling.profile import profile_path, profile_stream, profile_table  # noqa: E402
+from advisor.rules.engine import apply_rules, load_rules  # noqa: E402
+from advisor.table.load import load_table  # noqa: E402
+
+#: Files above this size are compared in the slow test only.
+LARGE = 2 << 20
+#: Blocks small enough that a stream reads even a small file in several (and meets a
+#: column's first junk cell after its first block has typed the column as numbers).
+BLOCK = 1 << 12
+
+MESSY = {
+    "semicolons_decimal_commas.csv": "a;b;c\n1,5;x;01.02.2020\n2,5;y;02.02.2020\n3,0;x;?\n"
+    "4,25;y;03.02.2020\n5,0;z;04.02.2020\n",
+    "markers_and_spaces.csv": "n,t,f\n1, ? ,TRUE\n2,-,false\n 3 ,a,True\n4,--,\n.,b,FALSE\n"
+    "6,a,true\n",
+    "bom_utf8.csv": "\ufeffid,v\n0001,1.5\n0002,2.5\n0003,n/a\n0004,4.5\n0005,5.5\n0006,6.5\n",
+    "quoted_numbers.csv": 'x,y\n"1,000",a\n"2,500",b\n"3,250",a\n"4,000",c\n"5,125",a\n',
+}
+
+
+def _files() -> list[Path]:
+    found = sorted(SHARED.glob("*.csv")) + sorted((SHARED / "corpus").glob("*.csv"))
+    return [*sorted(SAMPLE.glob("*.csv")), *found]
+
+
+def _small(path: Path) -> bool:
+    return path.stat().st_size <= LARGE
+
+
+RULES = load_rules()
+
+
+def _facts(profile, notes) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    kinds = {f.name: f.kind for f in profile.features}
+    plan = dict(apply_rules(profile, RULES).rule_plan().scalers)
+    return kinds, sorted(str(n) for n in notes), plan
+
+
+def _every_path(path: Path, client) -> dict[str, tuple]:
+    from advisor.cluster.profile import profile_dask
+
+    table = load_table(path)
+    found = {"advise": _facts(profile_table(table), table.notes)}
+    memory = profile_path(path, streaming=False)
+    found["profile --in-memory"] = _facts(memory, memory.notes)
+    streamed = profile_stream(path, block_bytes=BLOCK if _small(path) else 4 << 20)
+    found["profile --streaming"] = _facts(streamed, streamed.notes)
+    if client is not None:
+        spread = profile_dask(path, client)
+        found["profile --dask local:2"] = _facts(spread, spread.notes)
+    return found
+
+
+def _assert_agree(found: dict[str, tuple], where: str) -> None:
+    reference = found["advise"]
+    for path, facts in found.items():
+        for what, mine, theirs in zip(("kinds", "notes", "plan"), facts, reference, strict=True):
+            assert mine == theirs, f"{where}: {path} gives other {what} than advise"
+
+
+@pytest.fixture(scope="module")
+def client():
+    pytest.importorskip("distributed")
+    from advisor.cluster.connect import connect
+
+    client, close = connect("local:2")
+    yield client
+    close()
+
+
+@pytest.fixture(scope="module")
+def tricky(tmp_path_factory) -> dict[str, Path]:
+    files = write_tricky(tmp_path_factory.mktemp("tricky"))
+    messy = tmp_path_factory.mktemp("messy")
+    for name, text in MESSY.items():
+        (messy / name).write_text(text, encoding="utf-8")
+        files[name] = messy / name
+    return files
+
+
+@pytest.mark.slow
+def test_tricky_and_messy_files_get_the_same_kinds_on_every_path(tricky, client):
+    for name, path in tricky.items():
+        _assert_agree(_every_path(path, client), name)
+
+
+def test_tricky_columns_get_the_loaders_kinds(tricky):
+    """The kinds themselves: junk cells under the share are numbers (also when they come
+    after a stream's first block), dates in four formats are dates, ids are id-like."""
+    found = _every_path(tricky["tricky"], None)
+    _assert_agree(found, "tricky.csv")
+    kinds = found["profile --streaming"][0]
+    assert kinds["junk_three"] == kinds["junk_late"] == "continuous"
+    assert {kinds[c] for c in ("iso_date", "iso_time", "us_date", "iso_zone")} == {"datetime"}
+    assert kinds["user_id"] == kinds["junk_over"] == "id-like"
+    assert kinds["zip_code"] == "categorical" and kinds["flag"] == "binary"
+    notes = found["profile --streaming"][1]
+    assert "junk_late: 3 non-numeric values ('n.a.') read as missing" in notes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [p for p in _files() if _small(p)], ids=lambda p: p.name)
+def test_shared_tables_get_the_same_kinds_on_every_path(path, client):
+    _assert_agree(_every_path(path, client), path.name)
+
+
+@pytest.mark.slow
+def test_large_shared_tables_get_the_same_kinds_on_every_path(client):
+    large = [p for p in _files() if not _small(p)]
+    for path in large:
+        _assert_agree(_every_path(path, client), path.name)
