@@ -123,25 +123,6 @@ def test_docs_name_only_modules_that_exist():
 # ---------------------------------------------------------------- the import graph
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def _runtime_nodes(tree: ast.AST):
-    """Every node that can run: all of the tree but the bodies of ``if TYPE_CHECKING:``
-    (their ``else`` branches run)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            stack.extend(node.orelse)
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-
-
 def _absolute(module: str | None, level: int, importer: str) -> str:
     """The absolute module name of an ``ImportFrom`` (relative imports resolved)."""
     if level == 0:
@@ -163,10 +144,12 @@ def _known(name: str) -> str | None:
 
 
 def _imports(name: str, path: Path) -> set[str]:
-    """The package's modules that ``name`` imports at run time (anywhere in its code)."""
+    """The package's modules that ``name`` imports anywhere in its code: at its top, in
+    functions, and for types only (``if TYPE_CHECKING:``): a cycle of types is still a
+    cycle for a reader."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     targets: set[str] = set()
-    for node in _runtime_nodes(tree):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             targets.update(filter(None, (_known(alias.name) for alias in node.names)))
         elif isinstance(node, ast.ImportFrom):
@@ -222,12 +205,51 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def test_the_import_graph_sees_imports_in_functions_but_not_type_only_ones():
+def test_the_import_graph_sees_imports_in_functions_and_type_only_ones():
     graph = _graph()
     # advisor.search.run imports keras-tuner's adapter inside run_search only.
     assert "advisor.search.tuner" in graph["advisor.search.run"]
-    # advisor/__init__.py imports its attributes lazily; its TYPE_CHECKING imports never run.
-    assert graph["advisor"] <= {"advisor.version"}
+    # advisor/__init__.py imports its attributes lazily, and names their types for checkers.
+    assert "advisor.advice.advice" in graph["advisor"]
+
+
+#: The stages, lowest first: a module may import its own package's modules and those of
+#: the stages before its own, never one after (`_stage`: a subpackage by its name, a
+#: top-level module by its own; the package's ``__init__`` comes last).
+STAGES = (
+    "errors", "vocab", "version", "backend", "io", "options", "progress", "table",
+    "profiling", "cluster", "network", "plan", "export", "keras_ops", "keras_inputs",
+    "keras_export", "rules", "search",
+    "report", "advice", "check", "api", "cli", "advisor",
+)  # fmt: skip
+
+
+def _stage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "advisor"
+
+
+def _stage_edges() -> list[str]:
+    """Imports that go up the stage order (a later stage's module imported by an earlier
+    one), each as "importer -> imported"."""
+    order = {name: i for i, name in enumerate(STAGES)}
+    found = []
+    for name, path in MODULES.items():
+        here = _stage(name)
+        for target in _imports(name, path):
+            there = _stage(target)
+            if there != here and order[there] > order[here]:
+                found.append(f"{name} ({here}) -> {target} ({there})")
+    return sorted(found)
+
+
+def test_every_module_has_a_stage():
+    assert not {_stage(name) for name in MODULES} - set(STAGES)
+
+
+def test_imports_follow_the_stage_order():
+    up = _stage_edges()
+    assert not up, "imports against the stage order:\n" + "\n".join(up)
 
 
 def test_no_import_cycles():

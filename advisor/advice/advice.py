@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from advisor.advice import serialize
-from advisor.advice.text import dumps
 from advisor.errors import AdviceFileError
 from advisor.io.atomic import write_atomic
+from advisor.io.jsontext import dumps
 from advisor.network import norms
 from advisor.network.nets import NetSpec
 from advisor.network.nets import build_model as _build_model

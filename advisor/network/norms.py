@@ -9,7 +9,7 @@ The search space (`advisor.search.space`), the networks (`advisor.network.nets`)
 the rules' check of dataset choices (`advisor.rules.parse`) and the advice file's JSON Schema
 all read this registry. Adding a normalization is one `Norm` entry here (the user's layer
 and the packed twin's form), its key in `advisor.vocab.InNetwork` and in the advice
-schema's ``in_network`` enum (`tests/test_norms.py` keeps the three in step), and its
+schema's ``in_network`` enum (`tests/network/test_norms.py` keeps the three in step), and its
 tests.
 
 Nothing here imports Keras: the builders receive it (and the slot forms Keras' ``ops``).
@@ -21,28 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.network.slots import SlotForm, Updates
 from advisor.vocab import BudgetName, InNetwork
 
 #: GroupNormalization's groups; the search networks' widths are multiples of 8.
 GROUPS = 8
-
-
-Updates = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class SlotForm:
-    """A normalization on the packed twin's ``(slots, batch, width)`` tensors, every slot
-    its own parameters and statistics (`advisor.network.packed.PackedNorm`).
-
-    ``variables``: (name, initializer, trainable) of its per-slot parameters and statistics,
-    each of shape ``(slots, width)``. ``apply(ops, x, params, training)`` normalizes ``x``
-    with ``params`` (those variables) and returns it with the new values of any statistics
-    it updates.
-    """
-
-    variables: tuple[tuple[str, str, bool], ...]
-    apply: Callable[[Any, Any, dict[str, Any], bool], tuple[Any, Updates]]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.backend import import_keras
 
 if TYPE_CHECKING:
-    from advisor.network.norms import SlotForm
+    from advisor.network.slots import SlotForm
 
 keras = import_keras()
 ops = keras.ops

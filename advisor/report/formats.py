@@ -44,7 +44,7 @@ def _render_text(data: dict[str, Any]) -> str:
 
 
 def _render_json(data: dict[str, Any]) -> str:
-    from advisor.advice.text import dumps
+    from advisor.io.jsontext import dumps
 
     return dumps(data)
 

@@ -2,15 +2,17 @@
 
 In: every candidate's result (the default first; failed and skipped ones included), the
 candidates, the `FoldSetup` they were scored on and the network they trained (a `NetSpec`,
-without in-network normalization). Out: a `SearchResult` with the comparisons, the winner
-and the decision in words. The rule's thresholds (`ALPHA`, `SE_RULE`) and its text
-(`DECISION_RULE`) are defined beside the test in `advisor.search.stats`.
+without in-network normalization). Out: a `SearchResult` with the comparisons (`compare`),
+the winner (`choose`) and the decision in words (`advisor.search.explain`). The rule's
+thresholds (`ALPHA`, `SE_RULE`) and its text (`DECISION_RULE`) are defined beside the
+test in `advisor.search.stats`.
 """
 
 from __future__ import annotations
 
 from advisor.network.nets import NetSpec
 from advisor.plan.plans import Candidate
+from advisor.search.explain import explain
 from advisor.search.results import CandidateResult, Comparison, SearchResult, results_by_key
 from advisor.search.setup import FoldSetup
 from advisor.search.stats import (
@@ -19,8 +21,6 @@ from advisor.search.stats import (
     SE_RULE,
     corrected_resampled_ttest,
     holm,
-    loss_change,
-    t_text,
 )
 
 __all__ = ["ALPHA", "DECISION_RULE", "SE_RULE", "decide"]
@@ -51,91 +51,59 @@ def decide(
     ``net`` is the network the candidates trained (reported in the advice file).
     """
     default = results[0]
-    score_name = "log loss" if setup.task == "classification" else "MSE (standardized target)"
-    metric_name = "accuracy" if setup.task == "classification" else "R²"
-    if default.status != "ok":
-        return SearchResult(
-            results,
-            default.key,
-            default.key,
-            (),
-            (
-                f"the default {default.key} failed ({default.message}); "
-                "the rules' plan is kept without validation"
-            ),
-            setup.k,
-            score_name,
-            metric_name,
-            net,
-            setup.batch_size,
-            budget,
-            seconds=seconds,
-            test_fraction=setup.test_fraction,
-        )
-    challengers = [r for r in results[1:] if r.status == "ok"]
-    tests = [
-        corrected_resampled_ttest(default.fold_scores, r.fold_scores, setup.test_fraction)
-        for r in challengers
-    ]
-    adjusted = holm([t.p for t in tests]) if tests else []
-    comparisons = tuple(
-        Comparison(r.key, t.mean_improvement, t.fold_wins, t.t, t.p, p)
-        for r, t, p in zip(challengers, tests, adjusted, strict=True)
-    )
-    complexity = {c.key: c.complexity for c in candidates}
-    by_key = results_by_key(results)
-    passing = [c for c in comparisons if c.beats_default]
-    if passing:
-        best = min(
-            passing,
-            key=lambda c: (
-                round(by_key[c.challenger].mean, 12),
-                complexity[c.challenger],
-            ),
-        )
-        winner = best.challenger
-        strength = "significant" if best.significant else "not significant"
-        decision = (
-            f"{winner} beats the default {default.key} by more than one standard error: "
-            f"{loss_change(best.mean_improvement)} on average, better on "
-            f"{best.fold_wins}/{setup.k} folds, corrected resampled t={t_text(best.t)} "
-            f"(one-sided p={best.p:.3g}; Holm-adjusted over {len(comparisons)} challengers "
-            f"{best.p_holm:.3g}, {strength} at alpha {ALPHA})"
-        )
-        if not best.significant:
-            decision += (
-                ". In plain words: the switch follows the one-standard-error rule (the "
-                "difference is larger than the fold noise); the stricter test, corrected for "
-                f"trying {len(comparisons)} challengers, does not confirm it, so the evidence "
-                "for the switch is suggestive, not conclusive"
-            )
-    else:
-        winner = default.key
-        nearest = min(comparisons, key=lambda c: by_key[c.challenger].mean, default=None)
-        detail = (
-            f"; the best challenger, {nearest.challenger}, has "
-            f"{loss_change(nearest.mean_improvement)} on average (better on "
-            f"{nearest.fold_wins}/{setup.k} folds, t={t_text(nearest.t)})"
-            if nearest is not None
-            else ""
-        )
-        decision = (
-            f"the default {default.key} stands: no candidate beats it by more than one "
-            f"standard error of the paired fold differences (corrected resampled t > "
-            f"{SE_RULE:g}){detail}"
-        )
+    comparisons: tuple[Comparison, ...] = ()
+    best = None
+    if default.status == "ok":
+        comparisons = compare(default, results[1:], setup.test_fraction)
+        best = choose(comparisons, results, candidates)
     return SearchResult(
         candidates=results,
         default_key=default.key,
-        winner_key=winner,
+        winner_key=best.challenger if best is not None else default.key,
         comparisons=comparisons,
-        decision=decision,
+        decision=explain(default, best, comparisons, results, setup.k),
         n_folds=setup.k,
-        score_name=score_name,
-        metric_name=metric_name,
+        score_name="log loss" if setup.task == "classification" else "MSE (standardized target)",
+        metric_name="accuracy" if setup.task == "classification" else "R²",
         net=net,
         batch_size=setup.batch_size,
         budget=budget,
         seconds=seconds,
         test_fraction=setup.test_fraction,
+    )
+
+
+def compare(
+    default: CandidateResult, others: tuple[CandidateResult, ...], test_fraction: float
+) -> tuple[Comparison, ...]:
+    """Each challenger that ran against the default, on the same folds: the corrected
+    resampled t-test, and its p-value Holm-adjusted over all of them."""
+    challengers = [r for r in others if r.status == "ok"]
+    tests = [
+        corrected_resampled_ttest(default.fold_scores, r.fold_scores, test_fraction)
+        for r in challengers
+    ]
+    adjusted = holm([t.p for t in tests]) if tests else []
+    return tuple(
+        Comparison(r.key, t.mean_improvement, t.fold_wins, t.t, t.p, p)
+        for r, t, p in zip(challengers, tests, adjusted, strict=True)
+    )
+
+
+def choose(
+    comparisons: tuple[Comparison, ...],
+    results: tuple[CandidateResult, ...],
+    candidates: tuple[Candidate, ...],
+) -> Comparison | None:
+    """The winning challenger's comparison (the lowest mean loss among those beating the
+    default by more than one standard error; ties: the simpler), or None: the default
+    stands."""
+    passing = [c for c in comparisons if c.beats_default]
+    if not passing:
+        return None
+    complexity = {c.key: c.complexity for c in candidates}
+    by_key = results_by_key(results)
+    return min(
+        passing,
+        key=lambda c: (round(by_key[c.challenger].mean, 12), complexity[c.challenger]),
     )

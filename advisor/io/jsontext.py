@@ -1,7 +1,9 @@
-"""The advice file's exact text: one canonical JSON form for an advice dictionary.
+"""The advice file's exact text: one canonical JSON form for a dictionary of plain values.
 
 In: `Advice.to_dict()` (plain JSON values). Out: the text `Advice.save` writes and the
 ``json`` report format prints (stable key order, UTF-8, no NaN): same seed, same bytes.
+Here, with the other file output (`advisor.io.atomic`), below both the advice and the
+reports that write it.
 """
 
 from __future__ import annotations
