@@ -12,12 +12,11 @@ import dataclasses
 import importlib
 import os
 import threading
-from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from advisor.errors import InputError
 from advisor.io.sniff import DialectHint
-from advisor.vocab import BudgetName, TaskArg
+from advisor.vocab import TaskArg
 
 if TYPE_CHECKING:  # the stages are imported when used: profiling alone stays light
     import numpy as np
@@ -70,26 +69,12 @@ def advise(
     data: str | os.PathLike[str] | pd.DataFrame | np.ndarray | tuple[Any, Any],
     target: str | Any | None = None,
     *,
-    task: TaskArg = "auto",
-    budget: BudgetName = "fast",
-    seed: int = 0,
-    rules: Iterable[str | os.PathLike[str]] = (),
-    disable_rules: Iterable[str] = (),
-    overrides: Mapping[str, str] | None = None,
     progress: Progress | None = None,
-    work_dir: str | os.PathLike[str] | None = None,
-    max_trials: int | None = None,
-    time_limit: float | None = None,
-    groups: str | None = None,
-    time_order: str | None = None,
-    sample_rows: int | None = None,
-    drop_rare_classes: bool = False,
-    use_cache: bool = True,
-    exportable_only: bool = False,
     sep: str | None = None,
     decimal: str | None = None,
     encoding: str | None = None,
     dask: Any = None,
+    **options: Any,
 ) -> Advice:
     """Profile ``data``, propose a scaler per feature, validate by cross-validated search
     when a target is given, and return the `Advice` with a fitted pipeline.
@@ -101,8 +86,11 @@ def advise(
     sample is drawn there (docs/scale.md); ``target`` a column name or the
     target values (without one, the advice is the rules' plan, unvalidated); ``progress``
     receives a `ProgressEvent` (a ``str``) as the search advances; ``sep``, ``decimal`` and
-    ``encoding`` override what is sniffed from a CSV. The other options are keyword-only
-    and documented on `AdviseOptions`.
+    ``encoding`` override what is sniffed from a CSV. The other options (``task``,
+    ``budget``, ``seed``, ``rules``, ``disable_rules``, ``overrides``, ``work_dir``,
+    ``max_trials``, ``time_limit``, ``groups``, ``time_order``, ``sample_rows``,
+    ``drop_rare_classes``, ``use_cache``, ``exportable_only``) are keyword-only and
+    documented on `AdviseOptions`, where each is defined once.
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
@@ -118,16 +106,10 @@ def advise(
     """
     from advisor.options import AdviseOptions
 
-    options = AdviseOptions.from_arguments(
-        task=task, budget=budget, seed=seed, rules=rules, disable_rules=disable_rules,
-        overrides=overrides, work_dir=work_dir, max_trials=max_trials, time_limit=time_limit,
-        groups=groups, time_order=time_order, sample_rows=sample_rows,
-        drop_rare_classes=drop_rare_classes,
-        use_cache=use_cache,
-        exportable_only=exportable_only,
-        csv=DialectHint(encoding=encoding, delimiter=sep, decimal=decimal),
-    )  # fmt: skip
-    return run_stages(data, target, options, progress, dask=dask)
+    csv = DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
+    return run_stages(
+        data, target, AdviseOptions.from_keywords(options, csv=csv), progress, dask=dask
+    )
 
 
 #: What the stages after the read import (`run_stages` imports them while it reads).

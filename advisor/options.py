@@ -10,12 +10,43 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from advisor.errors import InputError
 from advisor.io.sniff import DialectHint
 from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
+
+
+@dataclass(frozen=True)
+class Flag:
+    """How an option appears on the command line (`advise run`, `advisor.cli.run`): its
+    flag, help and value type. A switch named ``--no-...`` sets its option to False."""
+
+    decl: str
+    help: str
+    type: type = str
+    choices: tuple[str, ...] | None = None
+    minimum: float | None = None
+    metavar: str | None = None
+    multiple: bool = False
+    switch: bool = False
+    path: bool = False  # an existing file
+    directory: bool = False
+
+    @property
+    def inverted(self) -> bool:
+        return self.switch and self.decl.startswith("--no-")
+
+
+def _flag(decl: str, **settings: Any) -> dict[str, Flag]:
+    return {"flag": Flag(decl, **settings)}
+
+
+def flags() -> dict[str, Flag]:
+    """Each option with a flag of its own, by field name, in the fields' order: the
+    command line's options come from here (one place to add an option)."""
+    return {f.name: f.metadata["flag"] for f in fields(AdviseOptions) if "flag" in f.metadata}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,21 +82,114 @@ class AdviseOptions:
         date features, no string encoder), so the advice always exports
     """
 
-    task: TaskArg = "auto"
-    budget: BudgetName = "fast"
-    seed: int = 0
-    rules: tuple[str, ...] = ()
-    disable_rules: tuple[str, ...] = ()
+    task: TaskArg = field(
+        default="auto",
+        metadata=_flag(
+            "--task", choices=TASK_ARGS, help="Learning task; auto infers it from the target."
+        ),
+    )
+    budget: BudgetName = field(
+        default="fast",
+        metadata=_flag(
+            "--budget",
+            choices=BUDGET_NAMES,
+            help="Search effort: candidates, folds, training steps and the rows of the race's "
+            "first stage (fast: about a minute on 2 cores whatever the table's size; standard "
+            "and thorough buy more evidence).",
+        ),
+    )
+    seed: int = field(default=0, metadata=_flag("--seed", type=int, help="Same seed, same advice."))
+    rules: tuple[str, ...] = field(
+        default=(),
+        metadata=_flag(
+            "--rules",
+            multiple=True,
+            path=True,
+            help="Extra rule file (TOML); repeatable. A rule with a built-in id replaces it.",
+        ),
+    )
+    disable_rules: tuple[str, ...] = field(
+        default=(),
+        metadata=_flag("--disable", multiple=True, help="Rule id to switch off; repeatable."),
+    )
+    #: On the command line: ``--scaler COL=KEY``, ``--drop COL``, ``--keep COL``.
     overrides: tuple[tuple[str, str], ...] = ()
-    work_dir: str | None = None
-    max_trials: int | None = None
-    time_limit: float | None = None
-    groups: str | None = None
-    time_order: str | None = None
-    sample_rows: int | None = None
-    drop_rare_classes: bool = False
-    use_cache: bool = True
-    exportable_only: bool = False
+    work_dir: str | None = field(
+        default=None,
+        metadata=_flag(
+            "--work-dir",
+            directory=True,
+            help="Where the search keeps its trials (default: the user cache directory). "
+            "An interrupted search resumes from here.",
+        ),
+    )
+    max_trials: int | None = field(
+        default=None,
+        metadata=_flag(
+            "--max-trials", type=int, minimum=1, help="Validate at most this many candidates."
+        ),
+    )
+    time_limit: float | None = field(
+        default=None,
+        metadata=_flag(
+            "--time-limit",
+            type=float,
+            minimum=0,
+            metavar="SECONDS",
+            help="Start no new trial after this many seconds (the default candidate always runs).",
+        ),
+    )
+    sample_rows: int | None = field(
+        default=None,
+        metadata=_flag(
+            "--sample-rows",
+            type=int,
+            minimum=100,
+            metavar="N",
+            help="Above N rows, the search's last stage and the fit use a seeded stratified "
+            "sample of N (default by budget: 50k, 100k, 200k).",
+        ),
+    )
+    groups: str | None = field(
+        default=None,
+        metadata=_flag(
+            "--groups", metavar="COL", help="Keep each value of COL in one fold (and drop COL)."
+        ),
+    )
+    time_order: str | None = field(
+        default=None,
+        metadata=_flag(
+            "--time-order",
+            metavar="COL",
+            help="Validate on later rows than training (ordered by COL).",
+        ),
+    )
+    drop_rare_classes: bool = field(
+        default=False,
+        metadata=_flag(
+            "--drop-rare-classes",
+            switch=True,
+            help="Leave out the rows of classes with fewer rows than the folds (else refused).",
+        ),
+    )
+    use_cache: bool = field(
+        default=True,
+        metadata=_flag(
+            "--no-cache",
+            switch=True,
+            help="Train every candidate afresh (trials neither reused nor kept).",
+        ),
+    )
+    exportable_only: bool = field(
+        default=False,
+        metadata=_flag(
+            "--exportable",
+            switch=True,
+            help="Propose and validate only choices Advice.to_keras() exports (no date "
+            "features, no string encoder).",
+        ),
+    )
+    #: On the command line: ``--sep``, ``--decimal``, ``--encoding``.
     csv: DialectHint = field(default_factory=DialectHint)
 
     def __post_init__(self) -> None:
@@ -100,6 +224,29 @@ class AdviseOptions:
             work_dir=None if work_dir is None else str(work_dir),
             **options,
         )
+
+    @classmethod
+    def from_keywords(cls, given: Mapping[str, Any], **options: Any) -> AdviseOptions:
+        """The options from `advise()`'s keyword arguments, an unknown one named in one
+        line."""
+        known = {f.name for f in fields(cls)} - set(options)
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise InputError(
+                f"advise() got an unknown option {unknown[0]!r}; the options are "
+                + ", ".join(sorted(known))
+            )
+        return cls.from_arguments(**given, **options)
+
+    @classmethod
+    def from_flags(cls, values: Mapping[str, Any], **options: Any) -> AdviseOptions:
+        """The options from the command line's values of `flags` (by field name; a
+        ``--no-...`` switch given means False), and ``options`` set otherwise."""
+        given = dict(values)
+        for name, flag in flags().items():
+            if flag.inverted:
+                given[name] = not given[name]
+        return cls.from_arguments(**given, **options)
 
     @property
     def override_map(self) -> dict[str, str]:

@@ -4,7 +4,8 @@ validate; then write the requested report files and print the terminal report.""
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,39 +22,59 @@ from advisor.cli.output import (
     show_rules,
 )
 from advisor.report.formats import file_formats
-from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
+
+if TYPE_CHECKING:
+    from advisor.advice.advice import Advice
+    from advisor.options import AdviseOptions, Flag
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def option_flags() -> Callable[[F], F]:
+    """The options of `AdviseOptions` that have a flag (`advisor.options.flags`), as click
+    options in the fields' order: an option added there appears here by itself."""
+    from advisor.options import AdviseOptions, flags
+
+    defaults = AdviseOptions()
+
+    def decorate(command: F) -> F:
+        for name, flag in reversed(flags().items()):
+            settings = _click_settings(flag, getattr(defaults, name))
+            command = click.option(flag.decl, name, **settings)(command)
+        return command
+
+    return decorate
+
+
+def _click_settings(flag: Flag, default: Any) -> dict[str, Any]:
+    if flag.switch:
+        return {"is_flag": True, "help": flag.help}
+    kind: Any = flag.type
+    if flag.choices is not None:
+        kind = click.Choice(flag.choices)
+    elif flag.path or flag.directory:
+        kind = click.Path(
+            exists=flag.path, dir_okay=flag.directory, file_okay=not flag.directory, path_type=str
+        )
+    elif flag.minimum is not None and flag.type is int:
+        kind = click.IntRange(min=int(flag.minimum))
+    elif flag.minimum is not None:
+        kind = click.FloatRange(min=flag.minimum)
+    return {
+        "type": kind,
+        "multiple": flag.multiple,
+        "metavar": flag.metavar,
+        "help": flag.help,
+        **({"default": default, "show_default": True} if default not in (None, ()) else {}),
+    }
 
 
 @click.command("run")
 @click.argument("data", type=click.Path(path_type=str))
 @click.option("-t", "--target", help="Target column; validation by search needs it.")
-@click.option(
-    "--task",
-    type=click.Choice(TASK_ARGS),
-    default="auto",
-    show_default=True,
-    help="Learning task; auto infers it from the target.",
-)
-@click.option(
-    "--budget",
-    type=click.Choice(BUDGET_NAMES),
-    default="fast",
-    show_default=True,
-    help="Search effort: candidates, folds, training steps and the rows of the race's "
-    "first stage (fast: about a minute on 2 cores whatever the table's size; standard "
-    "and thorough buy more evidence).",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same advice.")
+@option_flags()
 @report_options()
 @click.option("-v", "--verbose", is_flag=True, help="Show every proposal, finding and fold.")
-@click.option(
-    "--rules",
-    "rule_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
-    help="Extra rule file (TOML); repeatable. A rule with a built-in id replaces it.",
-)
-@click.option("--disable", "disabled", multiple=True, help="Rule id to switch off; repeatable.")
 @click.option(
     "--scaler",
     "scalers",
@@ -65,114 +86,80 @@ from advisor.vocab import BUDGET_NAMES, TASK_ARGS, BudgetName, TaskArg
 @click.option(
     "--keep", "keeps", multiple=True, metavar="COL", help="Keep a column the rules would drop."
 )
-@click.option(
-    "--work-dir",
-    type=click.Path(file_okay=False, path_type=str),
-    help="Where the search keeps its trials (default: the user cache directory). "
-    "An interrupted search resumes from here.",
-)
-@click.option(
-    "--max-trials", type=click.IntRange(min=1), help="Validate at most this many candidates."
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    help="Start no new trial after this many seconds (the default candidate always runs).",
-)
-@click.option(
-    "--sample-rows",
-    type=click.IntRange(min=100),
-    metavar="N",
-    help="Above N rows, the search's last stage and the fit use a seeded stratified "
-    "sample of N (default by budget: 50k, 100k, 200k).",
-)
-@click.option("--groups", metavar="COL", help="Keep each value of COL in one fold (and drop COL).")
-@click.option(
-    "--time-order", metavar="COL", help="Validate on later rows than training (ordered by COL)."
-)
 @csv_options()
-@click.option(
-    "--no-cache",
-    is_flag=True,
-    help="Train every candidate afresh (trials neither reused nor kept).",
-)
-@click.option(
-    "--drop-rare-classes",
-    is_flag=True,
-    help="Leave out the rows of classes with fewer rows than the folds (else refused).",
-)
-@click.option(
-    "--exportable",
-    is_flag=True,
-    help="Propose and validate only choices Advice.to_keras() exports (no date features, "
-    "no string encoder).",
-)
 @dask_option()
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(
     data: str,
     target: str | None,
-    task: TaskArg,
-    budget: BudgetName,
-    seed: int,
     verbose: bool,
-    rule_files: tuple[str, ...],
-    disabled: tuple[str, ...],
     scalers: tuple[str, ...],
     drops: tuple[str, ...],
     keeps: tuple[str, ...],
-    work_dir: str | None,
-    max_trials: int | None,
-    time_limit: float | None,
-    sample_rows: int | None,
-    groups: str | None,
-    time_order: str | None,
-    drop_rare_classes: bool,
-    no_cache: bool,
-    exportable: bool,
     sep: str | None,
     decimal: str | None,
     encoding: str | None,
     dask_address: str | None,
     quiet: bool,
-    **report_paths: str | None,
+    **params: Any,
 ) -> None:
     """Profile DATA.csv, propose a scaler per feature and, with --target, validate.
 
     DATA is a CSV (plain or gzip), Parquet or Excel file, or a directory or glob
     ('parts/*.parquet', quoted) of CSV/Parquet partitions with one schema."""
     from advisor.errors import AdvisorError
-    from advisor.options import AdviseOptions
+    from advisor.options import AdviseOptions, flags
 
-    paths = chosen_paths(file_formats(), report_paths)
+    paths = chosen_paths(file_formats(), params)
     for path in paths.values():
         check_output_path(path)
     try:  # the same validation as the Python API's, before anything heavy is imported
-        options = AdviseOptions.from_arguments(
-            task=task, budget=budget, seed=seed, rules=rule_files, disable_rules=disabled,
-            overrides=parse_overrides(scalers, drops, keeps), work_dir=work_dir,
-            max_trials=max_trials, time_limit=time_limit, groups=groups,
-            time_order=time_order, sample_rows=sample_rows,
-            drop_rare_classes=drop_rare_classes,
-            use_cache=not no_cache,
-            exportable_only=exportable,
+        options = AdviseOptions.from_flags(
+            {name: params[name] for name in flags()},
+            overrides=parse_overrides(scalers, drops, keeps),
             csv=dialect_hint(sep, decimal, encoding),
-        )  # fmt: skip
+        )
     except AdvisorError as exc:
         raise AdvisorCLIError(str(exc)) from None
+    done = _advise(data, target, options, dask_address, verbose=verbose, quiet=quiet)
+    if done is None:
+        return
+    advice, rules_shown = done
+    timings: dict[str, Any] = {}
+    if advice.search_obj is not None:
+        timings["seconds"] = advice.search_obj.seconds
+        timings["cached"] = advice.search_obj.cached
+    emit_advice(
+        advice.to_dict(),
+        paths,
+        verbose=verbose,
+        quiet=quiet,
+        timings=timings,
+        rules_shown=rules_shown,
+    )
+
+
+def _advise(
+    data: str,
+    target: str | None,
+    options: AdviseOptions,
+    dask_address: str | None,
+    *,
+    verbose: bool,
+    quiet: bool,
+) -> tuple[Advice, bool] | None:
+    """The advice and whether the rules' part of the report was printed (as soon as the
+    rules have spoken, then a progress bar on stderr); None on a keras-tuner worker."""
     from advisor.backend import quiet_environment
 
     quiet_environment()
     from advisor.api import run_stages
-    from advisor.errors import SearchDelegated
+    from advisor.errors import AdvisorError, SearchDelegated
 
     bar = progress_printer() if not quiet else None
     shown: list[bool] = []
 
     def progress(event: str | None) -> None:
-        # The rules' part of the report as soon as the rules have spoken (the search, if
-        # any, follows on stderr); then the bar.
         preview = getattr(event, "preview", None)
         if preview is not None and not quiet:
             if bar is not None:
@@ -189,24 +176,13 @@ def run(
     except SearchDelegated:
         if not quiet:
             click.echo("keras-tuner worker: trials done; the chief writes the advice.")
-        return
+        return None
     except KeyboardInterrupt:
         click.echo("\nInterrupted: nothing was written; rerun to resume the search.", err=True)
         sys.exit(130)
     finally:
         progress(None)
-    timings: dict[str, Any] = {}
-    if advice.search_obj is not None:
-        timings["seconds"] = advice.search_obj.seconds
-        timings["cached"] = advice.search_obj.cached
-    emit_advice(
-        advice.to_dict(),
-        paths,
-        verbose=verbose,
-        quiet=quiet,
-        timings=timings,
-        rules_shown=bool(shown),
-    )
+    return advice, bool(shown)
 
 
 def parse_overrides(
