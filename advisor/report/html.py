@@ -16,13 +16,14 @@ from advisor.report.labels import (
     beats_default,
     candidate_marks,
     evidence_sentence,
+    loss_change,
     metric_text,
     plan_description,
     reason_text,
     scaler_label,
     set_aside,
+    t_text,
 )
-from advisor.search.stats import loss_change, t_text
 
 _CSS = """
 :root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#dd7722; --bg:#ffffff;

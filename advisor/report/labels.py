@@ -1,6 +1,6 @@
 """What the advice's names and numbers mean in words, for every report format: scaler
 and plan labels, a feature's highlights, a proposal's reason, a candidate's marks and
-metric."""
+metric, a challenger's loss against the default and its t statistic."""
 
 from __future__ import annotations
 
@@ -108,6 +108,21 @@ def metric_text(metric: str, candidate: dict[str, Any]) -> str:
     if metric == "accuracy":
         return f"{100 * mean:.1f}% ± {100 * sd:.1f}"
     return f"{mean:.3f} ± {sd:.3f}"
+
+
+def loss_change(improvement: float) -> str:
+    """A challenger's mean loss against the default's in words, the one sign convention of
+    every report: "lower loss by X" (better) or "higher loss by X" (worse)."""
+    if improvement > 0:
+        return f"lower loss by {improvement:.4g}"
+    if improvement < 0:
+        return f"higher loss by {-improvement:.4g}"
+    return "the same loss"
+
+
+def t_text(t: float | None) -> str:
+    """A corrected resampled t statistic (None: every fold differs by the same amount)."""
+    return "inf" if t is None else f"{t:.2f}"
 
 
 def reason_text(entry: dict[str, Any]) -> str:

@@ -12,14 +12,15 @@ from advisor.report.labels import (
     evidence_text,
     feature_scaler_label,
     highlights,
+    loss_change,
     metric_text,
     plan_description,
     reason_text,
     scaler_label,
     set_aside,
+    t_text,
 )
 from advisor.report.layout import Painter, fmt_value, painter, text_table, wrap
-from advisor.search.stats import loss_change, t_text
 
 
 def render_text(
