@@ -5,35 +5,11 @@ with what the advice file keeps: the profile, the fitted pipeline (columns, cate
 ranges) and a 101-point quantile sketch of each numeric feature. Each problem is a
 `Finding` with a code, a severity, the feature, the evidence and what to do.
 
-Codes (severity in parentheses; some depend on the size of the effect):
-
-======  =====================================================================
-CHK001  column the advice uses is missing (error)
-CHK002  column the advice does not know (info: the pipeline ignores it)
-CHK003  column changed kind: numeric <-> categorical (error), within numeric kinds (info)
-CHK004  missing values where there were none (warning), or many more (warning/error)
-CHK005  non-finite values (inf) where there were none (warning)
-CHK006  values outside the fitted range of a scaler that extrapolates badly:
-        min-max, max-abs, /255 (warning/error by how far); Box-Cox on values <= 0 (error)
-CHK007  distribution drift: two-sample Kolmogorov-Smirnov against the quantile sketch
-        (p < 0.001) with an effect size large enough to matter (KS D >= 0.1 warning,
-        >= 0.2 error); the Wasserstein distance (in baseline IQR units) is reported too
-CHK008  far outliers (beyond 3 IQR of the baseline quartiles) more frequent than in the
-        baseline beyond chance (binomial test, p < 0.001): warning, error above +2 points
-CHK009  categories never seen in training (warning; error when > 5% of rows)
-CHK010  the rules now propose another scaler for a feature (warning when the feature also
-        drifted, info when the flip comes from a borderline statistic)
-CHK011  the rules now rank another in-network normalization first (info)
-CHK012  column became constant (warning)
-CHK013  target classes never seen in training (error)
-CHK014  the baseline keeps no quantile sketch (a schema-version-1 file): drift and
-        outliers not checked (info)
-CHK015  checked on a Dask cluster: all rows profiled there, the value checks on a seeded
-        sample (info)
-======  =====================================================================
-
-Both conditions of CHK007 matter: on small samples only a large difference is
-significant, and on large samples every tiny difference is significant but not large.
+The codes, each with its default severity, title and what to do, are the registry
+`advisor.check.codes` (docs/ci.md's table is generated from it). Drift (CHK007) needs both
+a two-sample Kolmogorov-Smirnov p < 0.001 against the quantile sketch and an effect large
+enough to matter (KS D >= 0.1): on small samples only a large difference is significant,
+and on large samples every tiny difference is significant but not large.
 """
 
 from __future__ import annotations
@@ -46,6 +22,14 @@ import pandas as pd
 
 from advisor.advice.advice import Advice
 from advisor.check.checks import column_findings, feature_findings, target_class_findings
+from advisor.check.codes import (
+    CLUSTER_SAMPLE,
+    DRIFT,
+    KIND_CHANGED,
+    MISSING_COLUMN,
+    NO_SKETCH,
+    OUTLIERS,
+)
 from advisor.check.findings import CheckResult, Finding
 from advisor.check.rule_changes import rule_findings
 from advisor.errors import InputError
@@ -99,27 +83,29 @@ def check(
 
         profile = with_full_statistics(profile, full)
         findings.append(
-            Finding(
-                "CHK015", "info", None, "checked on a Dask cluster",
+            Finding.of(
+                CLUSTER_SAMPLE,
+                None,
                 f"all {full.n_rows} rows were profiled on the cluster; drift, outliers and "
                 f"unseen categories were checked on a seeded sample of {table.n_rows} rows",
-                "nothing to do; without --dask every row is checked in this process",
             )
-        )  # fmt: skip
+        )
     if baseline.plan.numeric and not baseline.distributions:
         findings.append(
-            Finding(
-                "CHK014", "info", None, "no distribution sketch in the baseline",
+            Finding.of(
+                NO_SKETCH,
+                None,
                 f"{where} keeps no quantile sketch (schema version "
                 f"{base.get('schema_version')} file as read); drift and outliers were not "
                 "checked",
-                "save the advice again with this advisor to check drift",
             )
-        )  # fmt: skip
+        )
     findings += column_findings(baseline, base, table)
     findings += feature_findings(baseline, base, table, profile)
-    drifted = {f.feature for f in findings if f.code in ("CHK007", "CHK008") and f.feature}
-    retyped = {f.feature for f in findings if f.code in ("CHK001", "CHK003") and f.feature}
+    drifted = {f.feature for f in findings if f.code in (DRIFT.id, OUTLIERS.id) and f.feature}
+    retyped = {
+        f.feature for f in findings if f.code in (MISSING_COLUMN.id, KIND_CHANGED.id) and f.feature
+    }
     findings += rule_findings(baseline, base, profile, drifted, retyped - drifted)
     if target is not None and baseline.classes is not None and table.target is not None:
         findings += target_class_findings(baseline, table.target)

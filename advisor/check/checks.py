@@ -11,6 +11,17 @@ import pandas as pd
 from scipy import stats
 
 from advisor.advice.advice import Advice
+from advisor.check.codes import (
+    CONSTANT,
+    KIND_CHANGED,
+    MISSING_COLUMN,
+    NEW_COLUMN,
+    NEW_MISSING,
+    NON_FINITE,
+    OUT_OF_RANGE,
+    UNSEEN_CATEGORIES,
+    UNSEEN_CLASSES,
+)
 from advisor.check.drift import DRIFT_P, drift_finding, outlier_finding
 from advisor.check.findings import Finding
 from advisor.plan.pipeline import MISSING_CATEGORY, categorical_block, numeric_block
@@ -28,12 +39,12 @@ def column_findings(baseline: Advice, base: dict[str, Any], table: Any) -> list[
     for column in used:
         if column not in present:
             out.append(
-                Finding(
-                    "CHK001", "error", column, "column missing",
+                Finding.of(
+                    MISSING_COLUMN,
+                    column,
                     f"{column!r} is used by the advice but not in the new data",
-                    "restore the column, or make a new advice without it",
                 )
-            )  # fmt: skip
+            )
     known = {f["name"] for f in base["profile"]["features"]}
     known |= set(base["profile"].get("excluded", [])) | set(plan.dropped)
     if baseline.target_name:
@@ -41,13 +52,13 @@ def column_findings(baseline: Advice, base: dict[str, Any], table: Any) -> list[
     for column in table.features.columns:
         if column not in known:
             out.append(
-                Finding(
-                    "CHK002", "info", column, "new column",
+                Finding.of(
+                    NEW_COLUMN,
+                    column,
                     f"{column!r} was not in the data the advice was made on; the pipeline "
                     "ignores it",
-                    "make a new advice if the column should be used",
                 )
-            )  # fmt: skip
+            )
     return out
 
 
@@ -77,13 +88,13 @@ def feature_findings(
         if new.kind != old["kind"]:
             if new.kind == "constant":
                 out.append(
-                    Finding(
-                        "CHK012", "warning", column, "column became constant",
+                    Finding.of(
+                        CONSTANT,
+                        column,
                         f"{column!r} has a single value ({new.min:.6g}) in the new data",
-                        "check the data source; a constant column carries no information",
                         {"value": new.min},
                     )
-                )  # fmt: skip
+                )
             else:
                 out.append(kind_changed(column, old["kind"], new.kind, error=False))
         out += missing_findings(column, old, new, n_base)
@@ -116,20 +127,20 @@ def feature_findings(
 
 def kind_changed(column: str, old: str, new: str, error: bool) -> Finding:
     if error:
-        return Finding(
-            "CHK003", "error", column, "column changed type",
+        return Finding.of(
+            KIND_CHANGED,
+            column,
             f"{column!r} was {old} and is now {new}: its scaler cannot read it "
             "(every value would be imputed)",
-            "fix the column's type at the source (units or text in a numeric column?), or "
-            "make a new advice",
             {"baseline_kind": old, "kind": new},
-        )  # fmt: skip
-    return Finding(
-        "CHK003", "info", column, "column changed kind",
+        )
+    return Finding.of(
+        KIND_CHANGED,
+        column,
         f"{column!r} was {old} and is now {new}",
-        "nothing to do unless the change is unexpected",
         {"baseline_kind": old, "kind": new},
-    )  # fmt: skip
+        variant="kind",
+    )
 
 
 def missing_findings(
@@ -144,14 +155,14 @@ def missing_findings(
         p = stats.binomtest(new.missing, new.n_rows, 1.0 / n_base, alternative="greater").pvalue
         severity: Severity = "error" if share > 0.5 else "warning" if p < DRIFT_P else "info"
         out.append(
-            Finding(
-                "CHK004", severity, column, "new missing values",
+            Finding.of(
+                NEW_MISSING, column,
                 f"{column!r} has {new.missing} missing values ({share:.1%}); it had none, so "
                 "the pipeline fills them with the training median and has no missing-value "
                 "indicator for it",
-                "fix the data source, or make a new advice that learns an indicator",
                 {"missing": new.missing, "missing_share": share, "baseline_missing": 0,
                  "p": float(p)},
+                severity=severity,
             )
         )  # fmt: skip
     elif new.missing and share > old_share:
@@ -159,24 +170,25 @@ def missing_findings(
                             alternative="greater").pvalue  # fmt: skip
         if p < DRIFT_P and share - old_share > 0.05:
             out.append(
-                Finding(
-                    "CHK004", "error" if share > 0.5 else "warning", column,
-                    "more missing values",
+                Finding.of(
+                    NEW_MISSING,
+                    column,
                     f"{column!r} is {share:.1%} missing, against {old_share:.1%} in the "
                     f"baseline (binomial p={p:.2g})",
-                    "check the data source",
                     {"missing_share": share, "baseline_missing_share": old_share, "p": p},
+                    severity="error" if share > 0.5 else "warning",
+                    variant="more",
                 )
-            )  # fmt: skip
+            )
     if new.non_finite and not int(old.get("non_finite") or 0):
         out.append(
-            Finding(
-                "CHK005", "warning", column, "non-finite values",
+            Finding.of(
+                NON_FINITE,
+                column,
                 f"{column!r} has {new.non_finite} infinite values; they are treated as missing",
-                "fix the computation that produced them (a division by zero?)",
                 {"non_finite": new.non_finite},
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -190,15 +202,15 @@ def range_findings(column: str, key: str, old: dict[str, Any], finite: np.ndarra
     if key == "box_cox" and low <= 0:
         share = float(np.mean(finite <= 0))
         return [
-            Finding(
-                "CHK006", "error", column, "values Box-Cox cannot take",
+            Finding.of(
+                OUT_OF_RANGE,
+                column,
                 f"{column!r} has values <= 0 ({share:.1%} of rows, min {low:.6g}); Box-Cox "
                 "is defined for positive values only, so they become missing",
-                "force another scaler for this column (--scaler COL=yeo_johnson) and make a "
-                "new advice",
                 {"min": low, "share_non_positive": share},
+                variant="box_cox",
             )
-        ]  # fmt: skip
+        ]
     if key not in _BOUNDED or old.get("min") is None:
         return []
     if key == "divide255":
@@ -219,15 +231,14 @@ def range_findings(column: str, key: str, old: dict[str, Any], finite: np.ndarra
     else:
         severity = "error" if overshoot > 0.5 else "warning" if overshoot > 0.1 else "info"
     return [
-        Finding(
-            "CHK006", severity, column, "values outside the fitted range",
+        Finding.of(
+            OUT_OF_RANGE, column,
             f"{share:.1%} of {column!r} lies outside [{fit_low:.6g}, {fit_high:.6g}], the range "
             f"its {_BOUNDED[key]} scaler was fit on, by up to {overshoot:.0%} of that range "
             f"(new min {low:.6g}, max {high:.6g})",
-            "if the range has grown for good, make a new advice; a robust or standard scaler "
-            "extrapolates more gracefully",
             {"min": low, "max": high, "fit_low": fit_low, "fit_high": fit_high,
              "overshoot": overshoot, "share_outside": share},
+            severity=severity,
         )
     ]  # fmt: skip
 
@@ -249,15 +260,15 @@ def unseen_categories(baseline: Advice, column: str, features: pd.DataFrame) -> 
     where = "the 'infrequent' column" if infrequent else "all zeros"
     shown = [e if e != MISSING_CATEGORY else "(missing)" for e in examples]
     return [
-        Finding(
-            "CHK009", "error" if share > UNSEEN_ERROR_SHARE else "warning", column,
-            "unseen categories",
+        Finding.of(
+            UNSEEN_CATEGORIES,
+            column,
             f"{share:.1%} of {column!r} has categories never seen in training "
             f"({', '.join(repr(e) for e in shown)}); they encode as {where}",
-            "if the categories are new for good, make a new advice so the model learns them",
             {"share": share, "examples": shown},
+            severity="error" if share > UNSEEN_ERROR_SHARE else "warning",
         )
-    ]  # fmt: skip
+    ]
 
 
 def target_class_findings(baseline: Advice, target: pd.Series) -> list[Finding]:
@@ -268,11 +279,11 @@ def target_class_findings(baseline: Advice, target: pd.Series) -> list[Finding]:
         return []
     share = float(values.isin(unseen).mean())
     return [
-        Finding(
-            "CHK013", "error", baseline.target_name, "unseen target classes",
+        Finding.of(
+            UNSEEN_CLASSES,
+            baseline.target_name,
             f"the target has classes the model has no output for: "
             f"{', '.join(repr(c) for c in unseen[:5])} ({share:.1%} of rows)",
-            "make a new advice (and model) that includes the new classes",
             {"unseen": unseen[:20], "share": share},
         )
-    ]  # fmt: skip
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from advisor.check.codes import DRIFT, OUTLIERS
 from advisor.check.findings import Finding
 from advisor.vocab import Severity
 
@@ -40,14 +41,13 @@ def drift_finding(
     if p >= DRIFT_P or d < DRIFT_WARN:
         return None
     severity: Severity = "error" if d >= DRIFT_ERROR else "warning"
-    return Finding(
-        "CHK007", severity, column, "distribution drift",
+    return Finding.of(
+        DRIFT, column,
         f"{column!r} drifted: Kolmogorov-Smirnov D={d:.3f} (p={p:.2g}), Wasserstein "
         f"distance {w1:.3g} baseline IQRs",
-        "check whether the source or its units changed; if the shift is real, make a new "
-        "advice on recent data",
         {"ks_d": d, "ks_p": p, "wasserstein_iqr": w1, "n": int(new_sorted.size),
          "n_baseline": n_base},
+        severity=severity,
     )  # fmt: skip
 
 
@@ -72,13 +72,12 @@ def outlier_finding(
     if p >= DRIFT_P:
         return None
     severity: Severity = "error" if share - base_share > 0.02 else "warning"
-    return Finding(
-        "CHK008", severity, column, "more far outliers",
+    return Finding.of(
+        OUTLIERS, column,
         f"{share:.1%} of {column!r} lies beyond 3 IQR of the baseline quartiles "
         f"([{low:.6g}, {high:.6g}]), against {base_share:.1%} in the baseline (binomial "
         f"p={p:.2g})",
-        "look for corrupted or mis-scaled rows; a robust + smooth clip scaler tolerates "
-        "outliers (--scaler COL=robust_clip)",
         {"share": share, "baseline_share": base_share, "fence_low": low, "fence_high": high,
          "p": p},
+        severity=severity,
     )  # fmt: skip

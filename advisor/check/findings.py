@@ -10,13 +10,15 @@ from typing import Any
 
 import numpy as np
 
+from advisor.check.codes import CheckCode
 from advisor.vocab import SEVERITIES, Severity
 
 
 @dataclass(frozen=True)
 class Finding:
     """One problem: a ``code`` (CHK001...), how serious, the feature (None: the dataset),
-    a short title, the message with its numbers, what to do, and the evidence as data."""
+    a short title, the message with its numbers, what to do, and the evidence as data.
+    Built from the code's registry entry by `Finding.of`."""
 
     code: str
     severity: Severity
@@ -25,6 +27,30 @@ class Finding:
     message: str
     action: str
     evidence: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        code: CheckCode,
+        feature: str | None,
+        message: str,
+        evidence: dict[str, Any] | None = None,
+        *,
+        severity: Severity | None = None,
+        variant: str | None = None,
+    ) -> Finding:
+        """A finding of ``code`` (`advisor.check.codes`): the title and action of its form
+        ``variant`` (None: the usual one), at ``severity`` (None: the form's default)."""
+        form = code.variant(variant)
+        return cls(
+            code.id,
+            form.severity if severity is None else severity,
+            feature,
+            form.title,
+            message,
+            form.action,
+            {} if evidence is None else evidence,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

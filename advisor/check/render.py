@@ -1,5 +1,6 @@
 """`advise check`'s result as text, JSON, JUnit XML, GitHub workflow annotations and
-Markdown: one renderer per `CheckFormat`, registered in `CHECK_FORMAT_REGISTRY`.
+Markdown: one renderer per `CheckFormat`, registered in `CHECK_FORMAT_REGISTRY` (and the
+registry of codes as docs/ci.md's table, `render_codes_markdown`).
 
 Adding a check format is one registry entry plus its renderer; the CLI derives its
 ``--format`` choices and its file options (``--json``, ``--junit``, ...) from the registry.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
+from advisor.check.codes import CHECK_CODES
 from advisor.report.layout import escape_markdown
 from advisor.vocab import SEVERITIES, CheckFormat, Severity
 
@@ -143,6 +145,14 @@ def render_markdown(result: CheckResult, fail_on: Severity = "error") -> str:
 
 def _code(text: str) -> str:
     return text.replace("`", "'")
+
+
+def render_codes_markdown() -> str:
+    """Every check code (`advisor.check.codes`) as the table of docs/ci.md: what it finds
+    and at which severities."""
+    lines = ["| code | finding | severity |", "|---|---|---|"]
+    lines += [f"| {c.id} | {c.finds} | {c.severities} |" for c in CHECK_CODES.values()]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.advice.advice import Advice
+from advisor.check.codes import NETWORK_FLIP, SCALER_FLIP
 from advisor.check.findings import Finding, jsonable
 from advisor.profiling.types import DatasetProfile
 from advisor.rules.engine import apply_rules, load_rules
@@ -46,26 +47,25 @@ def rule_findings(
             continue
         evidence = {f.rule_id: dict(f.evidence) for f in entry.findings}
         out.append(
-            Finding(
-                "CHK010", "warning" if column in drifted else "info", column,
-                "the rules would choose another scaler",
+            Finding.of(
+                SCALER_FLIP,
+                column,
                 f"on the new data the rules propose {now} for {column!r} (the advice uses "
                 f"{plan.scaler_for(column)}; the rules proposed {before} then)",
-                "if the drift checks are quiet, the change comes from a statistic near a "
-                "rule's threshold; otherwise make a new advice",
                 {"now": now, "baseline": before, "rules": jsonable(evidence)},
+                severity="warning" if column in drifted else "info",
             )
-        )  # fmt: skip
+        )
     network_now = proposals.in_network.top
     network_before = base["proposals"]["in_network"]["ranked"][0]["choice"]
     if network_now != network_before:
         out.append(
-            Finding(
-                "CHK011", "info", None, "the rules would rank another in-network choice first",
+            Finding.of(
+                NETWORK_FLIP,
+                None,
                 f"on the new data the rules rank {network_now} first (they ranked "
                 f"{network_before} first for the advice, which uses {baseline.in_network})",
-                "make a new advice to validate the in-network choice on the new data",
                 {"now": network_now, "baseline": network_before},
             )
-        )  # fmt: skip
+        )
     return out

@@ -6,6 +6,7 @@ saved advice file renders the same page. Every string that comes from the data i
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -13,16 +14,17 @@ from advisor.network import norms
 from advisor.report import svg
 from advisor.report.html_features import features_section
 from advisor.report.labels import (
-    beats_default,
     candidate_marks,
     evidence_sentence,
+    loss_change,
     metric_text,
     plan_description,
     reason_text,
     scaler_label,
-    set_aside,
+    t_text,
 )
-from advisor.search.stats import loss_change, t_text
+from advisor.report.search_view import SearchView
+from advisor.report.views import AdviceView
 
 _CSS = """
 :root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#dd7722; --bg:#ffffff;
@@ -94,16 +96,17 @@ _SCRIPT_BODY = """
 
 def render_html(data: dict[str, Any]) -> str:
     """The whole page for an advice dictionary (`Advice.to_dict()`)."""
-    source = data.get("source") or "<data>"
+    view = AdviceView.from_dict(data)
+    source = view.source or "<data>"
     title = f"Normalization advice for {source}"
     body = [
         f"<h1>{escape(title)}</h1>",
-        _overview(data),
-        _advice_card(data),
-        _search_section(data),
-        features_section(data),
-        _network_section(data),
-        _rules_section(data),
+        _overview(view),
+        _advice_card(view),
+        _search_section(view.search),
+        features_section(view),
+        _network_section(view),
+        _rules_section(view),
     ]
     return (
         "<!DOCTYPE html>\n"
@@ -116,44 +119,39 @@ def render_html(data: dict[str, Any]) -> str:
     )
 
 
-def _overview(data: dict[str, Any]) -> str:
-    profile, settings = data["profile"], data["settings"]
+def _overview(view: AdviceView) -> str:
+    profile, settings = view.profile, view.settings
     facts = [
-        f"{profile['n_rows']} rows",
-        f"{profile['n_numeric']} numeric and {profile['n_categorical']} categorical features",
+        f"{profile.n_rows} rows",
+        f"{profile.n_numeric} numeric and {profile.n_categorical} categorical features",
     ]
-    if settings.get("target"):
-        task = settings["task"]
-        extra = f", {profile['n_classes']} classes" if task == "classification" else ""
-        facts.append(f"target <code>{escape(str(settings['target']))}</code> ({task}{extra})")
+    if settings.target:
+        task = settings.task
+        extra = f", {profile.n_classes} classes" if task == "classification" else ""
+        facts.append(f"target <code>{escape(str(settings.target))}</code> ({task}{extra})")
     else:
         facts.append("no target (the rules' plan, not validated)")
-    facts.append(f"seed {settings['seed']}, budget {escape(str(settings['budget']))}")
-    facts.append(f"advisor {escape(str(data.get('advisor_version', '')))}")
+    facts.append(f"seed {settings.seed}, budget {escape(str(settings.budget))}")
+    facts.append(f"advisor {escape(str(view.advisor_version))}")
     out = f'<p class="muted">{"; ".join(facts)}</p>'
-    aside = set_aside(data)
+    aside = view.set_aside()
     if aside:
         names = ", ".join(f"<code>{escape(str(c))}</code>" for c in aside)
         out += f"<p>Set aside by the loader (id-like): {names}</p>"
     return out
 
 
-def _advice_card(data: dict[str, Any]) -> str:
-    advice = data["advice"]
-    search = data.get("search")
+def _advice_card(view: AdviceView) -> str:
     rows = [
-        ("input scaling", escape(plan_description(advice["plan"]["name"]))),
-        (
-            "in-network",
-            escape(norms.label(advice["in_network"])),
-        ),
+        ("input scaling", escape(plan_description(view.plan_name))),
+        ("in-network", escape(norms.label(view.in_network))),
     ]
-    if advice.get("target_transform"):
-        rows.append(("target", escape(scaler_label(advice["target_transform"]))))
-    rows.append(("validated", "yes" if advice["validated"] else "no"))
-    if search is not None:
-        rows.append(("why", escape(search["decision"])))
-    if norms.keeps_batch_statistics(advice["in_network"]):
+    if view.target_transform:
+        rows.append(("target", escape(scaler_label(view.target_transform))))
+    rows.append(("validated", "yes" if view.validated else "no"))
+    if view.search is not None:
+        rows.append(("why", escape(view.search.decision)))
+    if norms.keeps_batch_statistics(view.in_network):
         rows.append(
             (
                 "inference",
@@ -162,75 +160,78 @@ def _advice_card(data: dict[str, Any]) -> str:
                 "in inference mode.",
             )
         )
-    for note in data.get("notes", []):
+    for note in view.notes:
         rows.append(("note", escape(str(note))))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return f'<div class="card advice"><h2 style="margin-top:0">Advice</h2><dl>{items}</dl></div>'
 
 
-def _search_section(data: dict[str, Any]) -> str:
-    search = data.get("search")
+def _search_section(search: SearchView | None) -> str:
     if search is None:
         return (
             "<h2>Validation</h2><p>Not run: validation needs a target "
             "(<code>advise DATA.csv --target COLUMN</code>).</p>"
         )
-    ok = [c for c in search["candidates"] if c["status"] == "ok"]
-    ok.sort(key=lambda c: c["mean"])
-    marks = {search["winner"], search["default"]}
+    # A candidate trained to the end (ok) has its scores: the schema's nulls are the others'.
+    ok = [(c.key, c.mean, c.sd) for c in search.candidates if c.status == "ok"]
+    scored = sorted(
+        [(key, mean, sd) for key, mean, sd in ok if mean is not None and sd is not None],
+        key=lambda row: row[1],
+    )
+    marks = {search.winner, search.default}
     chart = svg.error_bars(
-        [c["key"] for c in ok],
-        [c["mean"] for c in ok],
-        [c["sd"] for c in ok],
+        [key for key, _, _ in scored],
+        [mean for _, mean, _ in scored],
+        [sd for _, _, sd in scored],
         highlight=tuple(marks),
-        title=f"{search['n_folds']}-fold CV score, mean ± sd (lower is better)",
-        axis_label=search["score"],
+        title=f"{search.n_folds}-fold CV score, mean ± sd (lower is better)",
+        axis_label=search.score,
     )
     header = (
         "<tr><th>candidate</th><th>input plan</th><th>in-network</th>"
-        f"<th>score mean</th><th>sd</th><th>{escape(search['metric'])} mean</th>"
+        f"<th>score mean</th><th>sd</th><th>{escape(search.metric)} mean</th>"
         "<th>fold scores</th><th></th></tr>"
     )
     body = []
-    for c in search["candidates"]:
+    for c in search.candidates:
         tags = [
             f'<span class="tag{" win" if m == "winner" else ""}">{m}</span>'
             for m in candidate_marks(search, c)
         ]
-        if c["status"] not in ("ok", "eliminated"):
+        if c.status not in ("ok", "eliminated"):
             body.append(
-                f"<tr><td>{escape(c['key'])}</td><td colspan=6>{escape(c['status'])}: "
-                f"{escape(c['message'])}</td><td>{''.join(tags)}</td></tr>"
+                f"<tr><td>{escape(c.key)}</td><td colspan=6>{escape(c.status)}: "
+                f"{escape(c.message)}</td><td>{''.join(tags)}</td></tr>"
             )
             continue
-        folds = ", ".join(f"{v:.4f}" for v in c["fold_scores"])
+        folds = ", ".join(f"{v:.4f}" for v in c.fold_scores)
         out = (
-            f'<span class="tag" title="{escape(c["message"])}">eliminated</span>'
-            if c["status"] == "eliminated"
+            f'<span class="tag" title="{escape(c.message)}">eliminated</span>'
+            if c.status == "eliminated"
             else ""
         )
         body.append(
-            f"<tr><td>{escape(c['key'])}</td><td>{escape(c['plan'])}</td>"
-            f"<td>{escape(norms.label(c['in_network']))}</td>"
-            f'<td class="num" data-v="{c["mean"]!r}">{c["mean"]:.4f}</td>'
-            f'<td class="num" data-v="{c["sd"]!r}">{c["sd"]:.4f}</td>'
-            f'<td class="num" data-v="{c["metric_mean"]!r}">{metric_text(search["metric"], c)}</td>'
+            f"<tr><td>{escape(c.key)}</td><td>{escape(c.plan)}</td>"
+            f"<td>{escape(norms.label(c.in_network))}</td>"
+            f'<td class="num" data-v="{c.mean!r}">{c.mean:.4f}</td>'
+            f'<td class="num" data-v="{c.sd!r}">{c.sd:.4f}</td>'
+            f'<td class="num" data-v="{c.metric_mean!r}">{metric_text(search.metric, c)}</td>'
             f'<td class="muted">{folds}</td><td>{"".join(tags)}{out}</td></tr>'
         )
     comparisons = ""
-    if search.get("comparisons"):
+    if search.comparisons:
         rows = "".join(
-            f"<tr><td>{escape(c['challenger'])}</td>"
-            f'<td data-v="{c["mean_improvement"]!r}">{loss_change(c["mean_improvement"])}</td>'
-            f'<td class="num">{c["fold_wins"]}/{search["n_folds"]}</td>'
-            f'<td class="num">{t_text(c["t"])}</td>'
-            f'<td class="num">{_p(c["p"])}</td><td class="num">{_p(c["p_holm"])}</td>'
-            f"<td>{'yes' if beats_default(c) else 'no'}</td></tr>"
-            for c in search["comparisons"]
+            f"<tr><td>{escape(c.challenger)}</td>"
+            f'<td data-v="{c.mean_improvement!r}">{loss_change(c.mean_improvement)}</td>'
+            f'<td class="num">{c.fold_wins}/{search.n_folds}</td>'
+            f'<td class="num">{t_text(c.t)}</td>'
+            f'<td class="num">{_p(c.p)}</td><td class="num">{_p(c.p_holm)}</td>'
+            f"<td>{'yes' if c.beats_default else 'no'}</td></tr>"
+            for c in search.comparisons
         )
         comparisons = (
-            f"<h3>Each challenger against the default {escape(search['default'])}</h3>"
-            f'<p class="muted">{escape(search["test"])}; alpha {search["alpha"]}.</p>'
+            f"<h3>Each challenger against the default {escape(search.default)}</h3>"
+            f'<p class="muted">{escape(search.test)}; alpha {search.alpha}.</p>'
             '<table class="sortable"><thead><tr><th>challenger</th>'
             "<th>mean loss against the default</th>"
             "<th>fold wins</th><th>t</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
@@ -239,7 +240,7 @@ def _search_section(data: dict[str, Any]) -> str:
     evidence = evidence_sentence(search)
     return (
         "<h2>Validation</h2>"
-        f"<p>{escape(search['decision'])}.</p>"
+        f"<p>{escape(search.decision)}.</p>"
         + (f'<p class="evidence">{escape(evidence)}</p>' if evidence else "")
         + f'<div class="plots">{chart}</div>{_curves(search)}'
         f'<table class="sortable"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
@@ -247,28 +248,28 @@ def _search_section(data: dict[str, Any]) -> str:
     )
 
 
-def _curves(search: dict[str, Any]) -> str:
+def _curves(search: SearchView) -> str:
     """Mean validation loss per epoch of the winner's input plan under each in-network
     normalization that was tried with it."""
-    winner = next((c for c in search["candidates"] if c["key"] == search["winner"]), None)
+    winner = next((c for c in search.candidates if c.key == search.winner), None)
     if winner is None:
         return ""
     series = []
-    for c in search["candidates"]:
-        if c["status"] != "ok" or c["plan"] != winner["plan"] or not c["curves"]:
+    for c in search.candidates:
+        if c.status != "ok" or c.plan != winner.plan or not c.curves:
             continue
-        series.append((c["key"], _mean_curve(c["curves"])))
+        series.append((c.key, _mean_curve(c.curves)))
     if not series:
         return ""
     chart = svg.lines(
         series,
-        title=f"Validation loss of the {winner['plan']} plan, mean over folds",
-        y_label=search["score"],
+        title=f"Validation loss of the {winner.plan} plan, mean over folds",
+        y_label=search.score,
     )
     return f'<div class="plots">{chart}</div>'
 
 
-def _mean_curve(curves: list[list[float]]) -> list[float]:
+def _mean_curve(curves: Sequence[Sequence[float]]) -> list[float]:
     """Mean over the folds still training at each epoch (early stopping ends them apart)."""
     longest = max(len(c) for c in curves)
     out = []
@@ -278,39 +279,38 @@ def _mean_curve(curves: list[list[float]]) -> list[float]:
     return out
 
 
-def _network_section(data: dict[str, Any]) -> str:
-    proposals = data["proposals"]
+def _network_section(view: AdviceView) -> str:
+    proposals = view.proposals
     parts = ["<h2>In-network normalization and target</h2>"]
-    network = proposals["in_network"]
     items = "".join(
-        f"<li>{escape(norms.label(p['choice']))}, score {p['score']:g}, "
-        f"from {escape(', '.join(p['rules']))}</li>"
-        for p in network["ranked"]
+        f"<li>{escape(norms.label(p.choice))}, score {p.score:g}, "
+        f"from {escape(', '.join(p.rules))}</li>"
+        for p in proposals.in_network.ranked
     )
     parts.append(f"<p>Candidates from the rules (the search validates them):</p><ol>{items}</ol>")
-    target = proposals.get("target")
+    target = proposals.target
     if target:
         parts.append(
-            f"<p>Target transform: {escape(scaler_label(target['ranked'][0]['choice']))} "
+            f"<p>Target transform: {escape(scaler_label(target.top.choice))} "
             f"({escape(reason_text(target))}).</p>"
         )
     return "".join(parts)
 
 
-def _rules_section(data: dict[str, Any]) -> str:
-    rules = data["proposals"].get("rules") or {}
+def _rules_section(view: AdviceView) -> str:
+    rules = view.proposals.rules
     if not rules:
         return ""
     items = []
     for rule_id, rule in rules.items():
-        note = f"<li><b>Note:</b> {escape(rule['note'])}</li>" if rule.get("note") else ""
+        note = f"<li><b>Note:</b> {escape(rule.note)}</li>" if rule.note else ""
         items.append(
-            f'<div class="card"><h3>{escape(rule_id)} {escape(rule["name"])}</h3> '
-            f'<span class="muted">({escape(rule["scope"])}, {escape(rule["status"])})</span>'
-            f"<p>When <code>{escape(rule['when'])}</code></p><ul>"
-            f"<li><b>Triggers on:</b> {escape(rule['triggers'])}</li>"
-            f"<li><b>Why:</b> {escape(rule['why'])}</li>"
-            f"<li><b>Example:</b> {escape(rule['example'])}</li>{note}</ul></div>"
+            f'<div class="card"><h3>{escape(rule_id)} {escape(rule.name)}</h3> '
+            f'<span class="muted">({escape(rule.scope)}, {escape(rule.status)})</span>'
+            f"<p>When <code>{escape(rule.when)}</code></p><ul>"
+            f"<li><b>Triggers on:</b> {escape(rule.triggers)}</li>"
+            f"<li><b>Why:</b> {escape(rule.why)}</li>"
+            f"<li><b>Example:</b> {escape(rule.example)}</li>{note}</ul></div>"
         )
     return "<h2>The rules behind these choices</h2>" + "".join(items)
 

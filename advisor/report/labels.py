@@ -1,13 +1,13 @@
 """What the advice's names and numbers mean in words, for every report format: scaler
 and plan labels, a feature's highlights, a proposal's reason, a candidate's marks and
-metric."""
+metric, a challenger's loss against the default and its t statistic."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from advisor.plan.catalog import CATALOG
 from advisor.report.layout import fmt_value
+from advisor.report.search_view import CandidateView, SearchView
+from advisor.report.views import EntryView, FeatureView
 
 
 def scaler_label(key: str) -> str:
@@ -18,13 +18,13 @@ def scaler_label(key: str) -> str:
     return spec.label if spec else key
 
 
-def feature_scaler_label(key: str, feature: dict[str, Any]) -> str:
+def feature_scaler_label(key: str, feature: FeatureView) -> str:
     """A feature's scaler label; for one-hot encoding of many levels, what it really makes:
     the most frequent levels and one "infrequent" indicator (`PlanTransformer`)."""
     if key == "onehot":
         from advisor.plan.pipeline import MAX_CATEGORIES
 
-        levels = int(feature.get("n_distinct") or 0) + (1 if feature.get("missing") else 0)
+        levels = int(feature.n_distinct or 0) + (1 if feature.missing else 0)
         if levels > MAX_CATEGORIES:
             return f"one-hot: {MAX_CATEGORIES - 1} most frequent + infrequent"
     return scaler_label(key)
@@ -55,30 +55,30 @@ def plan_description(name: str) -> str:
     return name
 
 
-def candidate_marks(search: dict[str, Any], candidate: dict[str, Any]) -> list[str]:
-    """ "winner" and/or "default" for a candidate of a search dictionary."""
+def candidate_marks(search: SearchView, candidate: CandidateView) -> list[str]:
+    """ "winner" and/or "default" for a candidate of the search."""
     marks = []
-    if candidate["key"] == search["winner"]:
+    if candidate.key == search.winner:
         marks.append("winner")
-    if candidate["key"] == search["default"]:
+    if candidate.key == search.default:
         marks.append("default")
     return marks
 
 
-def evidence_text(search: dict[str, Any]) -> str | None:
+def evidence_text(search: SearchView) -> str | None:
     """What the decision rests on, in one sentence: the rows and folds of the last stage,
     the stages of the race across sample sizes, and how sure it is (None for advice files
     written before the search recorded it)."""
-    evidence = search.get("evidence")
+    evidence = search.evidence
     if not evidence:
         return None
-    stages = evidence["stages"]
-    text = f"the decision rests on {evidence['folds']} folds of {evidence['rows']:,} rows"
+    stages = evidence.stages
+    text = f"the decision rests on {evidence.folds} folds of {evidence.rows:,} rows"
     if len(stages) > 1:
-        steps = [f"{stages[0]['candidates']} candidates on {stages[0]['rows']:,} rows"]
-        steps += [f"{s['candidates']} on {s['rows']:,}" for s in stages[1:]]
+        steps = [f"{stages[0].candidates} candidates on {stages[0].rows:,} rows"]
+        steps += [f"{s.candidates} on {s.rows:,}" for s in stages[1:]]
         text += f" ({', then '.join(steps)})"
-    won = search["winner"] != search["default"]
+    won = search.winner != search.default
     why = {
         ("clear", True): "the winner leads the default by two standard errors or more",
         ("close", True): "the winner leads the default by between one and two standard errors",
@@ -86,71 +86,74 @@ def evidence_text(search: dict[str, Any]) -> str | None:
         ("close", False): (
             "a challenger has a lower mean loss than the default, by less than one standard error"
         ),
-    }[(evidence["certainty"], won)]
-    return f"{text}; it is {evidence['certainty']}: {why}"
+    }[(evidence.certainty, won)]
+    return f"{text}; it is {evidence.certainty}: {why}"
 
 
-def evidence_sentence(search: dict[str, Any]) -> str:
+def evidence_sentence(search: SearchView) -> str:
     """`evidence_text` as a sentence of its own (capital letter, full stop), or ""."""
     text = evidence_text(search)
     return f"{text[0].upper()}{text[1:]}." if text else ""
 
 
-def beats_default(comparison: dict[str, Any]) -> bool:
-    """Whether a challenger beat the default by the search's decision rule (advice files
-    written before the one-standard-error rule decided by Holm-adjusted significance)."""
-    return bool(comparison.get("beats_default", comparison["significant"]))
-
-
-def metric_text(metric: str, candidate: dict[str, Any]) -> str:
+def metric_text(metric: str, candidate: CandidateView) -> str:
     """A candidate's accuracy (in percent) or R², mean ± sd over the folds."""
-    mean, sd = candidate["metric_mean"], candidate["metric_sd"]
+    mean, sd = candidate.metric_mean, candidate.metric_sd
+    assert mean is not None and sd is not None, candidate.key  # a scored candidate's
     if metric == "accuracy":
         return f"{100 * mean:.1f}% ± {100 * sd:.1f}"
     return f"{mean:.3f} ± {sd:.3f}"
 
 
-def reason_text(entry: dict[str, Any]) -> str:
+def loss_change(improvement: float) -> str:
+    """A challenger's mean loss against the default's in words, the one sign convention of
+    every report: "lower loss by X" (better) or "higher loss by X" (worse)."""
+    if improvement > 0:
+        return f"lower loss by {improvement:.4g}"
+    if improvement < 0:
+        return f"higher loss by {-improvement:.4g}"
+    return "the same loss"
+
+
+def t_text(t: float | None) -> str:
+    """A corrected resampled t statistic (None: every fold differs by the same amount)."""
+    return "inf" if t is None else f"{t:.2f}"
+
+
+def reason_text(entry: EntryView) -> str:
     """Why a proposal entry's top choice won: its first rule's evidence, and the others."""
-    top = entry["ranked"][0]
-    findings = {f["rule"]: f for f in entry.get("findings", [])}
-    if not top["rules"] or top["rules"][0] not in findings:
+    top = entry.top
+    findings = {f.rule: f for f in entry.findings}
+    if not top.rules or top.rules[0] not in findings:
         return ""
-    first = findings[top["rules"][0]]
-    evidence = ", ".join(f"{k}={fmt_value(v)}" for k, v in first["evidence"].items())
-    text = f"{first['rule']} {first['name']}: {evidence} -> {top['choice']}"
-    if len(top["rules"]) > 1:
-        text += f" (also {', '.join(top['rules'][1:])})"
+    first = findings[top.rules[0]]
+    evidence = ", ".join(f"{k}={fmt_value(v)}" for k, v in first.evidence.items())
+    text = f"{first.rule} {first.name}: {evidence} -> {top.choice}"
+    if len(top.rules) > 1:
+        text += f" (also {', '.join(top.rules[1:])})"
     return text
 
 
-def set_aside(data: dict[str, Any]) -> list[str]:
-    """The columns the loader set aside and the plan does not use (dates it does use, as
-    calendar features)."""
-    used = set(data.get("advice", {}).get("plan", {}).get("dates", []))
-    return [c for c in data.get("profile", {}).get("excluded", []) if c not in used]
-
-
-def highlights(f: dict[str, Any]) -> str:
+def highlights(f: FeatureView) -> str:
     """A feature profile's few telling statistics, in one short line."""
-    if f["kind"] == "datetime":
-        return "dates" + (f", {f['missing_share']:.0%} missing" if f["missing"] else "")
-    if f["kind"] == "id-like" and f["count"] == 0:
+    if f.kind == "datetime":
+        return "dates" + (f", {f.missing_share:.0%} missing" if f.missing else "")
+    if f.kind == "id-like" and f.count == 0:
         return "identifiers"
-    if f["kind"] == "categorical":
-        text = f"{f['n_distinct']} categories"
-        return text + (f", {f['missing_share']:.0%} missing" if f["missing"] else "")
-    if f["count"] == 0:
+    if f.kind == "categorical":
+        text = f"{f.n_distinct} categories"
+        return text + (f", {f.missing_share:.0%} missing" if f.missing else "")
+    if f.count == 0:
         return "no finite values"
-    parts = [f"[{fmt_value(f['min'])}, {fmt_value(f['max'])}]"]
-    if f.get("skew") is not None:
-        parts.append(f"skew {f['skew']:+.2f}")
-    if f.get("kurtosis") is not None:
-        parts.append(f"kurt {f['kurtosis']:+.1f}")
-    if f.get("outlier_share_3"):
-        parts.append(f"{f['outlier_share_3']:.1%} far out")
-    if f.get("zero_share") and f["zero_share"] >= 0.2:
-        parts.append(f"{f['zero_share']:.0%} zeros")
-    if f.get("missing_share"):
-        parts.append(f"{f['missing_share']:.0%} missing")
+    parts = [f"[{fmt_value(f.min)}, {fmt_value(f.max)}]"]
+    if f.skew is not None:
+        parts.append(f"skew {f.skew:+.2f}")
+    if f.kurtosis is not None:
+        parts.append(f"kurt {f.kurtosis:+.1f}")
+    if f.outlier_share_3:
+        parts.append(f"{f.outlier_share_3:.1%} far out")
+    if f.zero_share and f.zero_share >= 0.2:
+        parts.append(f"{f.zero_share:.0%} zeros")
+    if f.missing_share:
+        parts.append(f"{f.missing_share:.0%} missing")
     return ", ".join(parts)

@@ -8,66 +8,66 @@ from typing import Any
 from advisor.plan.catalog import CATALOG
 from advisor.report.labels import reason_text, scaler_label
 from advisor.report.layout import fmt_value, text_table
+from advisor.report.views import ProfileView, ProposalsView
 
 
-def render_profile_text(profile: dict[str, Any]) -> str:
+def render_profile_text(data: dict[str, Any]) -> str:
     """The `advise profile` report: one row per column, then the dataset-level facts."""
-    head = f"Profile of {profile['source']}"
+    profile = ProfileView.from_dict(data)
+    head = f"Profile of {profile.source}"
     lines = [head, "=" * len(head)]
-    mode = profile.get("mode", "in-memory")
+    mode = profile.mode
     extra = (
-        f"; order statistics from a {profile['sample_rows']}-row sample"
-        if mode == "streaming"
-        else ""
+        f"; order statistics from a {profile.sample_rows}-row sample" if mode == "streaming" else ""
     )
-    lines.append(f"{profile['n_rows']} rows, {len(profile['features'])} columns ({mode}{extra})")
+    lines.append(f"{profile.n_rows} rows, {len(profile.features)} columns ({mode}{extra})")
     lines.append("")
     rows: list[tuple[str, ...]] = [
         ("column", "kind", "missing", "mean", "std", "skew", "kurt", "q01 .. q99", "far out",
          "normal p", "bounds", "flags"),
     ]  # fmt: skip
-    for f in profile["features"]:
-        if f["kind"] in ("categorical", "datetime", "id-like") and f.get("min") is None:
-            top = ", ".join(f"{k} ({v})" for k, v in f.get("top_categories", [])[:3])
-            rows.append((f["name"], f["kind"], _share(f["missing_share"]), "", "", "", "", top,
-                         "", "", "", f"{f['n_distinct']} distinct"))  # fmt: skip
+    for f in profile.features:
+        if f.kind in ("categorical", "datetime", "id-like") and f.min is None:
+            top = ", ".join(f"{k} ({v})" for k, v in f.top_categories[:3])
+            rows.append((f.name, f.kind, _share(f.missing_share), "", "", "", "", top,
+                         "", "", "", f"{f.n_distinct} distinct"))  # fmt: skip
             continue
         flags = []
-        if f.get("zero_inflated"):
+        if f.zero_inflated:
             flags.append("zero-inflated")
-        if f.get("multimodal"):
+        if f.multimodal:
             flags.append("multimodal")
-        if f.get("piles_at_bound"):
+        if f.piles_at_bound:
             flags.append("piles at bound")
-        if f.get("gaussian_like"):
+        if f.gaussian_like:
             flags.append("gaussian-like")
-        if f.get("non_finite"):
-            flags.append(f"{f['non_finite']} non-finite")
+        if f.non_finite:
+            flags.append(f"{f.non_finite} non-finite")
         rows.append(
             (
-                f["name"],
-                f["kind"],
-                _share(f["missing_share"]),
-                fmt_value(f.get("mean")),
-                fmt_value(f.get("std")),
-                fmt_value(f.get("skew")),
-                fmt_value(f.get("kurtosis")),
-                f"{fmt_value(f.get('q01'))} .. {fmt_value(f.get('q99'))}",
-                _share(f.get("outlier_share_3")),
-                fmt_value(f.get("normality_p")),
-                f.get("bounds") or "",
+                f.name,
+                f.kind,
+                _share(f.missing_share),
+                fmt_value(f.mean),
+                fmt_value(f.std),
+                fmt_value(f.skew),
+                fmt_value(f.kurtosis),
+                f"{fmt_value(f.q01)} .. {fmt_value(f.q99)}",
+                _share(f.outlier_share_3),
+                fmt_value(f.normality_p),
+                f.bounds or "",
                 ", ".join(flags),
             )
         )
     lines += text_table(rows, indent="  ")
     lines.append("")
-    ratio = profile.get("scale_ratio")
+    ratio = profile.scale_ratio
     lines.append(
         "Scales: largest std / smallest std = "
         + (f"{ratio:.3g}" if ratio is not None else "n/a")
-        + f"; skewed columns {profile['share_skewed']:.0%}; "
-        f"outlier-heavy columns {profile['share_outlier_heavy']:.0%}"
-        + ("; rows look like flattened images" if profile.get("image_like") else "")
+        + f"; skewed columns {profile.share_skewed:.0%}; "
+        f"outlier-heavy columns {profile.share_outlier_heavy:.0%}"
+        + ("; rows look like flattened images" if profile.image_like else "")
     )
     return "\n".join(lines) + "\n"
 
@@ -134,18 +134,19 @@ def render_rules_markdown(ruleset: Any) -> str:
     return "\n".join(lines)
 
 
-def render_proposals_markdown(name: str, proposals: dict[str, Any]) -> str:
-    """One dataset's ranked proposals, one line of reason per feature."""
+def render_proposals_markdown(name: str, data: dict[str, Any]) -> str:
+    """One dataset's ranked proposals (`Proposals.to_dict()`), one line of reason per feature."""
+    proposals = ProposalsView.from_dict(data)
     lines = [f"### {name}", "", "| feature | ranked proposals | reason |", "|---|---|---|"]
-    for entry in proposals["features"]:
-        ranked = " > ".join(f"`{p['choice']}`" for p in entry["ranked"][:4])
+    for entry in proposals.features:
+        ranked = " > ".join(f"`{p.choice}`" for p in entry.ranked[:4])
         reason = reason_text(entry).replace("|", "\\|") or "-"
-        lines.append(f"| {entry['subject']} | {ranked} | {reason} |")
-    network = " > ".join(f"`{p['choice']}`" for p in proposals["in_network"]["ranked"])
+        lines.append(f"| {entry.subject} | {ranked} | {reason} |")
+    network = " > ".join(f"`{p.choice}`" for p in proposals.in_network.ranked)
     lines.append("")
     lines.append(f"In-network candidates: {network}.")
-    if proposals.get("target"):
-        target = proposals["target"]["ranked"][0]["choice"]
-        lines.append(f"Target transform: `{target}` ({reason_text(proposals['target'])}).")
+    if proposals.target:
+        target = proposals.target
+        lines.append(f"Target transform: `{target.top.choice}` ({reason_text(target)}).")
     lines.append("")
     return "\n".join(lines)

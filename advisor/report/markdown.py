@@ -17,89 +17,89 @@ from advisor.report.labels import (
     scaler_label,
 )
 from advisor.report.layout import escape_markdown
+from advisor.report.search_view import SearchView
+from advisor.report.views import AdviceView
 
 
 def render_markdown(data: dict[str, Any]) -> str:
     """Markdown for an advice dictionary (`Advice.to_dict()`)."""
-    profile, settings, advice = data["profile"], data["settings"], data["advice"]
-    proposals, search = data["proposals"], data.get("search")
-    lines = [f"## Normalization advice for `{_code(data.get('source') or '<data>')}`", ""]
+    view = AdviceView.from_dict(data)
+    profile, settings, proposals, search = view.profile, view.settings, view.proposals, view.search
+    lines = [f"## Normalization advice for `{_code(view.source or '<data>')}`", ""]
     shape = (
-        f"{profile['n_rows']} rows, {profile['n_numeric']} numeric and "
-        f"{profile['n_categorical']} categorical features"
+        f"{profile.n_rows} rows, {profile.n_numeric} numeric and "
+        f"{profile.n_categorical} categorical features"
     )
-    if settings.get("target"):
-        shape += f"; target `{_code(settings['target'])}` ({settings['task']})"
+    if settings.target:
+        shape += f"; target `{_code(settings.target)}` ({settings.task})"
     else:
         shape += "; no target, so the plan is the rules' and not validated"
-    lines += [shape + f"; seed {settings['seed']}, budget {settings['budget']}.", ""]
+    lines += [shape + f"; seed {settings.seed}, budget {settings.budget}.", ""]
 
     lines += ["| | advice |", "|---|---|"]
-    lines.append(f"| input scaling | {_text(plan_description(advice['plan']['name']))} |")
-    network = norms.label(advice["in_network"])
+    lines.append(f"| input scaling | {_text(plan_description(view.plan_name))} |")
+    network = norms.label(view.in_network)
     lines.append(f"| in-network | {_text(network)} |")
-    if advice.get("target_transform"):
-        lines.append(f"| target | {_text(scaler_label(advice['target_transform']))} |")
-    lines.append(f"| validated | {'yes' if advice['validated'] else 'no'} |")
+    if view.target_transform:
+        lines.append(f"| target | {_text(scaler_label(view.target_transform))} |")
+    lines.append(f"| validated | {'yes' if view.validated else 'no'} |")
     lines.append("")
     if search is not None:
-        lines += [f"**Decision:** {_text(search['decision'])}.", ""]
+        lines += [f"**Decision:** {_text(search.decision)}.", ""]
         lines += _search_table(search)
     lines += ["### Features", ""]
     lines += [
         "| column | kind | profile | scaler | rule | confidence | why |",
         "|---|---|---|---|---|---:|---|",
     ]
-    features = {f["name"]: f for f in profile["features"]}
-    for entry in proposals["features"]:
-        name = entry["subject"]
-        top = entry["ranked"][0]
+    features = profile.by_name()
+    for entry in proposals.features:
+        name = entry.subject
+        top = entry.top
         feature = features[name]
-        scaler = feature_scaler_label(top["choice"], feature)
+        scaler = feature_scaler_label(top.choice, feature)
         lines.append(
-            f"| {_text(name)} | {feature['kind']} | {_text(highlights(feature))} "
-            f"| {_text(scaler)} | {(top['rules'] or ['-'])[0]} "
-            f"| {top['score']:g} | {_text(reason_text(entry)) or '-'} |"
+            f"| {_text(name)} | {feature.kind} | {_text(highlights(feature))} "
+            f"| {_text(scaler)} | {(top.rules or ('-',))[0]} "
+            f"| {top.score:g} | {_text(reason_text(entry)) or '-'} |"
         )
     lines.append("")
-    if proposals.get("target"):
-        target = proposals["target"]
+    if proposals.target:
+        target = proposals.target
         lines += [
-            f"Target transform: {_text(scaler_label(target['ranked'][0]['choice']))} "
+            f"Target transform: {_text(scaler_label(target.top.choice))} "
             f"({_text(reason_text(target))}).",
             "",
         ]
-    for note in data.get("notes", []):
+    for note in view.notes:
         lines.append(f"- note: {_text(str(note))}")
-    if data.get("notes"):
+    if view.notes:
         lines.append("")
-    lines.append(f"<sub>normalization-advisor {data.get('advisor_version', '')}</sub>")
+    lines.append(f"<sub>normalization-advisor {view.advisor_version}</sub>")
     return "\n".join(lines) + "\n"
 
 
-def _search_table(search: dict[str, Any]) -> list[str]:
-    metric = search["metric"]
+def _search_table(search: SearchView) -> list[str]:
+    metric = search.metric
     evidence = evidence_sentence(search)
     lines = [
-        f"{search['n_folds']}-fold cross-validation; score: {_text(search['score'])} "
+        f"{search.n_folds}-fold cross-validation; score: {_text(search.score)} "
         "(lower is better)." + (f" {_text(evidence)}" if evidence else ""),
         "",
         f"| candidate | score mean ± sd | {metric} mean ± sd | |",
         "|---|---:|---:|---|",
     ]
-    for c in search["candidates"]:
-        if c["status"] == "skipped":
+    for c in search.candidates:
+        if c.status == "skipped":
             continue
         tags = [f"**{m}**" if m == "winner" else m for m in candidate_marks(search, c)]
-        if c["status"] == "eliminated":
-            tags.append(f"eliminated ({_text(c['message'])})")
-        elif c["status"] != "ok":
-            lines.append(f"| {_text(c['key'])} | failed | {_text(c['message'][:80])} | |")
+        if c.status == "eliminated":
+            tags.append(f"eliminated ({_text(c.message)})")
+        elif c.status != "ok":
+            lines.append(f"| {_text(c.key)} | failed | {_text(c.message[:80])} | |")
             continue
         value = metric_text(metric, c)
-        lines.append(
-            f"| {_text(c['key'])} | {c['mean']:.4f} ± {c['sd']:.4f} | {value} | {' '.join(tags)} |"
-        )
+        lines.append(f"| {_text(c.key)} | {c.mean:.4f} ± {c.sd:.4f} | {value} | {' '.join(tags)} |")
     lines.append("")
     return lines
 

@@ -7,19 +7,20 @@ from typing import Any
 
 from advisor.network import norms
 from advisor.report.labels import (
-    beats_default,
     candidate_marks,
     evidence_text,
     feature_scaler_label,
     highlights,
+    loss_change,
     metric_text,
     plan_description,
     reason_text,
     scaler_label,
-    set_aside,
+    t_text,
 )
 from advisor.report.layout import Painter, fmt_value, painter, text_table, wrap
-from advisor.search.stats import loss_change, t_text
+from advisor.report.search_view import SearchView
+from advisor.report.views import AdviceView, RulesView
 
 
 def render_text(
@@ -34,13 +35,12 @@ def render_text(
     default, everything with ``verbose``; ANSI colors only when ``color``; within ``width``
     characters when given (tables drop their least useful columns first, long lines wrap).
     With ``rules_shown`` it leaves out the part `render_rules_text` printed already."""
+    view = AdviceView.from_dict(data)
     paint = painter(color)
-    lines = [] if rules_shown else _rules_lines(data, paint, verbose, width)
-    advice = data["advice"]
-    search = data.get("search")
+    lines = [] if rules_shown else _rules_lines(view, paint, verbose, width)
 
-    if search is not None:
-        lines += _search_lines(search, timings or {}, paint, verbose, width)
+    if view.search is not None:
+        lines += _search_lines(view.search, timings or {}, paint, verbose, width)
     else:
         lines.append(
             "Validation: not run. Validation needs a target: advise DATA.csv --target COLUMN"
@@ -48,18 +48,18 @@ def render_text(
         lines.append("")
 
     lines.append(paint("Advice", bold=True))
-    lines.append(f"  input scaling : {paint(plan_description(advice['plan']['name']), fg='green')}")
-    network_label = norms.label(advice["in_network"])
+    lines.append(f"  input scaling : {paint(plan_description(view.plan_name), fg='green')}")
+    network_label = norms.label(view.in_network)
     lines.append(f"  in-network    : {paint(network_label, fg='green')}")
-    if norms.keeps_batch_statistics(advice["in_network"]):
+    if norms.keeps_batch_statistics(view.in_network):
         lines.append(
             "                  (at inference BatchNormalization uses its moving averages: "
             "keep them)"
         )
-    if advice.get("target_transform"):
-        lines.append(f"  target        : {scaler_label(advice['target_transform'])}")
-    lines.append(f"  validated     : {'yes' if advice['validated'] else 'no'}")
-    for note in data.get("notes", []):
+    if view.target_transform:
+        lines.append(f"  target        : {scaler_label(view.target_transform)}")
+    lines.append(f"  validated     : {'yes' if view.validated else 'no'}")
+    for note in view.notes:
         lines.append(f"  note: {note}")
     return "\n".join(wrap(lines, width)) + "\n"
 
@@ -70,36 +70,32 @@ def render_rules_text(
     """The report's first part, what the rules say before any training: the table's shape,
     a scaler per feature and why, the target transform and the in-network candidates.
     ``data`` is an advice dictionary or the preview of one (`rules_ready`'s)."""
-    return "\n".join(wrap(_rules_lines(data, painter(color), verbose, width), width)) + "\n"
+    view = RulesView.from_dict(data)
+    return "\n".join(wrap(_rules_lines(view, painter(color), verbose, width), width)) + "\n"
 
 
-def _rules_lines(
-    data: dict[str, Any], paint: Painter, verbose: bool, width: int | None
-) -> list[str]:
+def _rules_lines(view: RulesView, paint: Painter, verbose: bool, width: int | None) -> list[str]:
     lines: list[str] = []
-    profile = data["profile"]
-    settings = data["settings"]
-    proposals = data["proposals"]
-    advice = data["advice"]
-    features = {f["name"]: f for f in profile["features"]}
+    profile, settings, proposals = view.profile, view.settings, view.proposals
+    features = profile.by_name()
 
-    head = f"Normalization advice for {data.get('source') or '<data>'}"
+    head = f"Normalization advice for {view.source or '<data>'}"
     lines += [paint(head, bold=True), "=" * len(head)]
-    dates = len(advice.get("plan", {}).get("dates", []))
+    dates = len(view.dates)
     shape = (
-        f"{profile['n_rows']} rows; {profile['n_numeric']} numeric"
-        + (f", {profile['n_categorical']} categorical and {dates} date" if dates else
-           f" and {profile['n_categorical']} categorical")
+        f"{profile.n_rows} rows; {profile.n_numeric} numeric"
+        + (f", {profile.n_categorical} categorical and {dates} date" if dates else
+           f" and {profile.n_categorical} categorical")
         + " feature columns"
     )  # fmt: skip
-    if settings.get("target"):
-        task = settings["task"]
-        extra = f", {profile['n_classes']} classes" if task == "classification" else ""
-        shape += f"; target {settings['target']!r} ({task}{extra})"
+    if settings.target:
+        task = settings.task
+        extra = f", {profile.n_classes} classes" if task == "classification" else ""
+        shape += f"; target {settings.target!r} ({task}{extra})"
     else:
         shape += "; no target"
     lines.append(shape)
-    aside = set_aside(data)
+    aside = view.set_aside()
     if aside:
         lines.append(f"Set aside by the loader: {', '.join(aside)}")
     lines.append("")
@@ -107,26 +103,25 @@ def _rules_lines(
     lines.append(paint("Features", bold=True))
     table = [("column", "kind", "profile", "scaler", "rule", "conf")]
     reasons: list[tuple[str, str, str]] = []
-    for entry in proposals["features"]:
-        name = entry["subject"]
+    for entry in proposals.features:
+        name = entry.subject
         feature = features[name]
-        top = entry["ranked"][0]
-        scaler = feature_scaler_label(top["choice"], feature)
+        top = entry.top
+        scaler = feature_scaler_label(top.choice, feature)
         table.append(
             (
                 name,
-                feature["kind"],
+                feature.kind,
                 highlights(feature),
                 scaler,
-                (top["rules"] or ["-"])[0],
-                f"{top['score']:g}",
+                (top.rules or ("-",))[0],
+                f"{top.score:g}",
             )
         )
         why = reason_text(entry)
-        ranked = entry["ranked"][1:] if verbose else entry["ranked"][1:3]
+        ranked = entry.ranked[1:] if verbose else entry.ranked[1:3]
         others = ", ".join(
-            f"{scaler_label(p['choice'])} ({p['score']:g}"
-            + (f", {p['rules'][0]})" if p.get("rules") else ")")
+            f"{scaler_label(p.choice)} ({p.score:g}" + (f", {p.rules[0]})" if p.rules else ")")
             for p in ranked
         )
         reasons.append((name, why, others))
@@ -139,31 +134,27 @@ def _rules_lines(
         )
     lines.append("")
     lines.append(paint("Why", bold=True))
-    for (name, why, others), entry in zip(reasons, proposals["features"], strict=True):
+    for (name, why, others), entry in zip(reasons, proposals.features, strict=True):
         if not why and not verbose:
             continue
         lines.append(f"  {name}: {why or 'no rule fired'}")
         if others:
             lines.append(f"    runners-up: {others}")
         if verbose:
-            for finding in entry.get("findings", []):
-                evidence = ", ".join(f"{k}={fmt_value(v)}" for k, v in finding["evidence"].items())
-                lines.append(f"    {finding['rule']} {finding['name']}: {evidence}")
-            for rejected in entry.get("rejected", []):
-                lines.append(f"    ruled out {rejected['choice']}: {rejected['reason']}")
+            for finding in entry.findings:
+                evidence = ", ".join(f"{k}={fmt_value(v)}" for k, v in finding.evidence.items())
+                lines.append(f"    {finding.rule} {finding.name}: {evidence}")
+            for rejected in entry.rejected:
+                lines.append(f"    ruled out {rejected.choice}: {rejected.reason}")
     lines.append("")
 
-    if proposals.get("target"):
-        target = proposals["target"]
-        lines.append(
-            f"Target transform: {scaler_label(target['ranked'][0]['choice'])} "
-            f"({reason_text(target)})"
-        )
+    if proposals.target:
+        target = proposals.target
+        lines.append(f"Target transform: {scaler_label(target.top.choice)} ({reason_text(target)})")
         lines.append("")
 
-    network = proposals["in_network"]
     ranked_net = ", ".join(
-        f"{p['choice']} ({p['score']:g}, {','.join(p['rules'])})" for p in network["ranked"]
+        f"{p.choice} ({p.score:g}, {','.join(p.rules)})" for p in proposals.in_network.ranked
     )
     lines.append(f"In-network candidates from the rules: {ranked_net}")
     lines.append("")
@@ -172,59 +163,54 @@ def _rules_lines(
 
 
 def _search_lines(
-    search: dict[str, Any],
+    search: SearchView,
     timings: dict[str, float],
     paint: Painter,
     verbose: bool,
     width: int | None = None,
 ) -> list[str]:
     lines = [
-        f"Validation: {search['n_folds']}-fold cross-validation, score = {search['score']} "
-        f"(lower is better), {search['metric']} beside it; budget {search['budget']}"
+        f"Validation: {search.n_folds}-fold cross-validation, score = {search.score} "
+        f"(lower is better), {search.metric} beside it; budget {search.budget}"
     ]
-    if search.get("sample"):
-        sample = search["sample"]
+    if search.sample:
+        sample = search.sample
         lines.append(
-            f"  on a seeded sample of {sample['rows']} of {sample['of']} rows, stratified by "
-            f"{sample['stratified_by']}"
+            f"  on a seeded sample of {sample.rows} of {sample.of} rows, stratified by "
+            f"{sample.stratified_by}"
         )
     evidence = evidence_text(search)
     if evidence:
         lines.append(f"  Evidence: {evidence}")
-    rows = [("candidate", "score mean ± sd", f"{search['metric']} mean ± sd", "")]
+    rows = [("candidate", "score mean ± sd", f"{search.metric} mean ± sd", "")]
     styles: list[dict[str, Any]] = [{}]
-    skipped = [c for c in search["candidates"] if c["status"] == "skipped"]
-    for c in search["candidates"]:
-        if c["status"] == "skipped":
+    skipped = [c for c in search.candidates if c.status == "skipped"]
+    for c in search.candidates:
+        if c.status == "skipped":
             continue
         styles.append(
             {"fg": "green", "bold": True}
-            if c["key"] == search["winner"]
+            if c.key == search.winner
             else {"fg": "red"}
-            if c["status"] == "failed"
+            if c.status == "failed"
             else {}
         )
         mark = candidate_marks(search, c)
-        if c["status"] == "eliminated":
+        if c.status == "eliminated":
             rows.append(
                 (
-                    c["key"],
-                    f"{c['mean']:.4f} ± {c['sd']:.4f}",
-                    metric_text(search["metric"], c),
+                    c.key,
+                    f"{c.mean:.4f} ± {c.sd:.4f}",
+                    metric_text(search.metric, c),
                     " ".join([*mark, "eliminated"]),
                 )
             )
             continue
-        if c["status"] != "ok":
-            rows.append((c["key"], "failed", c["message"][:60], " ".join(mark)))
+        if c.status != "ok":
+            rows.append((c.key, "failed", c.message[:60], " ".join(mark)))
             continue
         rows.append(
-            (
-                c["key"],
-                f"{c['mean']:.4f} ± {c['sd']:.4f}",
-                metric_text(search["metric"], c),
-                " ".join(mark),
-            )
+            (c.key, f"{c.mean:.4f} ± {c.sd:.4f}", metric_text(search.metric, c), " ".join(mark))
         )
     table = text_table(rows, indent="  ", width=width, drop=(3,))
     # text_table adds a rule under the header: styles[0] is the header, then one per row.
@@ -233,45 +219,45 @@ def _search_lines(
         lines.append(paint(line, **style) if style else line)
     if verbose:
         lines.append("  Fold scores (same folds for every candidate):")
-        for c in search["candidates"]:
-            if c["status"] == "ok":
-                folds = ", ".join(f"{v:.4f}" for v in c["fold_scores"])
-                lines.append(f"    {c['key']}: {folds}")
-        if search.get("comparisons"):
-            lines.append(f"  Against the default {search['default']} ({search['test']}):")
+        for c in search.candidates:
+            if c.status == "ok":
+                folds = ", ".join(f"{v:.4f}" for v in c.fold_scores)
+                lines.append(f"    {c.key}: {folds}")
+        if search.comparisons:
+            lines.append(f"  Against the default {search.default} ({search.test}):")
             comparison_rows: list[tuple[str, ...]] = [
                 ("challenger", "mean loss", "fold wins", "t", "p", "p Holm", "beats default")
             ]
-            for comp in search["comparisons"]:
+            for comp in search.comparisons:
                 comparison_rows.append(
                     (
-                        comp["challenger"],
-                        loss_change(comp["mean_improvement"]),
-                        f"{comp['fold_wins']}/{search['n_folds']}",
-                        t_text(comp["t"]),
-                        fmt_value(comp["p"]),
-                        fmt_value(comp["p_holm"]),
-                        "yes" if beats_default(comp) else "no",
+                        comp.challenger,
+                        loss_change(comp.mean_improvement),
+                        f"{comp.fold_wins}/{search.n_folds}",
+                        t_text(comp.t),
+                        fmt_value(comp.p),
+                        fmt_value(comp.p_holm),
+                        "yes" if comp.beats_default else "no",
                     )
                 )
             lines += text_table(comparison_rows, indent="    ", width=width, drop=(5, 4))
-    out = [c for c in search["candidates"] if c["status"] == "eliminated"]
+    out = [c for c in search.candidates if c.status == "eliminated"]
     if out:
         lines.append(
             f"  {len(out)} eliminated: scored on a smaller stage's rows, where each could no "
-            f"longer win (e.g. {out[0]['key']}: {out[0]['message']})."
+            f"longer win (e.g. {out[0].key}: {out[0].message})."
         )
     if skipped:
-        lines.append(f"  {len(skipped)} more candidates not tried: {skipped[0]['message']}.")
-    lines.append(f"  Decision: {search['decision']}.")
+        lines.append(f"  {len(skipped)} more candidates not tried: {skipped[0].message}.")
+    lines.append(f"  Decision: {search.decision}.")
     if "seconds" in timings:
         lines.append(f"  Search time: {timings['seconds']:.1f} s")
     if timings.get("cached"):
         # Trials run: the first stage's (every candidate not skipped), then every later
         # stage's candidates (the race trains them again on more rows).
-        stages: list[dict[str, Any]] = (search.get("evidence") or {}).get("stages", [])
-        tried = sum(c["status"] != "skipped" for c in search["candidates"]) + sum(
-            stage["candidates"] for stage in stages[1:]
+        stages = search.evidence.stages if search.evidence else ()
+        tried = sum(c.status != "skipped" for c in search.candidates) + sum(
+            stage.candidates for stage in stages[1:]
         )
         lines.append(
             f"  {int(timings['cached'])} of {tried} trials came from the cache (an earlier "
