@@ -16,15 +16,14 @@ from advisor.report.html_features import features_section
 from advisor.report.labels import (
     candidate_marks,
     evidence_sentence,
-    loss_change,
     metric_text,
     plan_description,
     reason_text,
     scaler_label,
-    t_text,
 )
 from advisor.report.search_view import SearchView
 from advisor.report.views import AdviceView
+from advisor.search.words import loss_change, t_text
 
 _CSS = """
 :root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#dd7722; --bg:#ffffff;

@@ -105,21 +105,6 @@ def metric_text(metric: str, candidate: CandidateView) -> str:
     return f"{mean:.3f} ± {sd:.3f}"
 
 
-def loss_change(improvement: float) -> str:
-    """A challenger's mean loss against the default's in words, the one sign convention of
-    every report: "lower loss by X" (better) or "higher loss by X" (worse)."""
-    if improvement > 0:
-        return f"lower loss by {improvement:.4g}"
-    if improvement < 0:
-        return f"higher loss by {-improvement:.4g}"
-    return "the same loss"
-
-
-def t_text(t: float | None) -> str:
-    """A corrected resampled t statistic (None: every fold differs by the same amount)."""
-    return "inf" if t is None else f"{t:.2f}"
-
-
 def reason_text(entry: EntryView) -> str:
     """Why a proposal entry's top choice won: its first rule's evidence, and the others."""
     top = entry.top

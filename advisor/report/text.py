@@ -11,16 +11,15 @@ from advisor.report.labels import (
     evidence_text,
     feature_scaler_label,
     highlights,
-    loss_change,
     metric_text,
     plan_description,
     reason_text,
     scaler_label,
-    t_text,
 )
 from advisor.report.layout import Painter, fmt_value, painter, text_table, wrap
 from advisor.report.search_view import SearchView
 from advisor.report.views import AdviceView, RulesView
+from advisor.search.words import loss_change, t_text
 
 
 def render_text(

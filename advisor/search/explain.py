@@ -8,7 +8,8 @@ and the reports print. Choosing is `advisor.search.decision`; this module only w
 from __future__ import annotations
 
 from advisor.search.results import CandidateResult, Comparison, results_by_key
-from advisor.search.stats import ALPHA, SE_RULE, loss_change, t_text
+from advisor.search.stats import ALPHA, SE_RULE
+from advisor.search.words import loss_change, t_text
 
 
 def explain(

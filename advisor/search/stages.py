@@ -56,7 +56,8 @@ from advisor.search.results import (
     SearchResult,
     Stage,
 )
-from advisor.search.stats import SE_RULE, PairedTest, corrected_resampled_ttest, t_text
+from advisor.search.stats import SE_RULE, PairedTest, corrected_resampled_ttest
+from advisor.search.words import t_text
 from advisor.table.sample import stratified_sample
 from advisor.vocab import Task
 

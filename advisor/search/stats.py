@@ -2,7 +2,8 @@
 
 In: per-fold losses of the default and a challenger. Out: the corrected resampled t-test,
 Holm-adjusted p-values, the decision rule's thresholds (`ALPHA`, `SE_RULE`) and text
-(`DECISION_RULE`, `t_text`), and the seeds every random step derives from its name.
+(`DECISION_RULE`; in words: `advisor.search.words`), and the seeds every random step
+derives from its name.
 """
 
 from __future__ import annotations
@@ -70,11 +71,6 @@ def corrected_resampled_ttest(
     return PairedTest(mean, wins, j, float(t), p)
 
 
-def t_text(t: float | None) -> str:
-    """A corrected resampled t statistic (None: every fold differs by the same amount)."""
-    return "inf" if t is None else f"{t:.2f}"
-
-
 def holm(pvalues: Sequence[float]) -> list[float]:
     """Holm-Bonferroni adjusted p-values (family-wise error control, any dependence)."""
     m = len(pvalues)
@@ -92,13 +88,3 @@ def derive_seed(*parts: object) -> int:
     """A seed in [0, 2**31) derived from ``parts``, stable across processes and machines."""
     digest = hashlib.sha256("/".join(str(p) for p in parts).encode("utf-8")).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
-
-
-def loss_change(improvement: float) -> str:
-    """A challenger's mean loss against the default's in words, the one sign convention of
-    every report: "lower loss by X" (better) or "higher loss by X" (worse)."""
-    if improvement > 0:
-        return f"lower loss by {improvement:.4g}"
-    if improvement < 0:
-        return f"higher loss by {-improvement:.4g}"
-    return "the same loss"

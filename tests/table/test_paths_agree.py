@@ -15,12 +15,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tricky_columns, conftest
 
-from conftest import SAMPLE, SHARED  # noqa: E402
-from tricky_columns import write_tricky  # noqa: E402
+from conftest import SAMPLE, SHARED
+from tricky_columns import write_tricky
 
-from advisor.profiling.profile import profile_path, profile_stream, profile_table  # noqa: E402
-from advisor.rules.engine import apply_rules, load_rules  # noqa: E402
-from advisor.table.load import load_table  # noqa: E402
+from advisor.profiling.profile import profile_path, profile_stream, profile_table
+from advisor.rules.engine import apply_rules, load_rules
+from advisor.table.load import load_table
 
 #: Files above this size are compared in the slow test only.
 LARGE = 2 << 20
