@@ -13,7 +13,7 @@ from advisor.errors import InputError
 from advisor.io.markers import missing_cells
 from advisor.io.partitions import data_fits_in_memory, read_data_frame, resolve_partitions
 from advisor.io.sniff import DialectHint
-from advisor.table.kinds import ColumnNote, cells, classify
+from advisor.table.kinds import ColumnNote, Decision, cells, classify
 from advisor.table.targets import check_rows, check_target, plain, rare_classes, refuse_rare
 from advisor.vocab import ColumnKind, Task, TaskArg
 
@@ -68,6 +68,48 @@ def load_table(
 
     The input is never modified: a DataFrame is copied before any conversion.
     """
+    name, frame = _read(source, hint)
+    if task not in ("auto", "classification", "regression"):
+        raise InputError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
+    notes: list[ColumnNote] = []
+    y: pd.Series | None = None
+    resolved_task: Task | None = None
+    if target is not None:
+        frame, y, resolved_task, note = _split_target(frame, name, target, task)
+        notes.extend([note] if note is not None else [])
+    kinds = _classify_columns(frame)
+    notes.extend(d.note for d in kinds.values() if d.note is not None)
+    numeric = tuple(c for c, d in kinds.items() if d.kind == "numeric")
+    categorical = tuple(c for c, d in kinds.items() if d.kind == "categorical")
+    aside = tuple((c, d.aside) for c, d in kinds.items() if d.aside is not None)
+    excluded = tuple(c for c, _ in aside)
+    if not numeric and not categorical and not any(k == "datetime" for _, k in aside):
+        raise InputError(
+            f"{name}: no usable feature column"
+            + (f" besides the target {target!r}" if target else "")
+            + (f" (set aside: {', '.join(excluded[:5])})" if excluded else "")
+        )
+    # All feature columns in their original order (the ones set aside included), so a
+    # pipeline fit on them takes the user's frame minus the target as it is.
+    return Table(
+        source=name,
+        features=frame,
+        numeric=numeric,
+        categorical=categorical,
+        target_name=target,
+        target=y,
+        task=resolved_task,
+        excluded=excluded,
+        notes=tuple(notes),
+        excluded_kinds=aside,
+    )
+
+
+def _read(
+    source: str | os.PathLike[str] | pd.DataFrame, hint: DialectHint | None
+) -> tuple[str, pd.DataFrame]:
+    """The source's name and a frame of its own (a DataFrame copied), columns named as
+    text."""
     if isinstance(source, pd.DataFrame):
         name = "<DataFrame>"
         frame = source.copy()
@@ -79,86 +121,54 @@ def load_table(
         if frame.columns.duplicated().any():
             dup = frame.columns[frame.columns.duplicated()][0]
             raise InputError(f"{name}: duplicate column name {dup!r}")
-    elif isinstance(source, (str, os.PathLike)):
-        name = str(source)
+        return name, frame
+    if isinstance(source, (str, os.PathLike)):
         _check_fits_in_memory(source)
         frame = read_csv(source, hint)
         frame.columns = [str(c) for c in frame.columns]
-    else:
-        raise InputError(f"expected a CSV path or a pandas DataFrame, got {type(source).__name__}")
-    if task not in ("auto", "classification", "regression"):
-        raise InputError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
+        return str(source), frame
+    raise InputError(f"expected a CSV path or a pandas DataFrame, got {type(source).__name__}")
 
-    notes: list[ColumnNote] = []
-    y: pd.Series | None = None
-    resolved_task: Task | None = None
-    if target is not None:
-        if target not in frame.columns:
-            shown = ", ".join(repr(c) for c in list(frame.columns)[:8])
-            more = ", ..." if frame.shape[1] > 8 else ""
-            raise InputError(
-                f"{name}: target column {target!r} not found; columns are {shown}{more}"
-            )
+
+def _split_target(
+    frame: pd.DataFrame, name: str, target: str, task: TaskArg
+) -> tuple[pd.DataFrame, pd.Series, Task, ColumnNote | None]:
+    """The features without the target, its values (checked, cleaned), its task, and a
+    note when rows without a target were left out."""
+    if target not in frame.columns:
+        shown = ", ".join(repr(c) for c in list(frame.columns)[:8])
+        more = ", ..." if frame.shape[1] > 8 else ""
+        raise InputError(f"{name}: target column {target!r} not found; columns are {shown}{more}")
+    y = frame[target]
+    missing = missing_cells(y)
+    if bool(missing.all()):
+        raise InputError(f"{name}, column {target!r}: target has no values (all missing)")
+    note = None
+    if bool(missing.any()):
+        first = int(np.flatnonzero(missing.to_numpy())[0])
+        message = (
+            f"{int(missing.sum())} rows without a target value were left out "
+            f"(first at data row {first + 1})"
+        )
+        note = ColumnNote(target, "info", message)
+        frame = frame.loc[~missing.to_numpy()].reset_index(drop=True)
         y = frame[target]
-        missing = missing_cells(y)
-        if bool(missing.all()):
-            raise InputError(f"{name}, column {target!r}: target has no values (all missing)")
-        if bool(missing.any()):
-            first = int(np.flatnonzero(missing.to_numpy())[0])
-            notes.append(
-                ColumnNote(
-                    target,
-                    "info",
-                    f"{int(missing.sum())} rows without a target value were left out "
-                    f"(first at data row {first + 1})",
-                )
-            )
-            frame = frame.loc[~missing.to_numpy()].reset_index(drop=True)
-            y = frame[target]
-        resolved_task = infer_task(y) if task == "auto" else task
-        check_target(y, target, name, task, resolved_task)
-        y = _clean_target(y, resolved_task, name, target)
-        frame = frame.drop(columns=[target])
+    resolved: Task = infer_task(y) if task == "auto" else task
+    check_target(y, target, name, task, resolved)
+    return frame.drop(columns=[target]), _clean_target(y, resolved, name, target), resolved, note
 
-    numeric: list[str] = []
-    categorical: list[str] = []
-    excluded: list[str] = []
-    excluded_kinds: list[tuple[str, ColumnKind]] = []
+
+def _classify_columns(frame: pd.DataFrame) -> dict[str, Decision]:
+    """Each column's decision (`advisor.table.kinds`), its cells converted in ``frame``
+    (columns set aside keep theirs)."""
+    kinds = {}
     for column in frame.columns:
         decision = classify(frame[column], column)
-        if decision.note is not None:
-            notes.append(decision.note)
         converted = cells(frame[column], decision)
-        if decision.aside is not None:
-            excluded_kinds.append((column, decision.aside))
-            excluded.append(column)
-        elif decision.kind == "numeric":
+        if converted is not None:
             frame[column] = converted
-            numeric.append(column)
-        else:
-            frame[column] = converted
-            categorical.append(column)
-    if not numeric and not categorical and not any(k == "datetime" for _, k in excluded_kinds):
-        raise InputError(
-            f"{name}: no usable feature column"
-            + (f" besides the target {target!r}" if target else "")
-            + (f" (set aside: {', '.join(excluded[:5])})" if excluded else "")
-        )
-    # All feature columns in their original order (the ones set aside included), so a
-    # pipeline fit on them takes the user's frame minus the target as it is.
-    features = frame
-    return Table(
-        source=name,
-        features=features,
-        numeric=tuple(numeric),
-        categorical=tuple(categorical),
-        target_name=target,
-        target=y,
-        task=resolved_task,
-        excluded=tuple(excluded),
-        notes=tuple(notes),
-        excluded_kinds=tuple(excluded_kinds),
-    )
+        kinds[column] = decision
+    return kinds
 
 
 def _check_fits_in_memory(path: str | os.PathLike[str]) -> None:
