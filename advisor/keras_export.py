@@ -23,22 +23,12 @@ import warnings
 from typing import Any
 
 import numpy as np
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import (
-    MaxAbsScaler,
-    MinMaxScaler,
-    PowerTransformer,
-    QuantileTransformer,
-    RobustScaler,
-    StandardScaler,
-)
 
 from advisor.backend import import_keras
 from advisor.keras_inputs import input_names, keras_inputs
-from advisor.keras_ops import BOUNDS, apply_op
+from advisor.keras_ops import apply_op
 from advisor.plan.catalog import CATALOG
 from advisor.plan.pipeline import PlanTransformer
-from advisor.plan.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
 
 __all__ = ["ExportError", "custom_objects", "export_serving", "input_names", "keras_inputs",
            "load_model", "to_keras"]  # fmt: skip
@@ -47,8 +37,6 @@ keras = import_keras()
 ops = keras.ops
 _Layer: Any = keras.layers.Layer
 
-#: Stands in for an infinite clip bound in a layer's JSON config.
-_HUGE = 1.0e300
 _UNKNOWN = "\x00advisor-unknown-category"
 
 
@@ -162,66 +150,13 @@ class CategoryEncoding(_Layer):
 
 
 def _ops_for(key: str, scaler: Any, width: int) -> list[dict[str, Any]]:
-    """The ops reproducing one fitted catalog scaler on its ``width`` columns."""
-    if isinstance(scaler, str):  # passthrough
-        return []
-    if isinstance(scaler, Pipeline):
-        return [op for _, step in scaler.steps for op in _ops_for(key, step, width)]
-    if isinstance(scaler, StandardScaler):
-        return [_affine(1.0 / _arr(scaler.scale_, width, 1.0), _arr(scaler.mean_, width, 0.0))]
-    if isinstance(scaler, RobustScaler):
-        return [_affine(1.0 / _arr(scaler.scale_, width, 1.0), _arr(scaler.center_, width, 0.0))]
-    if isinstance(scaler, MinMaxScaler):
-        return [{"op": "affine", "factor": _list(scaler.scale_), "offset": _list(scaler.min_)}]
-    if isinstance(scaler, MaxAbsScaler):
-        return [_affine(1.0 / _arr(scaler.scale_, width, 1.0), np.zeros(width))]
-    if isinstance(scaler, DivideScaler):
-        return [_affine(np.full(width, 1.0 / float(scaler.divisor)), np.zeros(width))]
-    if isinstance(scaler, SignedLog1p):
-        return [{"op": "signed_log1p"}]
-    if isinstance(scaler, SmoothClip):
-        return [{"op": "smooth_clip", "c": float(scaler.clip)}]
-    if isinstance(scaler, Winsorizer):
-        low = np.nan_to_num(np.asarray(scaler.low_, dtype=float), nan=-_HUGE)
-        high = np.nan_to_num(np.asarray(scaler.high_, dtype=float), nan=_HUGE)
-        return [{"op": "clip", "low": _list(low), "high": _list(high)}]
-    if isinstance(scaler, QuantileTransformer) and scaler.output_distribution == "normal":
-        from scipy import stats
-
-        edge = BOUNDS - np.spacing(1)
-        return [
-            {
-                "op": "quantile_normal",
-                "quantiles": [_list(scaler.quantiles_[:, j]) for j in range(width)],
-                "references": _list(scaler.references_),
-                "clip_min": float(stats.norm.ppf(edge)),
-                "clip_max": float(stats.norm.ppf(1 - edge)),
-            }
-        ]
-    if isinstance(scaler, PowerTransformer):
-        op = "yeo_johnson" if scaler.method == "yeo-johnson" else "box_cox"
-        out: list[dict[str, Any]] = [{"op": op, "lambdas": _list(scaler.lambdas_)}]
-        if scaler.standardize:
-            inner = scaler._scaler  # the StandardScaler PowerTransformer fits after the map
-            out.append(_affine(1.0 / _arr(inner.scale_, width, 1.0), _arr(inner.mean_, width, 0.0)))
-        return out
-    label = CATALOG[key].label if key in CATALOG else key
-    raise ExportError(f"scaler {key!r} ({label}) has no Keras export")
-
-
-def _arr(values: Any, width: int, default: float) -> np.ndarray:
-    if values is None:
-        return np.full(width, default)
-    return np.asarray(values, dtype=float).reshape(width)
-
-
-def _affine(factor: np.ndarray, center: np.ndarray) -> dict[str, Any]:
-    """(x - center) * factor as x * factor + offset."""
-    return {"op": "affine", "factor": _list(factor), "offset": _list(-center * factor)}
-
-
-def _list(values: Any) -> list[float]:
-    return [float(v) for v in np.asarray(values, dtype=float).ravel()]
+    """The ops reproducing one fitted catalog scaler on its ``width`` columns (the
+    catalog entry's `keras_ops`)."""
+    spec = CATALOG.get(key)
+    if spec is None or spec.keras_ops is None:
+        label = spec.label if spec is not None else key
+        raise ExportError(f"scaler {key!r} ({label}) has no Keras export")
+    return spec.keras_ops(scaler, width)
 
 
 def numeric_layer(transformer: PlanTransformer) -> NumericPreprocessing:
@@ -249,7 +184,7 @@ def numeric_layer(transformer: PlanTransformer) -> NumericPreprocessing:
     indicators = [plan.numeric.index(c) for c in transformer.indicator_columns_]
     return NumericPreprocessing(
         groups=groups,
-        fill_values=_list(transformer.fill_values_),
+        fill_values=[float(v) for v in np.ravel(transformer.fill_values_)],
         indicators=indicators,
         name="advised_numeric",
     )

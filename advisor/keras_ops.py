@@ -14,11 +14,9 @@ from typing import Any
 import numpy as np
 
 from advisor.backend import import_keras
+from advisor.plan.catalog import QUANTILE_BOUNDS as BOUNDS
 
 ops = import_keras().ops
-
-#: scikit-learn's QuantileTransformer bound margin (sklearn.preprocessing._data).
-BOUNDS = 1e-7
 
 
 def apply_op(op: dict[str, Any], x: Any) -> Any:
