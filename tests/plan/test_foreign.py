@@ -33,3 +33,25 @@ def test_a_fitted_string_encoder_is_made_of_the_allowed_text_encoder_classes():
     parts |= {type(v).__name__ for v in vars(encoder.vectorizer_).values() if hasattr(v, "fit")}
     assert parts <= set(TEXT_ENCODER_CLASSES) and "ToStr" in parts
     assert isinstance(encoder.to_str, classes["ToStr"])
+
+
+def test_no_other_module_imports_another_librarys_private_modules():
+    """``from skrub._to_str import ...`` and the like: in advisor/plan/foreign.py only."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "advisor"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                if parts[0] != "advisor" and any(p.startswith("_") for p in parts[1:]):
+                    found.append(f"{path.relative_to(package.parent).as_posix()}: {name}")
+    assert found == ["advisor/plan/foreign.py: skrub._to_str"], found
