@@ -7,7 +7,7 @@ are exported two ways, and their outputs on the table's rows (plus copies with m
 infinite and out-of-range values) compared with ``model(advice.transform(rows))``:
 
 * ``.keras``: ``advice.to_keras(model)`` saved, reloaded with
-  ``keras.saving.load_model(path, custom_objects=advisor.keras_export.custom_objects())``;
+  ``keras.saving.load_model(path, custom_objects=advisor.export.layers.custom_objects())``;
 * SavedModel: ``advice.export_serving(path, model)``, loaded with ``tf.saved_model.load``
   in a fresh process where ``import advisor`` fails (regression: predictions in target
   units, compared with ``advice.decode_predictions``).
@@ -108,7 +108,7 @@ def parity(advice: Any, features: pd.DataFrame, folder: Path) -> tuple[float, fl
     """(.keras error, SavedModel error) of one advice on these feature rows."""
     import keras
 
-    from advisor.keras_export import custom_objects
+    from advisor.export.layers import custom_objects
 
     model = advice.build_model(seed=0)
     outputs = np.asarray(model(advice.transform(features)), dtype=np.float64)
@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     from advisor import advise
-    from advisor.keras_export import ExportError
+    from advisor.export.model import ExportError
 
     names = args.datasets.split(",") if args.datasets else None
     print("| dataset | rows | advice | in-network | .keras | SavedModel | seconds |")

@@ -69,9 +69,8 @@ PRESENTATION = (
     "advisor/report/",
     "advisor/cli/",
     "advisor/check/",
-    "advisor/keras_export.py",
-    "advisor/keras_ops.py",
-    "advisor/keras_inputs.py",
+    "advisor/export/",
+    "advisor/keras_export.py",  # the deprecated re-export of advisor/export/
 )
 
 

@@ -40,7 +40,7 @@ import json, sys
 sys.path.insert(0, sys.argv[1])
 import export_parity, keras, numpy as np
 from advisor import advise
-from advisor.keras_export import custom_objects
+from advisor.export.layers import custom_objects
 (_, frame, target), = export_parity.datasets(["concrete"])
 advice = advise(frame, target=target, seed=0, max_trials=1, work_dir=sys.argv[2])
 features = export_parity.stressed(frame.drop(columns=target))

@@ -130,17 +130,17 @@ class Advice:
         from raw features to predictions that can be saved and served as is.
 
         It takes a dict of named columns (`keras_inputs` makes it from a DataFrame).
-        Raises `advisor.keras_export.ExportError` naming the columns for a plan with date
+        Raises `advisor.export.model.ExportError` naming the columns for a plan with date
         features or string-encoded text; see docs/recipes.md.
         """
-        from advisor.keras_export import to_keras
+        from advisor.export.model import to_keras
 
         return to_keras(self.pipeline.transformer_, model)
 
     def keras_inputs(self, features: pd.DataFrame) -> dict[str, Any]:
         """What `to_keras`'s model takes for these feature rows: one (rows, 1) array per
         input column, by name (float64 for numbers, NaN for missing; strings for text)."""
-        from advisor.keras_export import keras_inputs
+        from advisor.export.inputs import keras_inputs
 
         return keras_inputs(self.pipeline.transformer_, features)
 
@@ -148,7 +148,7 @@ class Advice:
         """Write a TensorFlow SavedModel of the preprocessing + ``model``: its ``serve``
         signature takes the named raw columns and returns probabilities, or predictions in
         the target's units. It loads with ``tf.saved_model.load`` alone (docs/recipes.md)."""
-        from advisor.keras_export import export_serving
+        from advisor.export.model import export_serving
 
         target = self.target_transformer if self.classes is None else None
         export_serving(self.pipeline.transformer_, model, path, target)

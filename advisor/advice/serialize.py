@@ -11,52 +11,23 @@ import math
 from typing import Any
 
 import numpy as np
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import (
-    MaxAbsScaler,
-    MinMaxScaler,
-    OneHotEncoder,
-    PowerTransformer,
-    QuantileTransformer,
-    RobustScaler,
-    StandardScaler,
-)
 
 from advisor.errors import AdviceFileError
-from advisor.plan.dates import DateFeatures
+from advisor.plan.catalog import serialized_classes
+from advisor.plan.foreign import TEXT_ENCODER_CLASSES, text_encoder_classes
 from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import InputPlan
 from advisor.plan.target import TargetTransformer
-from advisor.plan.transformers import DivideScaler, SignedLog1p, SmoothClip, Winsorizer
 from advisor.rules.autoscaler import AutoScaler
 
+#: The classes an advice file may hold: those the catalog's scalers are made of, and the
+#: containers around them. skrub's text encoder classes (`TEXT_ENCODER_CLASSES`) are
+#: allowed too, and imported only when a file holds one (``import advisor`` stays free
+#: of skrub).
 ALLOWED: dict[str, type] = {
     cls.__name__: cls
-    for cls in (
-        StandardScaler,
-        MinMaxScaler,
-        MaxAbsScaler,
-        RobustScaler,
-        QuantileTransformer,
-        PowerTransformer,
-        OneHotEncoder,
-        Pipeline,
-        DivideScaler,
-        SignedLog1p,
-        SmoothClip,
-        Winsorizer,
-        PlanTransformer,
-        AutoScaler,
-        TargetTransformer,
-        DateFeatures,
-    )
+    for cls in (*serialized_classes(), PlanTransformer, AutoScaler, TargetTransformer)
 }
-
-
-#: skrub's StringEncoder and the scikit-learn parts it keeps when fitted: allowed too, and
-#: imported only when an advice file holds one (``import advisor`` stays free of skrub).
-TEXT_ENCODER_CLASSES = ("StringEncoder", "ToStr", "TfidfVectorizer", "TfidfTransformer",
-                        "TruncatedSVD")  # fmt: skip
 
 
 def allowed_class(name: str) -> type | None:
@@ -65,13 +36,7 @@ def allowed_class(name: str) -> type | None:
         return ALLOWED[name]
     if name not in TEXT_ENCODER_CLASSES:
         return None
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-    from skrub import StringEncoder
-    from skrub._to_str import ToStr
-
-    classes = (StringEncoder, ToStr, TfidfVectorizer, TfidfTransformer, TruncatedSVD)
-    return {cls.__name__: cls for cls in classes}[name]
+    return text_encoder_classes()[name]
 
 
 def dump(value: Any) -> Any:

@@ -24,6 +24,7 @@ from advisor.check.codes import (
 )
 from advisor.check.drift import DRIFT_P, drift_finding, outlier_finding
 from advisor.check.findings import Finding
+from advisor.plan.catalog import CATALOG
 from advisor.plan.pipeline import MISSING_CATEGORY, categorical_block, numeric_block
 from advisor.profiling.types import DatasetProfile, FeatureProfile
 from advisor.vocab import NUMERIC_KINDS, Severity
@@ -192,7 +193,8 @@ def missing_findings(
     return out
 
 
-_BOUNDED = {"minmax": "min-max", "maxabs": "max-abs", "divide255": "/255"}
+#: The scalers whose output is bounded by their fitted range, by the name CHK006 gives them.
+_BOUNDED = {key: spec.bounded for key, spec in CATALOG.items() if spec.bounded}
 
 
 def range_findings(column: str, key: str, old: dict[str, Any], finite: np.ndarray) -> list[Finding]:

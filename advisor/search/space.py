@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.network import norms
+from advisor.plan.catalog import controls
 from advisor.plan.plans import Candidate, InputPlan
 from advisor.rules.model import Proposals
 from advisor.vocab import InNetwork, Placement
@@ -34,15 +35,9 @@ MAX_SWAPS = 3
 #: strategy of the quality benchmark's calibration half, is the rules' baseline now.)
 FAST_CONTROLS = (("standard", "standard"), ("none", "passthrough"))
 
-CONTROLS = (
-    ("none", "passthrough"),
-    ("standard", "standard"),
-    ("minmax", "minmax"),
-    ("robust", "robust"),
-    ("quantile", "quantile_normal"),
-    ("yeo-johnson", "yeo_johnson"),
-    ("realmlp", "robust_clip"),
-)
+#: The global controls of the standard budget, (plan name, scaler key): the catalog's
+#: entries with a `Control`, in its rank order.
+CONTROLS = controls()
 
 
 @dataclass(frozen=True)

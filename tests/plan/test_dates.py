@@ -61,7 +61,7 @@ def test_a_table_of_dates_is_advised_and_validated_with_date_features():
 def test_date_features_do_not_export_to_keras_and_the_error_names_the_column():
     pytest.importorskip("keras")
     from advisor import advise
-    from advisor.keras_export import ExportError
+    from advisor.export.model import ExportError
 
     days = pd.date_range("2020-01-01", periods=120, freq="D")
     frame = pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "x": np.arange(120.0) % 7})

@@ -1,8 +1,9 @@
 """The preprocessing ops of an exported plan in Keras ops, computed in float64.
 
-In: an op's description (a dict with an ``op`` name and its per-column parameters, as
-`advisor.keras_export` writes them into a layer's config) and a float64 block of columns.
-Out: the block through the op, as scikit-learn's fitted scaler would transform it.
+In: an op's description (a dict with an ``op`` name and its per-column parameters: the
+catalog entries' `keras_ops` write them, `advisor.export.layers` keeps them in a layer's
+config) and a float64 block of columns. Out: the block through the op, as scikit-learn's
+fitted scaler would transform it.
 
 Importing this module imports Keras (and TensorFlow).
 """
@@ -14,11 +15,9 @@ from typing import Any
 import numpy as np
 
 from advisor.backend import import_keras
+from advisor.plan.catalog import QUANTILE_BOUNDS as BOUNDS
 
 ops = import_keras().ops
-
-#: scikit-learn's QuantileTransformer bound margin (sklearn.preprocessing._data).
-BOUNDS = 1e-7
 
 
 def apply_op(op: dict[str, Any], x: Any) -> Any:

@@ -1,6 +1,7 @@
-"""`Advice.to_keras()`: the fitted preprocessing as Keras layers reproduces
-``pipeline.transform`` within 1e-6 x (1 + |value|), survives save/load, and refuses
-clearly what it cannot export."""
+"""`advisor.export.model`: the fitted preprocessing as a Keras model reproduces
+``pipeline.transform`` within 1e-6 x (1 + |value|) for every exportable scaler of the
+catalog (TensorFlow, and JAX in float64), a SavedModel serves named columns without the
+advisor, and what cannot be exported is refused clearly."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import pandas as pd
 import pytest
 
 from advisor import advise
+from advisor.export.inputs import keras_inputs
 from advisor.plan.catalog import CATALOG
 from advisor.plan.plans import InputPlan
 from advisor.rules.autoscaler import AutoScaler
 
-keras_export = pytest.importorskip("advisor.keras_export")
+export = pytest.importorskip("advisor.export.model")
 
 TOLERANCE = 1e-6
 
@@ -54,10 +56,10 @@ def test_every_exportable_scaler_matches_transform(key):
         columns = ["pixels"]
     plan = InputPlan("t", tuple((c, key) for c in columns))
     scaler = AutoScaler(plan=plan).fit(frame)
-    model = keras_export.to_keras(scaler.transformer_)
+    model = export.to_keras(scaler.transformer_)
     new = _mixed_frame(seed=1)  # unseen rows, incl. values outside the fitted range
     new["cauchy"] *= 10
-    got = np.asarray(model(keras_export.keras_inputs(scaler.transformer_, new)))
+    got = np.asarray(model(keras_inputs(scaler.transformer_, new)))
     want = scaler.transform(new)
     assert got.shape == want.shape
     assert _relative_error(got, want) <= TOLERANCE
@@ -77,11 +79,11 @@ def test_categoricals_unknown_infrequent_and_missing_match_transform():
     frame.loc[::9, "colour"] = None
     plan = InputPlan("t", (("x", "standard"),), categorical=("colour", "code"))
     scaler = AutoScaler(plan=plan).fit(frame)
-    model = keras_export.to_keras(scaler.transformer_)
+    model = export.to_keras(scaler.transformer_)
     new = frame.copy()
     new.loc[::5, "colour"] = "purple"  # unseen: all zeros (no infrequent column)
     new.loc[::6, "code"] = "never-seen"  # unseen: the infrequent column
-    got = np.asarray(model(keras_export.keras_inputs(scaler.transformer_, new)))
+    got = np.asarray(model(keras_inputs(scaler.transformer_, new)))
     want = scaler.transform(new)
     assert got.shape == want.shape
     assert _relative_error(got, want) <= TOLERANCE
@@ -96,27 +98,8 @@ def test_a_string_encoded_plan_fails_naming_the_column():
     frame = _mixed_frame().assign(city=[f"town {i % 40}" for i in range(600)])
     plan = InputPlan("t", (("year", "standard"),), text_encoded=("city",))
     scaler = AutoScaler(plan=plan).fit(frame)
-    with pytest.raises(keras_export.ExportError, match=r"'city'.*string_encoder"):
-        keras_export.to_keras(scaler.transformer_)
-
-
-@pytest.mark.slow
-def test_model_with_preprocessing_inside_saves_and_reloads(penguins, tmp_path):
-    advice = advise(penguins, target="species", seed=0, max_trials=1)
-    features = penguins.drop(columns="species")
-    full = advice.to_keras(advice.build_model())
-    inputs = advice.keras_inputs(features)
-    full.fit(inputs, advice.encode_target(penguins["species"]), epochs=3, verbose=0)
-    before = full.predict(inputs, verbose=0)
-    path = tmp_path / "model.keras"
-    full.save(path)
-    reloaded = keras_export.load_model(str(path))
-    after = reloaded.predict(inputs, verbose=0)
-    np.testing.assert_allclose(after, before, rtol=1e-6, atol=1e-7)
-    # The preprocessing half alone reproduces the pipeline.
-    prep = advice.to_keras()
-    got = np.asarray(prep(inputs))
-    assert _relative_error(got, advice.transform(features)) <= TOLERANCE
+    with pytest.raises(export.ExportError, match=r"'city'.*string_encoder"):
+        export.to_keras(scaler.transformer_)
 
 
 JAX_SCRIPT = """
@@ -124,7 +107,8 @@ import json
 import numpy as np
 import pandas as pd
 import keras
-from advisor.keras_export import keras_inputs, to_keras
+from advisor.export.inputs import keras_inputs
+from advisor.export.model import to_keras
 from advisor.plan.catalog import CATALOG
 from advisor.plan.plans import InputPlan
 from advisor.rules.autoscaler import AutoScaler
@@ -172,18 +156,6 @@ def test_the_numeric_layers_match_transform_on_the_jax_backend_too():
         else:
             assert max(v for k, v in errors.items() if k != "quantile_normal") <= 1e-5, errors
             assert errors["quantile_normal"] <= 0.05, errors
-
-
-def test_the_model_takes_a_dict_of_named_columns(penguins):
-    advice = advise(penguins.drop(columns="species"), seed=0)
-    inputs = advice.keras_inputs(penguins)
-    assert set(inputs) == {
-        "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "island", "sex"
-    }  # fmt: skip
-    assert all(tuple(v.shape) == (len(penguins), 1) for v in inputs.values())
-    odd = pd.DataFrame({"price ($)": [1.0, 2.0, 3.0] * 10, "2nd": [0.5, 1.5, 2.5] * 10})
-    names = keras_export.input_names(advise(odd).plan)
-    assert names == {"price ($)": "price____", "2nd": "c_2nd"}
 
 
 SERVE_SCRIPT = """
@@ -245,31 +217,12 @@ def test_a_regression_saved_model_predicts_in_target_units(tmp_path):
     np.testing.assert_allclose(served.reshape(-1), expected, rtol=1e-5)
 
 
-def test_a_keras_file_loads_with_custom_objects_and_no_warning(penguins, tmp_path):
-    import warnings
-
-    keras = keras_export.keras
-    advice = advise(penguins, target="species", seed=0, max_trials=1, work_dir=tmp_path / "w")
-    inputs = advice.keras_inputs(penguins)
-    labels = advice.encode_target(penguins["species"])
-    for trained in (False, True):
-        full = advice.to_keras(advice.build_model(seed=0))
-        if trained:
-            full.fit(inputs, labels, epochs=1, verbose=0)
-        path = tmp_path / f"full-{trained}.keras"
-        full.save(path)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            loaded = keras.saving.load_model(path, custom_objects=keras_export.custom_objects())
-        np.testing.assert_allclose(np.asarray(loaded(inputs)), np.asarray(full(inputs)))
-
-
 def test_exportable_only_advice_always_exports_and_says_why_it_left_choices_out():
     days = pd.date_range("2021-01-01", periods=200, freq="D").strftime("%Y-%m-%d")
     frame = pd.DataFrame(
         {"day": days, "city": [f"town {i % 40}" for i in range(200)], "x": np.arange(200) % 9}
     )
-    with pytest.raises(keras_export.ExportError, match=r"'day'.*--exportable"):
+    with pytest.raises(export.ExportError, match=r"'day'.*--exportable"):
         advise(frame).to_keras()
     advice = advise(frame, exportable_only=True)
     assert advice.plan.dates == () and "day" in advice.plan.dropped
