@@ -218,8 +218,7 @@ def test_the_import_graph_sees_imports_in_functions_and_type_only_ones():
 #: top-level module by its own; the package's ``__init__`` comes last).
 STAGES = (
     "errors", "vocab", "version", "backend", "io", "options", "progress", "table",
-    "profiling", "cluster", "network", "plan", "export", "keras_ops", "keras_inputs",
-    "keras_export", "rules", "search",
+    "profiling", "cluster", "network", "plan", "export", "keras_export", "rules", "search",
     "report", "advice", "check", "api", "cli", "advisor",
 )  # fmt: skip
 
