@@ -23,9 +23,11 @@ if TYPE_CHECKING:  # the stages are imported when used: profiling alone stays li
     import pandas as pd
 
     from advisor.advice.advice import Advice
+    from advisor.cluster.flow import ClusterRows
     from advisor.options import AdviseOptions
     from advisor.profiling.types import DatasetProfile
     from advisor.progress import Progress
+    from advisor.table.load import Table
 
 
 def profile_dataset(
@@ -139,36 +141,7 @@ def run_stages(
     dask: Any = None,
 ) -> Advice:
     """The stages of `advise()` for already validated options (the CLI calls this)."""
-    from advisor.search.budgets import BUDGETS
-    from advisor.table.frames import with_target_column
-    from advisor.table.load import keep_learnable_classes, load_table
-
-    # The later stages' imports (scikit-learn, SciPy: 2-3 s) run in a thread while the
-    # data is read (the parser releases the GIL); the stages wait for them after the read.
-    preload = threading.Thread(target=_import_stages, daemon=True)
-    preload.start()
-    drawn = None
-    try:
-        if dask is not None:
-            from advisor.cluster.flow import draw
-
-            drawn = draw(
-                data, dask, seed=options.seed, hint=options.csv, target=target,
-                task=options.task, minimum=BUDGETS[options.budget].folds,
-                size=options.sample_rows or BUDGETS[options.budget].sample_rows,
-            )  # fmt: skip
-            data = drawn.frame
-            options = dataclasses.replace(options, task=cast(TaskArg, drawn.task or options.task))
-        frame, target_name = with_target_column(data, target)
-        table = keep_learnable_classes(
-            load_table(frame, target=target_name, task=options.task, hint=options.csv),
-            folds=BUDGETS[options.budget].folds,
-            drop_rare=options.drop_rare_classes,
-        )
-    finally:  # also on bad input: no import left half done at exit
-        preload.join()
-    if drawn is not None:
-        table = dataclasses.replace(table, source=drawn.full.source)
+    table, drawn, options = _load(data, target, options, dask)
     # The later stages (`_LATER_STAGES`, imported by now).
     from advisor.advice.build import build_advice, check_usable, preview
     from advisor.profiling.profile import profile_table
@@ -195,9 +168,44 @@ def run_stages(
     validation = None
     if table.target is not None and table.task is not None:
         validation = validate(table, proposals, split, options, progress)
-    if drawn is None:
-        return build_advice(table, profile, ruleset, proposals, validation, options)
     return build_advice(
         table, profile, ruleset, proposals, validation, options,
-        drawn=(drawn.sample(table.n_rows), drawn.note()),
+        drawn=None if drawn is None else (drawn.sample(table.n_rows), drawn.note()),
     )  # fmt: skip
+
+
+def _load(
+    data: Any, target: Any, options: AdviseOptions, dask: Any
+) -> tuple[Table, ClusterRows | None, AdviseOptions]:
+    """The loaded table (on a cluster: from its seeded sample, with what the cluster sent
+    back) and the options with the task the cluster read; the later stages' imports run
+    in a thread meanwhile (scikit-learn, SciPy: 2-3 s; the parser releases the GIL)."""
+    from advisor.search.budgets import BUDGETS
+    from advisor.table.frames import with_target_column
+    from advisor.table.load import keep_learnable_classes, load_table
+
+    preload = threading.Thread(target=_import_stages, daemon=True)
+    preload.start()
+    drawn = None
+    try:
+        if dask is not None:
+            from advisor.cluster.flow import draw
+
+            drawn = draw(
+                data, dask, seed=options.seed, hint=options.csv, target=target,
+                task=options.task, minimum=BUDGETS[options.budget].folds,
+                size=options.sample_rows or BUDGETS[options.budget].sample_rows,
+            )  # fmt: skip
+            data = drawn.frame
+            options = dataclasses.replace(options, task=cast(TaskArg, drawn.task or options.task))
+        frame, target_name = with_target_column(data, target)
+        table = keep_learnable_classes(
+            load_table(frame, target=target_name, task=options.task, hint=options.csv),
+            folds=BUDGETS[options.budget].folds,
+            drop_rare=options.drop_rare_classes,
+        )
+    finally:  # also on bad input: no import left half done at exit
+        preload.join()
+    if drawn is not None:
+        table = dataclasses.replace(table, source=drawn.full.source)
+    return table, drawn, options

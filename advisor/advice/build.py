@@ -8,7 +8,7 @@ forms of the profile, the proposals and the search.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.advice.advice import Advice
 from advisor.advice.distributions import feature_distributions
@@ -25,6 +25,11 @@ from advisor.search.validate import Validation
 from advisor.table.load import Table
 from advisor.table.sample import uniform_sample
 from advisor.vocab import InNetwork
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from advisor.plan.plans import InputPlan
 
 
 def check_usable(table: Table, proposals: Proposals) -> None:
@@ -83,54 +88,22 @@ def build_advice(
     if drawn is not None:
         notes.insert(0, drawn[1])
     in_network: InNetwork = "none"
-    plan, features = proposals.rule_plan(), table.features
-    classes = target_tt = net = None
+    plan = proposals.rule_plan()
+    classes = target_tt = None
+    search = search_dict = None
     if validation is not None:
-        assert table.target is not None
         plan, in_network = validation.winner.plan, validation.winner.in_network
         features = validation.features
-        if validation.note is not None:
-            notes.append(validation.note)
-        if table.task == "classification":
-            classes = tuple(LabelCodec.fit(table.target).classes)
-        else:
-            target_tt = TargetTransformer(validation.target_method or "standard")
-            target_tt.fit(table.target)
+        notes.extend([validation.note] if validation.note is not None else [])
+        classes, target_tt = _target_coding(table, validation)
+        search = validation.search
+        sample = validation.sample or (drawn[0] if drawn is not None else None)
+        search_dict = {**search_to_dict(search), "sample": sample}
     else:
-        notes.append(
-            "no target given: the plan comes from the rules alone; validation needs --target"
-        )
-        limit = options.sample_rows or BUDGETS[options.budget].sample_rows
-        if table.n_rows > limit:
-            # As with a target: the fit and the distributions from a seeded sample (a mean
-            # or scale within about 1% of the column's spread, quantiles within 0.5 points).
-            features = features.iloc[uniform_sample(table.n_rows, limit, options.seed)]
-            notes.append(
-                f"big data: the fit used a seeded sample of {limit} of {table.n_rows} rows "
-                f"(sample_rows of the {options.budget} budget: {limit})"
-            )
+        features = _rules_only_rows(table, options, notes)
     pipeline = AutoScaler(plan=plan, seed=options.seed).fit(features)
     distributions = feature_distributions(features, pipeline.transformer_, seed=options.seed)
-    n_inputs = len(pipeline.get_feature_names_out())
-    search = validation.search if validation is not None else None
-    if validation is not None and search is not None:
-        winner = validation.winner
-        net = NetSpec(
-            **{
-                **search.net.to_dict(),
-                "n_inputs": n_inputs,
-                "in_network": in_network,
-                "placement": winner.placement,
-                "learning_rate": winner.learning_rate or search.net.learning_rate,
-            }
-        )
-    elif table.task is not None:
-        width, depth = size_network(plan.n_features)
-        net = NetSpec(table.task, n_inputs, 1, width, depth, LEARNING_RATE, in_network)
-    search_dict = None
-    if validation is not None:
-        sample = validation.sample or (drawn[0] if drawn is not None else None)
-        search_dict = {**search_to_dict(validation.search), "sample": sample}
+    net = _network(table, plan, in_network, validation, len(pipeline.get_feature_names_out()))
     return Advice(
         plan=plan,
         in_network=in_network,
@@ -152,3 +125,57 @@ def build_advice(
         proposals_obj=proposals,
         search_obj=search,
     )
+
+
+def _target_coding(
+    table: Table, validation: Validation
+) -> tuple[tuple[Any, ...] | None, TargetTransformer | None]:
+    """The class labels (classification) or the fitted target transform (regression)."""
+    assert table.target is not None
+    if table.task == "classification":
+        return tuple(LabelCodec.fit(table.target).classes), None
+    target_tt = TargetTransformer(validation.target_method or "standard")
+    target_tt.fit(table.target)
+    return None, target_tt
+
+
+def _rules_only_rows(table: Table, options: AdviseOptions, notes: list[str]) -> pd.DataFrame:
+    """Without a target: the rows the rules' plan is fitted on (a seeded sample above the
+    budget's ``sample_rows``), with the notes that say so."""
+    notes.append("no target given: the plan comes from the rules alone; validation needs --target")
+    limit = options.sample_rows or BUDGETS[options.budget].sample_rows
+    if table.n_rows <= limit:
+        return table.features
+    # As with a target: the fit and the distributions from a seeded sample (a mean
+    # or scale within about 1% of the column's spread, quantiles within 0.5 points).
+    notes.append(
+        f"big data: the fit used a seeded sample of {limit} of {table.n_rows} rows "
+        f"(sample_rows of the {options.budget} budget: {limit})"
+    )
+    return table.features.iloc[uniform_sample(table.n_rows, limit, options.seed)]
+
+
+def _network(
+    table: Table,
+    plan: InputPlan,
+    in_network: InNetwork,
+    validation: Validation | None,
+    n_inputs: int,
+) -> NetSpec | None:
+    """The network `Advice.build_model` builds: the search's, with the winner's
+    normalization, placement and learning rate; sized by the plan without a search."""
+    if validation is not None and validation.search is not None:
+        winner, search = validation.winner, validation.search
+        return NetSpec(
+            **{
+                **search.net.to_dict(),
+                "n_inputs": n_inputs,
+                "in_network": in_network,
+                "placement": winner.placement,
+                "learning_rate": winner.learning_rate or search.net.learning_rate,
+            }
+        )
+    if table.task is None:
+        return None
+    width, depth = size_network(plan.n_features)
+    return NetSpec(table.task, n_inputs, 1, width, depth, LEARNING_RATE, in_network)

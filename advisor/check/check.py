@@ -36,7 +36,7 @@ from advisor.errors import InputError
 from advisor.io.partitions import read_data_frame
 from advisor.io.sniff import DialectHint
 from advisor.profiling.profile import profile_table
-from advisor.table.load import TaskArg, load_table
+from advisor.table.load import Table, TaskArg, load_table
 from advisor.vocab import SEVERITIES
 
 if TYPE_CHECKING:
@@ -61,45 +61,18 @@ def check(
         where = str(baseline)
         baseline = Advice.load(baseline)
     base = baseline.to_dict()
-    full = None
-    if isinstance(data, pd.DataFrame):
-        if dask is not None:
-            raise InputError("dask= needs data as a path (a file, directory or glob)")
-        frame, source = data, "<DataFrame>"
-    elif dask is not None:
-        frame, full = _cluster_frame(data, baseline, seed, hint, dask)
-        source = str(data)
-    else:
-        frame, source = read_data_frame(data, hint), str(data)
+    frame, source, full = _new_rows(data, baseline, seed, hint, dask)
     columns = [str(c) for c in frame.columns]
     target = baseline.target_name if baseline.target_name in columns else None
     table = dataclasses.replace(
         load_table(frame, target=target, task=cast(TaskArg, baseline.task or "auto")), source=source
     )
     profile = profile_table(table, seed=seed)
-    findings: list[Finding] = []
     if full is not None:
         from advisor.cluster.profile import with_full_statistics
 
         profile = with_full_statistics(profile, full)
-        findings.append(
-            Finding.of(
-                CLUSTER_SAMPLE,
-                None,
-                f"all {full.n_rows} rows were profiled on the cluster; drift, outliers and "
-                f"unseen categories were checked on a seeded sample of {table.n_rows} rows",
-            )
-        )
-    if baseline.plan.numeric and not baseline.distributions:
-        findings.append(
-            Finding.of(
-                NO_SKETCH,
-                None,
-                f"{where} keeps no quantile sketch (schema version "
-                f"{base.get('schema_version')} file as read); drift and outliers were not "
-                "checked",
-            )
-        )
+    findings = _coverage_findings(baseline, base, where, table, full)
     findings += column_findings(baseline, base, table)
     findings += feature_findings(baseline, base, table, profile)
     drifted = {f.feature for f in findings if f.code in (DRIFT.id, OUTLIERS.id) and f.feature}
@@ -120,6 +93,56 @@ def check(
         findings=tuple(findings),
         checked=tuple(plan.numeric) + tuple(plan.categorical),
     )
+
+
+def _new_rows(
+    data: str | os.PathLike[str] | pd.DataFrame,
+    baseline: Advice,
+    seed: int,
+    hint: DialectHint | None,
+    dask: Any,
+) -> tuple[pd.DataFrame, str, DatasetProfile | None]:
+    """The rows to check, their source's name, and (on a cluster) every row's profile."""
+    if isinstance(data, pd.DataFrame):
+        if dask is not None:
+            raise InputError("dask= needs data as a path (a file, directory or glob)")
+        return data, "<DataFrame>", None
+    if dask is not None:
+        frame, full = _cluster_frame(data, baseline, seed, hint, dask)
+        return frame, str(data), full
+    return read_data_frame(data, hint), str(data), None
+
+
+def _coverage_findings(
+    baseline: Advice,
+    base: dict[str, Any],
+    where: str,
+    table: Table,
+    full: DatasetProfile | None,
+) -> list[Finding]:
+    """What the check could not see: rows it checked on a cluster's sample only, and an
+    advice file without quantile sketches."""
+    findings = []
+    if full is not None:
+        findings.append(
+            Finding.of(
+                CLUSTER_SAMPLE,
+                None,
+                f"all {full.n_rows} rows were profiled on the cluster; drift, outliers and "
+                f"unseen categories were checked on a seeded sample of {table.n_rows} rows",
+            )
+        )
+    if baseline.plan.numeric and not baseline.distributions:
+        findings.append(
+            Finding.of(
+                NO_SKETCH,
+                None,
+                f"{where} keeps no quantile sketch (schema version "
+                f"{base.get('schema_version')} file as read); drift and outliers were not "
+                "checked",
+            )
+        )
+    return findings
 
 
 def _cluster_frame(

@@ -308,6 +308,16 @@ def iter_batches(
     if dialect is None:  # an Excel workbook: read whole (workbooks are small)
         yield Batch(read_arrow(p), total, total)
         return
+    yield from _csv_batches(p, dialect, block_bytes, text_columns, only)
+
+
+def _csv_batches(
+    p: Path, dialect: Dialect, block_bytes: int, text_columns: tuple[str, ...], only: str | None
+) -> Iterator[Batch]:
+    """A CSV's batches (see `iter_batches`): the types of its first block, integers as
+    float64, ``text_columns`` as text; a later block with text in a column typed as
+    numbers raises `TextInColumn` naming it."""
+    total = p.stat().st_size
     stream = pa.input_stream(str(p), compression="detect")
     try:
         first = pacsv.open_csv(stream, **csv_options(dialect, block_bytes))

@@ -45,7 +45,7 @@ from advisor.search.decision import decide
 from advisor.search.folds import Split
 from advisor.search.pool import CandidatePool
 from advisor.search.results import CandidateResult, SearchResult
-from advisor.search.setup import prepare_folds
+from advisor.search.setup import FoldSetup, prepare_folds
 from advisor.vocab import Task
 
 
@@ -72,10 +72,7 @@ def run_search(
     `SearchDelegated`). ``progress`` gets a `advisor.progress.trial_started` event as each
     trial starts.
     """
-    if isinstance(budget, str):
-        if budget not in BUDGETS:
-            raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
-        budget = BUDGETS[budget]
+    budget = _budget(budget)
     started = time.perf_counter()
     from advisor.search import tuner as kt_adapter  # keras-tuner, and so TensorFlow
 
@@ -85,7 +82,6 @@ def run_search(
     by_point = {kt_adapter.point_key(p): c for c, p in zip(candidates, points, strict=True)}
     max_trials = min(budget.max_trials or len(points), len(points))
     deadline = None if budget.time_limit is None else time.monotonic() + budget.time_limit
-    oracle = kt_adapter.make_oracle(budget.strategy, points, deadline, hp, max_trials, seed)
     root = Path(work_dir) if work_dir is not None else cache_dir() / "search"
     root.mkdir(parents=True, exist_ok=True)
     key = search_key(features, y, task, candidates, target_method, budget, seed, split)
@@ -98,14 +94,10 @@ def run_search(
     )
     with contextlib.redirect_stdout(io.StringIO()):  # keras-tuner's "Reloading Tuner"
         tuner = kt_adapter.CVTuner(
-            evaluate=pool,
-            candidates=by_point,
-            total=max_trials,
-            progress=progress,
-            oracle=oracle,
-            directory=str(root),
-            project_name=key,
-        )
+            evaluate=pool, candidates=by_point, total=max_trials, progress=progress,
+            oracle=kt_adapter.make_oracle(budget.strategy, points, deadline, hp, max_trials, seed),
+            directory=str(root), project_name=key,
+        )  # fmt: skip
     # Trials an earlier run of the same search left (a worker's oracle client keeps none).
     trials = {} if kt_adapter.is_worker() else tuner.oracle.trials
     reused = sum(1 for t in trials.values() if str(t.status).endswith("COMPLETED"))
@@ -113,29 +105,35 @@ def run_search(
     if kt_adapter.is_worker():
         raise SearchDelegated("this keras-tuner worker has run its share of the trials")
     results = kt_adapter.results_from_oracle(tuner.oracle, by_point)
-    ordered = tuple(
-        results.get(
-            c.key,
-            CandidateResult(
-                c.key,
-                c.plan.name,
-                c.in_network,
-                "skipped",
-                message=f"not tried ({budget.strategy} search, {max_trials} trials)",
-            ),
-        )
-        for c in candidates
-    )
-    # The network every candidate trained, without in-network normalization: the input
-    # width is the same for every plan (the widest fold).
+    skipped = f"not tried ({budget.strategy} search, {max_trials} trials)"
+    ordered = tuple(results.get(c.key, _skipped(c, skipped)) for c in candidates)
+    result = _decided(ordered, candidates, setup, budget, time.perf_counter() - started)
+    return dataclasses.replace(result, cached=reused, trial_dir=str(root / key))
+
+
+def _decided(
+    ordered: tuple[CandidateResult, ...],
+    candidates: tuple[Candidate, ...],
+    setup: FoldSetup,
+    budget: Budget,
+    seconds: float,
+) -> SearchResult:
+    """The decision on every candidate's result, with the network they all trained:
+    without in-network normalization, the input as wide for every plan (the widest fold)."""
     plan = candidates[0].plan
     net = setup.net_spec(setup.input_width(plan), "none", plan.n_features)
-    result = decide(
-        ordered,
-        candidates,
-        setup,
-        net,
-        budget.name,
-        seconds=time.perf_counter() - started,
-    )
-    return dataclasses.replace(result, cached=reused, trial_dir=str(root / key))
+    return decide(ordered, candidates, setup, net, budget.name, seconds=seconds)
+
+
+def _budget(budget: str | Budget) -> Budget:
+    if isinstance(budget, Budget):
+        return budget
+    if budget not in BUDGETS:
+        raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
+    return BUDGETS[budget]
+
+
+def _skipped(candidate: Candidate, why: str) -> CandidateResult:
+    """The result of a candidate the search did not try."""
+    plan = candidate.plan
+    return CandidateResult(candidate.key, plan.name, candidate.in_network, "skipped", message=why)

@@ -80,6 +80,28 @@ def _subset(split: Split | None, rows: np.ndarray) -> Split | None:
     )
 
 
+def _search_rows(
+    table: Table, split: Split | None, budget: Budget, options: AdviseOptions
+) -> tuple[pd.DataFrame, pd.Series, Split | None, dict[str, Any] | None, str | None]:
+    """The rows the search and the final fit use: every row, or above the budget's
+    ``sample_rows`` a seeded sample stratified by class or target decile (the split cut
+    down to it), with the advice's ``sample`` entry and note saying so."""
+    assert table.target is not None and table.task is not None
+    if table.n_rows <= budget.sample_rows:
+        return table.features, table.target, split, None, None
+    rows = stratified_sample(
+        table.target, table.task, budget.sample_rows, options.seed, minimum=budget.folds
+    )
+    by = "class" if table.task == "classification" else "target decile"
+    sample = {"rows": int(rows.size), "of": table.n_rows, "stratified_by": by}
+    note = (
+        f"big data: the search and the final fit used a seeded sample of {rows.size} "
+        f"of {table.n_rows} rows, stratified by {by} (sample_rows of the "
+        f"{options.budget} budget: {budget.sample_rows})"
+    )
+    return table.features.iloc[rows], table.target.iloc[rows], _subset(split, rows), sample, note
+
+
 def validate(
     table: Table,
     proposals: Proposals,
@@ -92,21 +114,7 @@ def validate(
     target_method = proposals.target.top if proposals.target is not None else None
     candidates = search_space(proposals, options.budget).candidates()
     budget = search_budget(options)
-    features, target = table.features, table.target
-    sample = note = None
-    if table.n_rows > budget.sample_rows:
-        rows = stratified_sample(
-            table.target, table.task, budget.sample_rows, options.seed, minimum=budget.folds
-        )
-        features, target = features.iloc[rows], target.iloc[rows]
-        split = _subset(split, rows)
-        by = "class" if table.task == "classification" else "target decile"
-        sample = {"rows": int(rows.size), "of": table.n_rows, "stratified_by": by}
-        note = (
-            f"big data: the search and the final fit used a seeded sample of {rows.size} "
-            f"of {table.n_rows} rows, stratified by {by} (sample_rows of the "
-            f"{options.budget} budget: {budget.sample_rows})"
-        )
+    features, target, split, sample, note = _search_rows(table, split, budget, options)
     with contextlib.ExitStack() as stack:
         work_dir = options.work_dir
         if not options.use_cache and work_dir is None:
