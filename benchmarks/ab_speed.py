@@ -44,27 +44,15 @@ CACHE = ROOT / "benchmarks" / ".cache"
 DEFAULT_TABLES = "penguins,seattle_weather,star98,flights,tv16,callback,generated_300k_60"
 
 PROFILE = {
-    "profile in memory (1M x 50 numbers)": """
-        from advisor.profiling.profile import profile_path
-        profile_path(PATH, streaming=False)
-    """,
-    "profile streaming (1M x 50 numbers)": """
-        from advisor.profiling.profile import profile_path
-        profile_path(PATH, streaming=True)
-    """,
+    "profile in memory (1M x 50 numbers)": profile_speed.SNIPPETS["advisor profile (in memory)"],
+    "profile streaming (1M x 50 numbers)": profile_speed.SNIPPETS["advisor profile (streaming)"],
     "profile streaming (300k rows, text columns)": """
         from advisor.profiling.profile import profile_path
         profile_path(TEXT, streaming=True)
     """,
-    "advise DATA --json (no target)": """
-        import os, tempfile
-        from advisor.cli import main
-        out = os.path.join(tempfile.mkdtemp(), "advice.json")
-        try:
-            main([PATH, "--json", out, "-q"])
-        except SystemExit as exit:
-            assert not exit.code, exit.code
-    """,
+    "advise DATA --json (no target)": profile_speed.SNIPPETS[
+        "advise DATA --json out.json (no target)"
+    ],
 }
 
 
