@@ -1,5 +1,6 @@
-"""One column's statistics: summaries of its values, then the `FeatureProfile` built from
-them (kind, moments, order statistics, normality tests, bounds, outliers).
+"""One column's `FeatureProfile`: a numeric column's statistics from its summary
+(`advisor/profiling/column_summary.py`: kind, moments, order statistics, normality tests,
+bounds, outliers), a text column's from its value counts.
 
 In: a column's values (a float64 array, or a pandas Series of categories), or a streaming
 accumulator plus a row sample.
@@ -11,14 +12,14 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from advisor.profiling import colstats
-from advisor.profiling.colstats import Moments, power_of_two_scale
-from advisor.profiling.sketch import DISTINCT_CAP, NumericAccumulator
+from advisor.profiling.colstats import power_of_two_scale
+from advisor.profiling.column_summary import ColumnSummary, summarize_values
+from advisor.profiling.sketch import DISTINCT_CAP
 from advisor.profiling.types import FeatureProfile
 from advisor.vocab import ColumnKind
 
@@ -43,126 +44,6 @@ NATURAL_BOUNDS: tuple[tuple[str, float, float], ...] = (
 )
 
 
-# ----------------------------------------------------------------------------- summaries
-
-
-@dataclass
-class ColumnSummary:
-    """What the statistics are computed from: exact facts plus sorted values (the whole
-    column, or a sample of it when ``sketched``)."""
-
-    name: str
-    n_rows: int
-    missing: int
-    non_finite: int
-    moments: Moments
-    log_moments: Moments | None
-    min: float
-    max: float
-    count_at_min: int
-    count_at_max: int
-    zeros: int
-    negatives: int
-    integer_valued: bool
-    n_distinct: int | None  # None: more than the streaming cap
-    increasing: bool
-    ordered: np.ndarray  # sorted finite values
-    sketched: bool = False
-    seed: int = 0
-
-    @property
-    def count(self) -> int:
-        return self.n_rows - self.missing - self.non_finite
-
-
-def summarize_values(values: np.ndarray, name: str, seed: int = 0) -> ColumnSummary:
-    """Exact summary of a whole column (float array, NaN = missing)."""
-    values = np.asarray(values, dtype=np.float64)
-    nan = np.isnan(values)
-    finite = ~nan & np.isfinite(values)
-    x = values[finite] if not finite.all() else values
-    ordered = np.sort(x)
-    n = ordered.size
-    if n == 0:
-        return ColumnSummary(
-            name,
-            values.size,
-            int(nan.sum()),
-            int((~finite & ~nan).sum()),
-            Moments(0, 0.0, 0.0, 0.0, 0.0),
-            None,
-            math.nan,
-            math.nan,
-            0,
-            0,
-            0,
-            0,
-            True,
-            0,
-            False,
-            ordered,
-            seed=seed,
-        )
-    lo, hi = float(ordered[0]), float(ordered[-1])
-    scale = power_of_two_scale(max(abs(lo), abs(hi)))
-    negatives = int(np.searchsorted(ordered, 0.0, side="left"))
-    zeros = int(np.searchsorted(ordered, 0.0, side="right")) - negatives
-    changes = ordered[1:] != ordered[:-1]
-    distinct = int(np.count_nonzero(changes)) + 1
-    integer = bool(np.array_equal(np.floor(ordered, out=colstats.scratch("floor", n)), ordered))
-    with np.errstate(over="ignore", invalid="ignore"):
-        increasing = bool(finite.all() and n > 1 and np.all(values[1:] > values[:-1]))
-    moments, log_moments = colstats.column_moments(
-        x, ordered, changes, distinct, scale, negatives == 0
-    )
-    return ColumnSummary(
-        name=name,
-        n_rows=values.size,
-        missing=int(nan.sum()),
-        non_finite=int((~finite & ~nan).sum()),
-        moments=moments,
-        log_moments=log_moments,
-        min=lo,
-        max=hi,
-        count_at_min=int(np.searchsorted(ordered, lo, side="right")),
-        count_at_max=n - int(np.searchsorted(ordered, hi, side="left")),
-        zeros=zeros,
-        negatives=negatives,
-        integer_valued=integer,
-        n_distinct=distinct,
-        increasing=increasing,
-        ordered=ordered,
-        seed=seed,
-    )
-
-
-def summarize_accumulator(
-    acc: NumericAccumulator, sample: np.ndarray, name: str, seed: int = 0
-) -> ColumnSummary:
-    """Summary from a streamed column: exact facts, order statistics from ``sample``."""
-    values = sample[np.isfinite(sample)]
-    return ColumnSummary(
-        name=name,
-        n_rows=acc.n_rows,
-        missing=acc.missing,
-        non_finite=acc.non_finite,
-        moments=acc.moments,
-        log_moments=acc.log_moments,
-        min=acc.min if acc.count else math.nan,
-        max=acc.max if acc.count else math.nan,
-        count_at_min=acc.count_at_min,
-        count_at_max=acc.count_at_max,
-        zeros=acc.zeros,
-        negatives=acc.negatives,
-        integer_valued=acc.integer_valued,
-        n_distinct=acc.n_distinct,
-        increasing=acc.increasing and acc.count > 1,
-        ordered=np.sort(values),
-        sketched=acc.count > values.size,
-        seed=seed,
-    )
-
-
 def feature_from_summary(s: ColumnSummary) -> FeatureProfile:
     """Every numeric statistic of one column, from its summary."""
     count = s.count
@@ -178,29 +59,29 @@ def feature_from_summary(s: ColumnSummary) -> FeatureProfile:
     if count == 0:
         return FeatureProfile(kind="empty", n_distinct=0, **base)
     n_distinct = s.n_distinct if s.n_distinct is not None else 10**9
-    kind = _numeric_kind(s, n_distinct)
+    out: dict[str, Any] = {
+        "kind": _numeric_kind(s, n_distinct),
+        "n_distinct": s.n_distinct if s.n_distinct is not None else DISTINCT_CAP,
+        "distinct_capped": s.n_distinct is None,
+        **_moment_facts(s, count, n_distinct),
+        **_range_facts(s, count, n_distinct),
+        **_order_statistics(s.ordered),
+        **_normality(s, count, n_distinct),
+    }
+    return FeatureProfile(**base, **out)
+
+
+def _moment_facts(s: ColumnSummary, count: int, n_distinct: int) -> dict[str, Any]:
+    """The column's moments and what they say of its shape: skewness, kurtosis, modes,
+    how close to a Gaussian it is, and the skewness of its logarithm."""
     m = s.moments
     skew, kurt = m.skew, m.kurtosis
     out: dict[str, Any] = {
-        "kind": kind,
-        "n_distinct": s.n_distinct if s.n_distinct is not None else DISTINCT_CAP,
-        "distinct_capped": s.n_distinct is None,
-        "min": s.min,
-        "max": s.max,
         "mean": finite_or_none(m.mean_value),
         "std": m.std,
         "skew": skew,
         "abs_skew": abs(skew) if skew is not None else None,
         "kurtosis": kurt,
-        "zero_share": s.zeros / count,
-        "negative": s.negatives > 0,
-        "positive": s.min > 0.0,
-        "nonneg": s.min >= 0.0,
-        "integer_valued": s.integer_valued,
-        "bounds": _natural_bounds(s.min, s.max, s.integer_valued, n_distinct),
-        "share_at_min": s.count_at_min / count,
-        "share_at_max": s.count_at_max / count,
-        "zero_inflated": bool(s.min >= 0.0 and s.zeros / count >= 0.3 and n_distinct > 2),
         "bimodality": colstats.bimodality_coefficient(skew, kurt, count),
         "multimodal": _multimodal(skew, kurt, count),
         "gaussian_like": (
@@ -211,39 +92,59 @@ def feature_from_summary(s: ColumnSummary) -> FeatureProfile:
     }
     if s.log_moments is not None and n_distinct > 1:
         out["log_skew"] = s.log_moments.skew
-    out["piles_at_bound"] = _piles_at_bound(out["bounds"], s, count)
-    out["code_like"] = bool(s.integer_valued and s.min >= 0 and n_distinct > 2) and (
-        name_says_code(s.name)
+    return out
+
+
+def _range_facts(s: ColumnSummary, count: int, n_distinct: int) -> dict[str, Any]:
+    """The column's range and where its values sit in it: signs, zeros, integers, its
+    natural bound and what piles up at its ends, and whether its numbers are codes."""
+    bounds = _natural_bounds(s.min, s.max, s.integer_valued, n_distinct)
+    return {
+        "min": s.min,
+        "max": s.max,
+        "zero_share": s.zeros / count,
+        "negative": s.negatives > 0,
+        "positive": s.min > 0.0,
+        "nonneg": s.min >= 0.0,
+        "integer_valued": s.integer_valued,
+        "bounds": bounds,
+        "share_at_min": s.count_at_min / count,
+        "share_at_max": s.count_at_max / count,
+        "zero_inflated": bool(s.min >= 0.0 and s.zeros / count >= 0.3 and n_distinct > 2),
+        "piles_at_bound": _piles_at_bound(bounds, s, count),
+        "code_like": (
+            bool(s.integer_valued and s.min >= 0 and n_distinct > 2) and name_says_code(s.name)
+        ),
+    }
+
+
+def _order_statistics(ordered: np.ndarray) -> dict[str, Any]:
+    """Quantiles, robust spreads (IQR, MAD), quantile skewness, tail weight and outlier
+    shares from the sorted values (none without values)."""
+    if not ordered.size:
+        return {}
+    q01, q25, q50, q75, q99 = colstats.quantiles(ordered, (0.01, 0.25, 0.5, 0.75, 0.99))
+    iqr = q75 - q25
+    mad = colstats.median_absolute_deviation(ordered, q50)
+    out: dict[str, Any] = dict(
+        q01=q01,
+        q25=q25,
+        q50=q50,
+        q75=q75,
+        q99=q99,
+        iqr=finite_or_none(iqr),
+        mad=finite_or_none(mad),
     )
-    ordered = s.ordered
-    if ordered.size:
-        q01, q25, q50, q75, q99 = colstats.quantiles(ordered, (0.01, 0.25, 0.5, 0.75, 0.99))
-        iqr = q75 - q25
-        mad = colstats.median_absolute_deviation(ordered, q50)
-        out.update(
-            q01=q01,
-            q25=q25,
-            q50=q50,
-            q75=q75,
-            q99=q99,
-            iqr=finite_or_none(iqr),
-            mad=finite_or_none(mad),
-        )
-        if math.isfinite(iqr):
-            out["outlier_share_15"] = colstats.share_outside(
-                ordered, q25 - 1.5 * iqr, q75 + 1.5 * iqr
-            )
-            out["outlier_share_3"] = colstats.share_outside(
-                ordered, q25 - 3.0 * iqr, q75 + 3.0 * iqr
-            )
-        if iqr > 0 and math.isfinite(iqr):
-            out["quantile_skew"] = finite_or_none((q75 + q25 - 2.0 * q50) / iqr)
-            out["tail_ratio"] = finite_or_none((q99 - q01) / iqr / NORMAL_TAIL_RATIO)
-        if mad > 0 and math.isfinite(mad):
-            limit = colstats.ROBUST_Z_LIMIT * colstats.MAD_TO_SD * mad
-            out["robust_z_share"] = colstats.share_outside(ordered, q50 - limit, q50 + limit)
-    out.update(_normality(s, count, n_distinct))
-    return FeatureProfile(**base, **out)
+    if math.isfinite(iqr):
+        out["outlier_share_15"] = colstats.share_outside(ordered, q25 - 1.5 * iqr, q75 + 1.5 * iqr)
+        out["outlier_share_3"] = colstats.share_outside(ordered, q25 - 3.0 * iqr, q75 + 3.0 * iqr)
+    if iqr > 0 and math.isfinite(iqr):
+        out["quantile_skew"] = finite_or_none((q75 + q25 - 2.0 * q50) / iqr)
+        out["tail_ratio"] = finite_or_none((q99 - q01) / iqr / NORMAL_TAIL_RATIO)
+    if mad > 0 and math.isfinite(mad):
+        limit = colstats.ROBUST_Z_LIMIT * colstats.MAD_TO_SD * mad
+        out["robust_z_share"] = colstats.share_outside(ordered, q50 - limit, q50 + limit)
+    return out
 
 
 def _normality(s: ColumnSummary, count: int, n_distinct: int) -> dict[str, Any]:

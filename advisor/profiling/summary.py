@@ -20,11 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from advisor.io.markers import MISSING_MARKERS
-from advisor.profiling.column import (
-    categorical_from_counts,
-    feature_from_summary,
-    summarize_accumulator,
-)
+from advisor.profiling.column import categorical_from_counts, feature_from_summary
+from advisor.profiling.column_summary import summarize_accumulator
 from advisor.profiling.sketch import RESERVOIR_ROWS, NumericAccumulator, RowSample
 from advisor.table.kinds import HEAD, ColumnNote, Decision, TextFacts, classify_text, parse_numbers
 

@@ -21,7 +21,7 @@ from advisor.report.labels import (
     reason_text,
     scaler_label,
 )
-from advisor.report.search_view import SearchView
+from advisor.report.search_view import CandidateView, SearchView
 from advisor.report.views import AdviceView
 from advisor.search.words import loss_change, t_text
 
@@ -166,11 +166,26 @@ def _advice_card(view: AdviceView) -> str:
 
 
 def _search_section(search: SearchView | None) -> str:
+    """The validation: the decision, what it rests on, the score chart, the loss curves,
+    the candidates table and the comparisons with the default."""
     if search is None:
         return (
             "<h2>Validation</h2><p>Not run: validation needs a target "
             "(<code>advise DATA.csv --target COLUMN</code>).</p>"
         )
+    evidence = evidence_sentence(search)
+    return (
+        "<h2>Validation</h2>"
+        f"<p>{escape(search.decision)}.</p>"
+        + (f'<p class="evidence">{escape(evidence)}</p>' if evidence else "")
+        + f'<div class="plots">{_score_chart(search)}</div>{_curves(search)}'
+        f"{_candidates_table(search)}"
+        f"{_comparisons_table(search)}"
+    )
+
+
+def _score_chart(search: SearchView) -> str:
+    """Each scored candidate's mean score and spread, best first, winner and default marked."""
     # A candidate trained to the end (ok) has its scores: the schema's nulls are the others'.
     ok = [(c.key, c.mean, c.sd) for c in search.candidates if c.status == "ok"]
     scored = sorted(
@@ -178,7 +193,7 @@ def _search_section(search: SearchView | None) -> str:
         key=lambda row: row[1],
     )
     marks = {search.winner, search.default}
-    chart = svg.error_bars(
+    return svg.error_bars(
         [key for key, _, _ in scored],
         [mean for _, mean, _ in scored],
         [sd for _, _, sd in scored],
@@ -186,64 +201,66 @@ def _search_section(search: SearchView | None) -> str:
         title=f"{search.n_folds}-fold CV score, mean ± sd (lower is better)",
         axis_label=search.score,
     )
+
+
+def _candidates_table(search: SearchView) -> str:
+    """The sortable table of every candidate."""
     header = (
         "<tr><th>candidate</th><th>input plan</th><th>in-network</th>"
         f"<th>score mean</th><th>sd</th><th>{escape(search.metric)} mean</th>"
         "<th>fold scores</th><th></th></tr>"
     )
-    body = []
-    for c in search.candidates:
-        tags = [
-            f'<span class="tag{" win" if m == "winner" else ""}">{m}</span>'
-            for m in candidate_marks(search, c)
-        ]
-        if c.status not in ("ok", "eliminated"):
-            body.append(
-                f"<tr><td>{escape(c.key)}</td><td colspan=6>{escape(c.status)}: "
-                f"{escape(c.message)}</td><td>{''.join(tags)}</td></tr>"
-            )
-            continue
-        folds = ", ".join(f"{v:.4f}" for v in c.fold_scores)
-        out = (
-            f'<span class="tag" title="{escape(c.message)}">eliminated</span>'
-            if c.status == "eliminated"
-            else ""
+    body = "".join(_candidate_row(search, c) for c in search.candidates)
+    return f'<table class="sortable"><thead>{header}</thead><tbody>{body}</tbody></table>'
+
+
+def _candidate_row(search: SearchView, c: CandidateView) -> str:
+    """One candidate's row: its plan, scores and marks, or its status and message."""
+    tags = [
+        f'<span class="tag{" win" if m == "winner" else ""}">{m}</span>'
+        for m in candidate_marks(search, c)
+    ]
+    if c.status not in ("ok", "eliminated"):
+        return (
+            f"<tr><td>{escape(c.key)}</td><td colspan=6>{escape(c.status)}: "
+            f"{escape(c.message)}</td><td>{''.join(tags)}</td></tr>"
         )
-        body.append(
-            f"<tr><td>{escape(c.key)}</td><td>{escape(c.plan)}</td>"
-            f"<td>{escape(norms.label(c.in_network))}</td>"
-            f'<td class="num" data-v="{c.mean!r}">{c.mean:.4f}</td>'
-            f'<td class="num" data-v="{c.sd!r}">{c.sd:.4f}</td>'
-            f'<td class="num" data-v="{c.metric_mean!r}">{metric_text(search.metric, c)}</td>'
-            f'<td class="muted">{folds}</td><td>{"".join(tags)}{out}</td></tr>'
-        )
-    comparisons = ""
-    if search.comparisons:
-        rows = "".join(
-            f"<tr><td>{escape(c.challenger)}</td>"
-            f'<td data-v="{c.mean_improvement!r}">{loss_change(c.mean_improvement)}</td>'
-            f'<td class="num">{c.fold_wins}/{search.n_folds}</td>'
-            f'<td class="num">{t_text(c.t)}</td>'
-            f'<td class="num">{_p(c.p)}</td><td class="num">{_p(c.p_holm)}</td>'
-            f"<td>{'yes' if c.beats_default else 'no'}</td></tr>"
-            for c in search.comparisons
-        )
-        comparisons = (
-            f"<h3>Each challenger against the default {escape(search.default)}</h3>"
-            f'<p class="muted">{escape(search.test)}; alpha {search.alpha}.</p>'
-            '<table class="sortable"><thead><tr><th>challenger</th>'
-            "<th>mean loss against the default</th>"
-            "<th>fold wins</th><th>t</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
-            f"</thead><tbody>{rows}</tbody></table>"
-        )
-    evidence = evidence_sentence(search)
+    folds = ", ".join(f"{v:.4f}" for v in c.fold_scores)
+    out = (
+        f'<span class="tag" title="{escape(c.message)}">eliminated</span>'
+        if c.status == "eliminated"
+        else ""
+    )
     return (
-        "<h2>Validation</h2>"
-        f"<p>{escape(search.decision)}.</p>"
-        + (f'<p class="evidence">{escape(evidence)}</p>' if evidence else "")
-        + f'<div class="plots">{chart}</div>{_curves(search)}'
-        f'<table class="sortable"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
-        f"{comparisons}"
+        f"<tr><td>{escape(c.key)}</td><td>{escape(c.plan)}</td>"
+        f"<td>{escape(norms.label(c.in_network))}</td>"
+        f'<td class="num" data-v="{c.mean!r}">{c.mean:.4f}</td>'
+        f'<td class="num" data-v="{c.sd!r}">{c.sd:.4f}</td>'
+        f'<td class="num" data-v="{c.metric_mean!r}">{metric_text(search.metric, c)}</td>'
+        f'<td class="muted">{folds}</td><td>{"".join(tags)}{out}</td></tr>'
+    )
+
+
+def _comparisons_table(search: SearchView) -> str:
+    """Each challenger against the default (empty without comparisons)."""
+    if not search.comparisons:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(c.challenger)}</td>"
+        f'<td data-v="{c.mean_improvement!r}">{loss_change(c.mean_improvement)}</td>'
+        f'<td class="num">{c.fold_wins}/{search.n_folds}</td>'
+        f'<td class="num">{t_text(c.t)}</td>'
+        f'<td class="num">{_p(c.p)}</td><td class="num">{_p(c.p_holm)}</td>'
+        f"<td>{'yes' if c.beats_default else 'no'}</td></tr>"
+        for c in search.comparisons
+    )
+    return (
+        f"<h3>Each challenger against the default {escape(search.default)}</h3>"
+        f'<p class="muted">{escape(search.test)}; alpha {search.alpha}.</p>'
+        '<table class="sortable"><thead><tr><th>challenger</th>'
+        "<th>mean loss against the default</th>"
+        "<th>fold wins</th><th>t</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table>"
     )
 
 

@@ -17,7 +17,7 @@ from advisor.report.labels import (
     scaler_label,
 )
 from advisor.report.layout import Painter, fmt_value, painter, text_table, wrap
-from advisor.report.search_view import SearchView
+from advisor.report.search_view import CandidateView, SearchView
 from advisor.report.views import AdviceView, RulesView
 from advisor.search.words import loss_change, t_text
 
@@ -74,12 +74,29 @@ def render_rules_text(
 
 
 def _rules_lines(view: RulesView, paint: Painter, verbose: bool, width: int | None) -> list[str]:
-    lines: list[str] = []
-    profile, settings, proposals = view.profile, view.settings, view.proposals
-    features = profile.by_name()
+    """The rules' part of the report: the table's shape, the features table, why each
+    scaler, the target transform and the in-network candidates."""
+    lines = _shape_lines(view, paint)
+    table, reasons = _feature_rows(view, verbose)
+    # Too narrow a terminal drops conf, then rule, then kind (the scaler and column stay).
+    fitted = text_table(table, indent="  ", width=width, drop=(5, 4, 1))
+    lines.append(paint("Features", bold=True))
+    lines += fitted
+    if fitted[0].rstrip().endswith("conf"):
+        lines.append(
+            "  conf: the top proposal's score in the rules (0-100): how firmly they hold it"
+        )
+    lines.append("")
+    lines += _why_lines(view, reasons, paint, verbose)
+    lines += _target_and_network_lines(view)
+    return lines
 
+
+def _shape_lines(view: RulesView, paint: Painter) -> list[str]:
+    """The title, the table's shape and target, and the columns the loader set aside."""
+    profile, settings = view.profile, view.settings
     head = f"Normalization advice for {view.source or '<data>'}"
-    lines += [paint(head, bold=True), "=" * len(head)]
+    lines = [paint(head, bold=True), "=" * len(head)]
     dates = len(view.dates)
     shape = (
         f"{profile.n_rows} rows; {profile.n_numeric} numeric"
@@ -98,11 +115,18 @@ def _rules_lines(view: RulesView, paint: Painter, verbose: bool, width: int | No
     if aside:
         lines.append(f"Set aside by the loader: {', '.join(aside)}")
     lines.append("")
+    return lines
 
-    lines.append(paint("Features", bold=True))
-    table = [("column", "kind", "profile", "scaler", "rule", "conf")]
+
+def _feature_rows(
+    view: RulesView, verbose: bool
+) -> tuple[list[tuple[str, ...]], list[tuple[str, str, str]]]:
+    """The features table (a header, then a row per feature) and each feature's reason
+    and runners-up, in the proposals' order."""
+    features = view.profile.by_name()
+    table: list[tuple[str, ...]] = [("column", "kind", "profile", "scaler", "rule", "conf")]
     reasons: list[tuple[str, str, str]] = []
-    for entry in proposals.features:
+    for entry in view.proposals.features:
         name = entry.subject
         feature = features[name]
         top = entry.top
@@ -124,16 +148,16 @@ def _rules_lines(view: RulesView, paint: Painter, verbose: bool, width: int | No
             for p in ranked
         )
         reasons.append((name, why, others))
-    # Too narrow a terminal drops conf, then rule, then kind (the scaler and column stay).
-    fitted = text_table(table, indent="  ", width=width, drop=(5, 4, 1))
-    lines += fitted
-    if fitted[0].rstrip().endswith("conf"):
-        lines.append(
-            "  conf: the top proposal's score in the rules (0-100): how firmly they hold it"
-        )
-    lines.append("")
-    lines.append(paint("Why", bold=True))
-    for (name, why, others), entry in zip(reasons, proposals.features, strict=True):
+    return table, reasons
+
+
+def _why_lines(
+    view: RulesView, reasons: list[tuple[str, str, str]], paint: Painter, verbose: bool
+) -> list[str]:
+    """The "Why" part: each feature's reason and runners-up (with ``verbose``, also every
+    finding and every choice ruled out)."""
+    lines = [paint("Why", bold=True)]
+    for (name, why, others), entry in zip(reasons, view.proposals.features, strict=True):
         if not why and not verbose:
             continue
         lines.append(f"  {name}: {why or 'no rule fired'}")
@@ -146,7 +170,13 @@ def _rules_lines(view: RulesView, paint: Painter, verbose: bool, width: int | No
             for rejected in entry.rejected:
                 lines.append(f"    ruled out {rejected.choice}: {rejected.reason}")
     lines.append("")
+    return lines
 
+
+def _target_and_network_lines(view: RulesView) -> list[str]:
+    """The target transform (when there is a target) and the rules' in-network candidates."""
+    proposals = view.proposals
+    lines = []
     if proposals.target:
         target = proposals.target
         lines.append(f"Target transform: {scaler_label(target.top.choice)} ({reason_text(target)})")
@@ -157,7 +187,6 @@ def _rules_lines(view: RulesView, paint: Painter, verbose: bool, width: int | No
     )
     lines.append(f"In-network candidates from the rules: {ranked_net}")
     lines.append("")
-
     return lines
 
 
@@ -168,6 +197,20 @@ def _search_lines(
     verbose: bool,
     width: int | None = None,
 ) -> list[str]:
+    """The search's part of the report: its setting, the candidates table (with
+    ``verbose``, the fold scores and the comparisons too), and the decision."""
+    lines = _search_head_lines(search)
+    lines += _candidate_table(search, paint, width)
+    if verbose:
+        lines += _fold_score_lines(search)
+        if search.comparisons:
+            lines += _comparison_lines(search, width)
+    lines += _decision_lines(search, timings)
+    return lines
+
+
+def _search_head_lines(search: SearchView) -> list[str]:
+    """How the candidates were validated, on what sample, and what the decision rests on."""
     lines = [
         f"Validation: {search.n_folds}-fold cross-validation, score = {search.score} "
         f"(lower is better), {search.metric} beside it; budget {search.budget}"
@@ -181,9 +224,13 @@ def _search_lines(
     evidence = evidence_text(search)
     if evidence:
         lines.append(f"  Evidence: {evidence}")
+    return lines
+
+
+def _candidate_table(search: SearchView, paint: Painter, width: int | None) -> list[str]:
+    """A row per candidate tried (the winner green, failures red), within ``width``."""
     rows = [("candidate", "score mean ± sd", f"{search.metric} mean ± sd", "")]
     styles: list[dict[str, Any]] = [{}]
-    skipped = [c for c in search.candidates if c.status == "skipped"]
     for c in search.candidates:
         if c.status == "skipped":
             continue
@@ -194,58 +241,74 @@ def _search_lines(
             if c.status == "failed"
             else {}
         )
-        mark = candidate_marks(search, c)
-        if c.status == "eliminated":
-            rows.append(
-                (
-                    c.key,
-                    f"{c.mean:.4f} ± {c.sd:.4f}",
-                    metric_text(search.metric, c),
-                    " ".join([*mark, "eliminated"]),
-                )
-            )
-            continue
-        if c.status != "ok":
-            rows.append((c.key, "failed", c.message[:60], " ".join(mark)))
-            continue
-        rows.append(
-            (c.key, f"{c.mean:.4f} ± {c.sd:.4f}", metric_text(search.metric, c), " ".join(mark))
-        )
+        rows.append(_candidate_row(search, c))
     table = text_table(rows, indent="  ", width=width, drop=(3,))
     # text_table adds a rule under the header: styles[0] is the header, then one per row.
+    lines = []
     for n, line in enumerate(table):
         style = styles[n - 1] if n >= 2 else {}
         lines.append(paint(line, **style) if style else line)
-    if verbose:
-        lines.append("  Fold scores (same folds for every candidate):")
-        for c in search.candidates:
-            if c.status == "ok":
-                folds = ", ".join(f"{v:.4f}" for v in c.fold_scores)
-                lines.append(f"    {c.key}: {folds}")
-        if search.comparisons:
-            lines.append(f"  Against the default {search.default} ({search.test}):")
-            comparison_rows: list[tuple[str, ...]] = [
-                ("challenger", "mean loss", "fold wins", "t", "p", "p Holm", "beats default")
-            ]
-            for comp in search.comparisons:
-                comparison_rows.append(
-                    (
-                        comp.challenger,
-                        loss_change(comp.mean_improvement),
-                        f"{comp.fold_wins}/{search.n_folds}",
-                        t_text(comp.t),
-                        fmt_value(comp.p),
-                        fmt_value(comp.p_holm),
-                        "yes" if comp.beats_default else "no",
-                    )
-                )
-            lines += text_table(comparison_rows, indent="    ", width=width, drop=(5, 4))
+    return lines
+
+
+def _candidate_row(search: SearchView, c: CandidateView) -> tuple[str, str, str, str]:
+    """One candidate's row: its key, score, metric and marks (or why it failed)."""
+    mark = candidate_marks(search, c)
+    if c.status == "eliminated":
+        return (
+            c.key,
+            f"{c.mean:.4f} ± {c.sd:.4f}",
+            metric_text(search.metric, c),
+            " ".join([*mark, "eliminated"]),
+        )
+    if c.status != "ok":
+        return (c.key, "failed", c.message[:60], " ".join(mark))
+    return (c.key, f"{c.mean:.4f} ± {c.sd:.4f}", metric_text(search.metric, c), " ".join(mark))
+
+
+def _fold_score_lines(search: SearchView) -> list[str]:
+    """Every candidate trained to the end, with its score on each fold."""
+    lines = ["  Fold scores (same folds for every candidate):"]
+    for c in search.candidates:
+        if c.status == "ok":
+            folds = ", ".join(f"{v:.4f}" for v in c.fold_scores)
+            lines.append(f"    {c.key}: {folds}")
+    return lines
+
+
+def _comparison_lines(search: SearchView, width: int | None) -> list[str]:
+    """Each challenger against the default, as a table within ``width``."""
+    lines = [f"  Against the default {search.default} ({search.test}):"]
+    comparison_rows: list[tuple[str, ...]] = [
+        ("challenger", "mean loss", "fold wins", "t", "p", "p Holm", "beats default")
+    ]
+    for comp in search.comparisons:
+        comparison_rows.append(
+            (
+                comp.challenger,
+                loss_change(comp.mean_improvement),
+                f"{comp.fold_wins}/{search.n_folds}",
+                t_text(comp.t),
+                fmt_value(comp.p),
+                fmt_value(comp.p_holm),
+                "yes" if comp.beats_default else "no",
+            )
+        )
+    lines += text_table(comparison_rows, indent="    ", width=width, drop=(5, 4))
+    return lines
+
+
+def _decision_lines(search: SearchView, timings: dict[str, float]) -> list[str]:
+    """The candidates eliminated or not tried, the decision, the search's time and what
+    came from the cache."""
+    lines = []
     out = [c for c in search.candidates if c.status == "eliminated"]
     if out:
         lines.append(
             f"  {len(out)} eliminated: scored on a smaller stage's rows, where each could no "
             f"longer win (e.g. {out[0].key}: {out[0].message})."
         )
+    skipped = [c for c in search.candidates if c.status == "skipped"]
     if skipped:
         lines.append(f"  {len(skipped)} more candidates not tried: {skipped[0].message}.")
     lines.append(f"  Decision: {search.decision}.")

@@ -88,16 +88,8 @@ def apply_rules(
     the rules' proposals follow it. ``exportable_only`` rejects every choice without a
     Keras export (`ScalerSpec.keras_export`), with the reason.
     """
-    forced = {**ruleset.overrides, **dict(overrides or {})}
-    names = {f.name for f in profile.features}
-    unknown = sorted(set(forced) - names)
-    if unknown:
-        raise RuleError(f"override names unknown column {unknown[0]!r}")
+    forced = _forced_choices(profile, ruleset, overrides)
     features = []
-    dropped = []
-    categorical = []
-    dates = []
-    text_encoded = []
     shapes = []
     rules = ruleset.active("feature")
     baselines = {r.id for r in rules if r.baseline}
@@ -105,25 +97,14 @@ def apply_rules(
         lookup = feature_lookup(feature, profile)
         result = evaluate_rules(feature.name, rules, lookup, feature)
         if result.ranked[0].rule_ids[0] in baselines and feature.name not in forced:
-            others = tuple(r for r in rules if not r.baseline)
-            alternative = evaluate_rules(feature.name, others, lookup, feature, allow_empty=True)
-            if exportable_only and alternative.ranked:
-                alternative = _exportable(alternative)
-            if alternative.ranked and alternative.top not in ("drop", "onehot"):
-                shapes.append((feature.name, alternative.top))
+            shape = _shape_choice(feature, rules, lookup, exportable_only)
+            if shape is not None:
+                shapes.append((feature.name, shape))
         if feature.name in forced:
             result = _override(result, forced[feature.name], feature, ruleset, lookup)
         if exportable_only:
             result = _exportable(result)
         features.append(result)
-        if result.top == "drop":
-            dropped.append(feature.name)
-        elif result.top == "onehot":
-            categorical.append(feature.name)
-        elif result.top == "date_features":
-            dates.append(feature.name)
-        elif result.top == "string_encoder":
-            text_encoded.append(feature.name)
     network = evaluate_rules("network", ruleset.active("dataset"), profile.field_value, None)
     target = None
     if profile.target is not None:
@@ -133,12 +114,44 @@ def apply_rules(
         features=tuple(features),
         in_network=network,
         target=target,
-        dropped=tuple(dropped),
-        categorical=tuple(categorical),
-        dates=tuple(dates),
-        text_encoded=tuple(text_encoded),
+        dropped=_topped_by(features, "drop"),
+        categorical=_topped_by(features, "onehot"),
+        dates=_topped_by(features, "date_features"),
+        text_encoded=_topped_by(features, "string_encoder"),
         shapes=tuple(shapes),
     )
+
+
+def _forced_choices(
+    profile: DatasetProfile, ruleset: RuleSet, overrides: Mapping[str, str] | None
+) -> dict[str, str]:
+    """The rule file's ``[overrides]`` updated by the caller's, each naming a column of
+    ``profile``."""
+    forced = {**ruleset.overrides, **dict(overrides or {})}
+    names = {f.name for f in profile.features}
+    unknown = sorted(set(forced) - names)
+    if unknown:
+        raise RuleError(f"override names unknown column {unknown[0]!r}")
+    return forced
+
+
+def _shape_choice(
+    feature: FeatureProfile, rules: tuple[Rule, ...], lookup: Any, exportable_only: bool
+) -> str | None:
+    """What the rules other than the baselines rank first for a column the baseline
+    decided (its "shapes" choice); None when they propose nothing, or only drop or one-hot."""
+    others = tuple(r for r in rules if not r.baseline)
+    alternative = evaluate_rules(feature.name, others, lookup, feature, allow_empty=True)
+    if exportable_only and alternative.ranked:
+        alternative = _exportable(alternative)
+    if alternative.ranked and alternative.top not in ("drop", "onehot"):
+        return alternative.top
+    return None
+
+
+def _topped_by(features: list[SubjectProposals], choice: str) -> tuple[str, ...]:
+    """The columns whose top proposal is ``choice``, in column order."""
+    return tuple(result.subject for result in features if result.top == choice)
 
 
 def _exportable(result: SubjectProposals) -> SubjectProposals:

@@ -17,7 +17,7 @@ from advisor.errors import RuleError
 from advisor.network.norms import NORMS
 from advisor.plan.catalog import CATALOG
 from advisor.profiling.types import DATASET_FIELDS, FEATURE_FIELDS
-from advisor.rules.expr import ExpressionError, parse_condition
+from advisor.rules.expr import Condition, ExpressionError, parse_condition
 from advisor.rules.model import Rationale, Rule
 from advisor.vocab import RULE_SCOPES, RULE_STATUSES, TARGET_METHODS, RuleScope, RuleStatus
 
@@ -91,6 +91,8 @@ def parse_rules(text: str, source: str) -> list[Rule]:
 
 
 def _parse_rule(entry: Any, source: str, index: int) -> Rule:
+    """One ``[[rule]]`` table as a `Rule`, its fields checked in the order they are listed;
+    the first error raised names the file, the rule and the field."""
     where = f"{source}: rule #{index + 1}"
     if not isinstance(entry, dict):
         raise RuleError(f"{where}: must be a table")
@@ -98,27 +100,61 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
     if not isinstance(rule_id, str) or not rule_id.strip():
         raise RuleError(f"{where}: field 'id' is required (a string such as 'NRM001')")
     where = f"{source}: rule {rule_id}"
+    name = _need_str(entry, where, "name")
+    status, scope = _status_and_scope(entry, where)
+    condition = _condition(entry, where, scope)
+    proposals = _proposals(entry, where, scope)
+    rationale = _rationale(entry, where)
+    exclusive, baseline = _flags(entry, where, scope)
+    _check_known_fields(entry, where)
+    return Rule(
+        id=rule_id.strip(),
+        name=name,
+        status=status,
+        scope=scope,
+        condition=condition,
+        proposals=proposals,
+        rationale=rationale,
+        exclusive=exclusive,
+        baseline=baseline,
+        note=" ".join(str(entry.get("note", "")).split()),
+    )
 
-    def need_str(key: str, default: str | None = None) -> str:
-        value = entry.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            raise RuleError(f"{where}: field {key!r} must be a non-empty string")
-        return value.strip()
 
-    name = need_str("name")
-    status = need_str("status", "stable")
+def _need_str(entry: dict[str, Any], where: str, key: str, default: str | None = None) -> str:
+    """The field ``key`` (or ``default`` when absent) as a non-empty string, stripped."""
+    value = entry.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(f"{where}: field {key!r} must be a non-empty string")
+    return value.strip()
+
+
+def _status_and_scope(entry: dict[str, Any], where: str) -> tuple[RuleStatus, RuleScope]:
+    """The rule's lifecycle status (default stable) and scope (default feature)."""
+    status = _need_str(entry, where, "status", "stable")
     if status not in STATUSES:
         raise RuleError(f"{where}: field 'status' must be one of {', '.join(STATUSES)}")
-    scope = need_str("scope", "feature")
+    scope = _need_str(entry, where, "scope", "feature")
     if scope not in SCOPES:
         raise RuleError(f"{where}: field 'scope' must be one of {', '.join(SCOPES)}")
+    # Checked against RULE_STATUSES and RULE_SCOPES above.
+    return cast(RuleStatus, status), cast(RuleScope, scope)
+
+
+def _condition(entry: dict[str, Any], where: str, scope: str) -> Condition:
+    """The field ``when``, parsed over the fields a rule of ``scope`` may read."""
     fields = {"feature": FEATURE_CONDITION_FIELDS, "target": FEATURE_FIELDS}.get(
         scope, DATASET_CONDITION_FIELDS
     )
     try:
-        condition = parse_condition(need_str("when"), frozenset(fields))
+        return parse_condition(_need_str(entry, where, "when"), frozenset(fields))
     except ExpressionError as exc:
         raise RuleError(f"{where}: field 'when': {exc}") from None
+
+
+def _proposals(entry: dict[str, Any], where: str, scope: str) -> tuple[tuple[str, float], ...]:
+    """The field ``propose``: (choice, score) pairs, each choice known for ``scope`` and
+    each score a number (50 when left out)."""
     raw = entry.get("propose")
     if not isinstance(raw, list) or not raw:
         raise RuleError(f"{where}: field 'propose' must be a non-empty list of {{use, score}}")
@@ -131,6 +167,12 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
         if not isinstance(score, (int, float)) or isinstance(score, bool):
             raise RuleError(f"{where}: field 'propose': score of {use!r} must be a number")
         proposals.append((str(use), float(score)))
+    return tuple(proposals)
+
+
+def _rationale(entry: dict[str, Any], where: str) -> Rationale:
+    """The field ``rationale``: triggers, why and example, each a non-empty string (its
+    whitespace runs made single spaces)."""
     why = entry.get("rationale")
     if not isinstance(why, dict):
         raise RuleError(f"{where}: field 'rationale' must be a table with triggers, why, example")
@@ -140,6 +182,12 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
         if not isinstance(value, str) or not value.strip():
             raise RuleError(f"{where}: field 'rationale.{key}' must be a non-empty string")
         parts.append(" ".join(value.split()))
+    return Rationale(*parts)
+
+
+def _flags(entry: dict[str, Any], where: str, scope: str) -> tuple[bool, bool]:
+    """The fields ``exclusive`` and ``baseline`` (false when left out); only a feature
+    rule that is not exclusive can be a baseline."""
     exclusive = entry.get("exclusive", False)
     if not isinstance(exclusive, bool):
         raise RuleError(f"{where}: field 'exclusive' must be true or false")
@@ -148,6 +196,11 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
         raise RuleError(f"{where}: field 'baseline' must be true or false")
     if baseline and (scope != "feature" or exclusive):
         raise RuleError(f"{where}: only a feature rule that is not exclusive can be a baseline")
+    return exclusive, baseline
+
+
+def _check_known_fields(entry: dict[str, Any], where: str) -> None:
+    """Raise on the first field (in name order) that a rule does not have."""
     known = {
         "id", "name", "status", "scope", "when", "propose", "rationale", "exclusive",
         "baseline", "note",
@@ -155,18 +208,6 @@ def _parse_rule(entry: Any, source: str, index: int) -> Rule:
     extra = set(entry) - known
     if extra:
         raise RuleError(f"{where}: unknown field {sorted(extra)[0]!r}")
-    return Rule(
-        id=rule_id.strip(),
-        name=name,
-        status=cast(RuleStatus, status),  # checked against RULE_STATUSES above
-        scope=cast(RuleScope, scope),  # checked against RULE_SCOPES above
-        condition=condition,
-        proposals=tuple(proposals),
-        rationale=Rationale(*parts),
-        exclusive=exclusive,
-        baseline=baseline,
-        note=" ".join(str(entry.get("note", "")).split()),
-    )
 
 
 def _check_choice(use: Any, scope: str, where: str) -> None:
