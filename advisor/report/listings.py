@@ -27,7 +27,10 @@ def render_profile_text(data: dict[str, Any]) -> str:
          "normal p", "bounds", "flags"),
     ]  # fmt: skip
     for f in profile.features:
-        if f.kind in ("categorical", "datetime", "id-like") and f.min is None:
+        if f.kind in ("datetime", "id-like") and f.min is None:
+            rows.append((f.name, f.kind, "", "", "", "", "", "", "", "", "", "set aside"))
+            continue
+        if f.kind == "categorical" and f.min is None:
             top = ", ".join(f"{k} ({v})" for k, v in f.top_categories[:3])
             rows.append((f.name, f.kind, _share(f.missing_share), "", "", "", "", top,
                          "", "", "", f"{f.n_distinct} distinct"))  # fmt: skip
@@ -69,6 +72,8 @@ def render_profile_text(data: dict[str, Any]) -> str:
         f"outlier-heavy columns {profile.share_outlier_heavy:.0%}"
         + ("; rows look like flattened images" if profile.image_like else "")
     )
+    if profile.notes:
+        lines += ["", "Notes:", *(f"  - {note}" for note in profile.notes)]
     return "\n".join(lines) + "\n"
 
 

@@ -79,11 +79,15 @@ class ProfileView:
     sample_rows: int | None
     excluded: tuple[str, ...]
     features: tuple[FeatureView, ...]
+    notes: tuple[str, ...]  # the column classifier's, on `advise profile`'s paths
 
     @classmethod
     def read(cls, obj: JsonObject) -> ProfileView:
         features = tuple(FeatureView.read(f) for f in obj.objs("features"))
-        return build_view(cls, obj, excluded=obj.strings("excluded"), features=features)
+        notes = obj.strings("notes", required=False)
+        return build_view(
+            cls, obj, excluded=obj.strings("excluded"), features=features, notes=notes
+        )
 
     @classmethod
     def from_dict(cls, data: Any) -> ProfileView:

@@ -224,6 +224,25 @@ def test_profile_command_reads_gzip_and_parquet_and_writes_json(tmp_path, pengui
     assert outputs[1]["mode"] == "streaming"
 
 
+def test_profile_command_says_what_the_classifier_decided_on_both_paths(tmp_path):
+    """Junk cells, dates and ids: the same kinds and notes in memory and streamed, the
+    columns set aside said so (not "0 distinct")."""
+    from tricky_columns import write_tricky
+
+    path = write_tricky(tmp_path)["tricky"]
+    shown = []
+    for mode in ("--in-memory", "--streaming"):
+        result = _run("profile", str(path), mode)
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        row = next(line.split() for line in lines if line.strip().startswith("user_id"))
+        assert row[1:] == ["id-like", "set", "aside"]
+        notes = lines[lines.index("Notes:") + 1 :]
+        assert "  - junk_late: 3 non-numeric values ('n.a.') read as missing" in notes
+        shown.append((notes, [line.split()[:2] for line in lines if "set aside" in line]))
+    assert shown[0] == shown[1]
+
+
 def test_profile_command_errors_are_one_line(tmp_path):
     result = _run("profile", str(tmp_path / "absent.csv"))
     assert result.exit_code == 2 and "file not found" in result.output
