@@ -43,12 +43,20 @@ def check_shape(frame: pd.DataFrame, name: str, header: list[str] | None = None)
     if header is None:
         columns = [str(c) for c in frame.columns]
         repeated = [c[:-2] for c in columns if c.endswith(".1") and c[:-2] in columns]
+        if repeated:
+            raise InputError(f"{name}: duplicate column name {repeated[0]!r} in header")
     else:
-        names = [n.strip() for n in header if n.strip()]  # pandas names blanks apart
-        repeated = [n for i, n in enumerate(names) if n in names[:i]]
+        check_names(header, name)
+    return frame
+
+
+def check_names(header: list[str], name: str) -> None:
+    """One line when a name appears twice in a header (blank names aside: readers name
+    them apart), for every reader: pandas' frames and Arrow's tables and schemas."""
+    names = [n.strip() for n in header if n.strip()]
+    repeated = [n for i, n in enumerate(names) if n in names[:i]]
     if repeated:
         raise InputError(f"{name}: duplicate column name {repeated[0]!r} in header")
-    return frame
 
 
 def describe_parse_error(name: str, text: str, exc: Exception, delimiter: str = ",") -> str:

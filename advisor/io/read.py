@@ -22,7 +22,13 @@ import pyarrow.csv as pacsv
 
 from advisor.errors import InputError
 from advisor.io.markers import MISSING_MARKERS, PANDAS_NULLS
-from advisor.io.problems import check_shape, describe_parse_error, first_line, header_names
+from advisor.io.problems import (
+    check_names,
+    check_shape,
+    describe_parse_error,
+    first_line,
+    header_names,
+)
 from advisor.io.sniff import (
     SNIFF_BYTES,
     Dialect,
@@ -216,6 +222,7 @@ def read_arrow(path: str | os.PathLike[str], hint: DialectHint | None = None) ->
         raise InputError(_arrow_error(p, exc)) from None
     if table.num_columns == 0:
         raise InputError(f"{path}: no columns found in the header line")
+    check_names(table.column_names, str(path))
     if table.num_rows == 0:
         raise InputError(f"{path}: has a header but no data rows")
     return table
@@ -375,6 +382,7 @@ def file_schema(path: str | os.PathLike[str], hint: DialectHint | None = None) -
         )
         schema = reader.schema
         reader.close()
+        check_names(schema.names, str(path))
         return schema
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(_arrow_error(p, exc)) from None

@@ -38,6 +38,14 @@ MESSY = {
 }
 
 
+MALFORMED = {
+    "ragged.csv": "a,b\n1,2\n3,4,5\n",
+    "header_only.csv": "a,b\n",
+    "empty.csv": "",
+    "name_twice.csv": "a,b,a\n1,2,3\n4,5,6\n",
+}
+
+
 def _files() -> list[Path]:
     found = sorted(SHARED.glob("*.csv")) + sorted((SHARED / "corpus").glob("*.csv"))
     return [*sorted(SAMPLE.glob("*.csv")), *found]
@@ -116,6 +124,31 @@ def test_tricky_columns_get_the_loaders_kinds(tricky):
     assert kinds["zip_code"] == "categorical" and kinds["flag"] == "binary"
     notes = found["profile --streaming"][1]
     assert "junk_late: 3 non-numeric values ('n.a.') read as missing" in notes
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_files_are_one_line_errors_on_every_path(tmp_path, name):
+    """A file no path can read is a one-line error naming it on every path (the same
+    line where the paths can tell the same; a ragged line's number only where the file is
+    read whole by the loader)."""
+    from advisor.errors import InputError
+
+    path = tmp_path / name
+    path.write_text(MALFORMED[name], encoding="utf-8")
+    reads = {
+        "advise": lambda: load_table(path),
+        "profile --in-memory": lambda: profile_path(path, streaming=False),
+        "profile --streaming": lambda: profile_stream(path, block_bytes=BLOCK),
+    }
+    messages = {}
+    for where, read in reads.items():
+        with pytest.raises(InputError) as error:
+            read()
+        message = str(error.value)
+        assert message.startswith(str(path)) and "\n" not in message, (where, message)
+        messages[where] = message
+    if name != "ragged.csv":
+        assert len(set(messages.values())) == 1, messages
 
 
 @pytest.mark.slow
