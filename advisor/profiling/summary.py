@@ -44,6 +44,7 @@ class TableSummary:
     accumulators: dict[str, NumericAccumulator] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # raw value -> count
     heads: dict[str, list[str]] = field(default_factory=dict)  # first present raw values
+    padded: dict[str, bool] = field(default_factory=dict)  # some value has spaces around it
     text_missing: dict[str, int] = field(default_factory=dict)
     sample: RowSample | None = None  # columns: the numeric ones, then the text ones
 
@@ -52,6 +53,7 @@ class TableSummary:
             self.accumulators = {name: NumericAccumulator() for name in self.names}
             self.counts = {name: {} for name in self.text}
             self.heads = {name: [] for name in self.text}
+            self.padded = dict.fromkeys(self.text, False)
             self.text_missing = dict.fromkeys(self.text, 0)
             self.sample = RowSample(len(self.names), self.sample_rows, self.seed)
 
@@ -82,19 +84,18 @@ class TableSummary:
         for index, name in enumerate(text, start=len(numeric)):
             column = table.column(name)
             self.text_missing[name] += column.null_count
-            found = column.drop_null().value_counts()
+            cells = text_cells(column)
+            self.padded[name] = self.padded[name] or cells.padded
             counts = self.counts[name]
-            values = [str(v) for v in found.field("values").to_pylist()]
-            for value, count in zip(values, found.field("counts").to_pylist(), strict=True):
-                counts[value] = counts.get(value, 0) + int(count)
+            for value, count in zip(cells.values, cells.counts.tolist(), strict=True):
+                counts[value] = counts.get(value, 0) + count
             head, offset = self.heads[name], 0
             while len(head) < HEAD and offset < len(column):
                 head.extend(v for v in column.slice(offset, HEAD).to_pylist() if _present(v))
                 offset += HEAD
             del head[HEAD:]
-            numbers, parsed = text_cells(column)
-            self.accumulators[name].update(numbers)
-            block[:, index] = parsed
+            self.accumulators[name].update(cells.numbers)
+            block[:, index] = cells.parsed
         self.sample.update(block, start)
 
     def merge(self, later: TableSummary) -> TableSummary:
@@ -110,6 +111,7 @@ class TableSummary:
                 counts[value] = counts.get(value, 0) + count
             self.text_missing[name] += later.text_missing[name]
             self.heads[name] = (self.heads[name] + later.heads[name])[:HEAD]
+            self.padded[name] = self.padded[name] or later.padded[name]
         self.sample.merge(later.sample)
         return self
 
@@ -138,7 +140,13 @@ def summary_features(summary: TableSummary) -> tuple[list[FeatureProfile], list[
             facts = summarize_accumulator(summary.accumulators[name], column, name, seed)
             features.append(feature_from_summary(facts))
             continue
-        text = TextFacts.of_raw(summary.counts[name].items(), summary.heads[name])
+        parsed = summary.accumulators[name]
+        text = TextFacts.of_raw(
+            summary.counts[name],
+            summary.heads[name],
+            parsed.n_rows - parsed.missing,
+            summary.padded[name],
+        )
         decision = classify_text(text, name)
         if decision.note is not None:
             notes.append(decision.note)
@@ -192,20 +200,44 @@ def _present(value: object) -> bool:
     return bool(text) and text not in MISSING_MARKERS
 
 
-def text_cells(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A text column's cells as numbers (NaN where a cell is not one) and as the sample
-    keeps them (numbers, and ``true``/``false`` as 1/0 for a column of booleans)."""
+@dataclass(frozen=True)
+class TextCells:
+    """One batch of a text column, encoded once: its distinct values (first appearance
+    first) and their counts, and each cell as a number (NaN where it is not one) and as
+    the row sample keeps it (numbers, and ``true``/``false`` as 1/0)."""
+
+    values: list[str]
+    counts: np.ndarray
+    numbers: np.ndarray
+    parsed: np.ndarray
+    padded: bool  # some value has spaces around it
+
+
+#: What a number `parse_numbers` reads can start with (spaces, a sign, then a digit, a
+#: point and a digit, inf or nan): only such values are parsed.
+_MAYBE_NUMBER = r"^\s*[-+]?(?:[0-9]|\.[0-9]|inf|nan)"
+
+
+def text_cells(column: pa.ChunkedArray | pa.Array) -> TextCells:
+    """A batch of a text column as `TextCells` (one dictionary encoding of it)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     encoded = pc.dictionary_encode(column)
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    stripped = [str(u).strip() for u in encoded.dictionary.to_pylist()]
-    numbers = np.array([*parse_numbers(stripped), np.nan], dtype=np.float64)
-    lowered = [v.lower() for v in stripped]
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.intp)
+    dictionary = encoded.dictionary
+    values = [str(v) for v in dictionary.to_pylist()]
+    counts = np.bincount(codes[codes >= 0], minlength=len(values))
+    numbers = np.full(len(values) + 1, np.nan)
+    maybe = pc.match_substring_regex(dictionary, _MAYBE_NUMBER, ignore_case=True)
+    candidates = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    if candidates.size:
+        numbers[candidates] = parse_numbers([values[i].strip() for i in candidates])
     parsed = numbers.copy()
-    parsed[:-1][[v == "true" for v in lowered]] = 1.0
-    parsed[:-1][[v == "false" for v in lowered]] = 0.0
-    return numbers[codes], parsed[codes]
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(dictionary))
+    parsed[:-1][pc.equal(words, "true").to_numpy(zero_copy_only=False)] = 1.0
+    parsed[:-1][pc.equal(words, "false").to_numpy(zero_copy_only=False)] = 0.0
+    padded = any(v != v.strip() for v in values)
+    return TextCells(values, counts, numbers[codes], parsed[codes], padded)

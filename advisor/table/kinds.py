@@ -84,6 +84,9 @@ class TextFacts:
 
     counts: Mapping[str, int]
     head: tuple[str, ...]
+    #: How many present values parse as numbers, where the caller has counted them (a
+    #: stream's accumulator of its parsed cells); else `classify_text` parses the values.
+    numbers: int | None = None
 
     @property
     def present(self) -> int:
@@ -107,17 +110,28 @@ class TextFacts:
         )
 
     @classmethod
-    def of_raw(cls, counts: Iterable[tuple[str, int]], head: Iterable[str]) -> TextFacts:
-        """The facts from raw cell values (unstripped, markers included) and their counts
-        in order of first appearance, and the first raw values in row order."""
+    def of_raw(
+        cls,
+        counts: Mapping[str, int],
+        head: Iterable[str],
+        numbers: int | None = None,
+        padded: bool = True,
+    ) -> TextFacts:
+        """The facts from raw cell values (markers included) and their counts in order of
+        first appearance, and the first raw values in row order; ``padded``: whether some
+        value has spaces around it (else the values are taken as they are)."""
         merged: dict[str, int] = {}
-        for value, count in counts:
-            key = value.strip()
-            if key and key not in MISSING_MARKERS:
+        if padded:
+            for value, count in counts.items():
+                key = value.strip()
                 merged[key] = merged.get(key, 0) + count
+        else:
+            merged = dict(counts)
+        for marker in ("", *MISSING_MARKERS):
+            merged.pop(marker, None)
         kept = [v.strip() for v in head]
         kept = [v for v in kept if v and v not in MISSING_MARKERS]
-        return cls(merged, tuple(kept[:HEAD]))
+        return cls(merged, tuple(kept[:HEAD]), numbers)
 
 
 def parse_numbers(values: Iterable[str]) -> list[float]:
@@ -141,14 +155,17 @@ def classify_text(facts: TextFacts, column: str) -> Decision:
         example = next(v for v in counts if v.startswith("0"))
         message = f"zero-padded digits ({example!r}): codes, not amounts"
         return Decision("categorical", "text", ColumnNote(column, "info", message))
-    keys = list(counts)
-    numbers = parse_numbers(keys)
-    bad = [key for key, number in zip(keys, numbers, strict=True) if number != number]
-    n_bad = sum(counts[key] for key in bad)
+    if facts.numbers is None:
+        keys = list(counts)
+        bad = [k for k, number in zip(keys, parse_numbers(keys), strict=True) if number != number]
+        n_bad = sum(counts[key] for key in bad)
+    else:
+        bad, n_bad = None, present - facts.numbers
     if (present - n_bad) / present >= NUMERIC_TEXT_SHARE:
         if not n_bad:
             return Decision("numeric", "numbers")
-        examples = ", ".join(repr(v) for v in bad[:3])
+        shown = bad[:3] if bad is not None else _first_not_numbers(counts, 3)
+        examples = ", ".join(repr(v) for v in shown)
         message = f"{n_bad} non-numeric values ({examples}) read as missing"
         return Decision("numeric", "numbers", ColumnNote(column, "coerced", message))
     if looks_like_datetime(_series(facts.head)):
@@ -157,6 +174,18 @@ def classify_text(facts: TextFacts, column: str) -> Decision:
         message = f"id-like text: {len(counts)} distinct values in {present} rows"
         return Decision("id-like", "none", ColumnNote(column, "dropped", message))
     return Decision("categorical", "text")
+
+
+def _first_not_numbers(counts: Mapping[str, int], count: int) -> list[str]:
+    """The first ``count`` values (in order of first appearance) that are not numbers."""
+    found: list[str] = []
+    keys = list(counts)
+    for start in range(0, len(keys), 256):
+        chunk = keys[start : start + 256]
+        found += [k for k, n in zip(chunk, parse_numbers(chunk), strict=True) if n != n]
+        if len(found) >= count:
+            break
+    return found[:count]
 
 
 def dates(column: str) -> Decision:
