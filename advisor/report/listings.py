@@ -8,7 +8,7 @@ from typing import Any
 from advisor.plan.catalog import CATALOG
 from advisor.report.labels import reason_text, scaler_label
 from advisor.report.layout import fmt_value, text_table
-from advisor.report.views import ProfileView, ProposalsView
+from advisor.report.views import FeatureView, ProfileView, ProposalsView
 
 
 def render_profile_text(data: dict[str, Any]) -> str:
@@ -26,42 +26,7 @@ def render_profile_text(data: dict[str, Any]) -> str:
         ("column", "kind", "missing", "mean", "std", "skew", "kurt", "q01 .. q99", "far out",
          "normal p", "bounds", "flags"),
     ]  # fmt: skip
-    for f in profile.features:
-        if f.kind in ("datetime", "id-like") and f.min is None:
-            rows.append((f.name, f.kind, "", "", "", "", "", "", "", "", "", "set aside"))
-            continue
-        if f.kind == "categorical" and f.min is None:
-            top = ", ".join(f"{k} ({v})" for k, v in f.top_categories[:3])
-            rows.append((f.name, f.kind, _share(f.missing_share), "", "", "", "", top,
-                         "", "", "", f"{f.n_distinct} distinct"))  # fmt: skip
-            continue
-        flags = []
-        if f.zero_inflated:
-            flags.append("zero-inflated")
-        if f.multimodal:
-            flags.append("multimodal")
-        if f.piles_at_bound:
-            flags.append("piles at bound")
-        if f.gaussian_like:
-            flags.append("gaussian-like")
-        if f.non_finite:
-            flags.append(f"{f.non_finite} non-finite")
-        rows.append(
-            (
-                f.name,
-                f.kind,
-                _share(f.missing_share),
-                fmt_value(f.mean),
-                fmt_value(f.std),
-                fmt_value(f.skew),
-                fmt_value(f.kurtosis),
-                f"{fmt_value(f.q01)} .. {fmt_value(f.q99)}",
-                _share(f.outlier_share_3),
-                fmt_value(f.normality_p),
-                f.bounds or "",
-                ", ".join(flags),
-            )
-        )
+    rows += [_profile_row(f) for f in profile.features]
     lines += text_table(rows, indent="  ")
     lines.append("")
     ratio = profile.scale_ratio
@@ -75,6 +40,41 @@ def render_profile_text(data: dict[str, Any]) -> str:
     if profile.notes:
         lines += ["", "Notes:", *(f"  - {note}" for note in profile.notes)]
     return "\n".join(lines) + "\n"
+
+
+def _profile_row(f: FeatureView) -> tuple[str, ...]:
+    """One column's row of `advise profile`'s table."""
+    if f.kind in ("datetime", "id-like") and f.min is None:
+        return (f.name, f.kind, "", "", "", "", "", "", "", "", "", "set aside")
+    if f.kind == "categorical" and f.min is None:
+        top = ", ".join(f"{k} ({v})" for k, v in f.top_categories[:3])
+        return (f.name, f.kind, _share(f.missing_share), "", "", "", "", top,
+                "", "", "", f"{f.n_distinct} distinct")  # fmt: skip
+    flags = []
+    if f.zero_inflated:
+        flags.append("zero-inflated")
+    if f.multimodal:
+        flags.append("multimodal")
+    if f.piles_at_bound:
+        flags.append("piles at bound")
+    if f.gaussian_like:
+        flags.append("gaussian-like")
+    if f.non_finite:
+        flags.append(f"{f.non_finite} non-finite")
+    return (
+        f.name,
+        f.kind,
+        _share(f.missing_share),
+        fmt_value(f.mean),
+        fmt_value(f.std),
+        fmt_value(f.skew),
+        fmt_value(f.kurtosis),
+        f"{fmt_value(f.q01)} .. {fmt_value(f.q99)}",
+        _share(f.outlier_share_3),
+        fmt_value(f.normality_p),
+        f.bounds or "",
+        ", ".join(flags),
+    )
 
 
 def _share(value: float | None) -> str:
