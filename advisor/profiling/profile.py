@@ -42,7 +42,7 @@ from advisor.profiling.column import (
 from advisor.profiling.sketch import RESERVOIR_ROWS
 from advisor.profiling.summary import TableSummary, summary_features
 from advisor.profiling.types import DatasetProfile, FeatureProfile
-from advisor.table.kinds import ColumnNote, Decision, TextFacts, cells, classify_text, dates
+from advisor.table.kinds import ColumnNote, Decision, classify, dates
 
 if TYPE_CHECKING:  # pandas is imported where needed: profiling numbers never needs it
     from advisor.table.load import Table
@@ -174,14 +174,13 @@ def profile_arrow(
         name = names[index]
         if is_numeric(column.type):
             return profile_numeric(_float64_values(column), name, seed + index)
-        values = column.to_pandas()
         if pa.types.is_temporal(column.type):
-            decision = dates(name)
+            decision, converted = dates(name), None
         else:
-            decision = classify_text(TextFacts.of(values), name)
+            decision, converted = classify(column.to_pandas(), name)
         if decision.note is not None:
             notes[index] = decision.note
-        return feature_of(values, decision, name, seed + index)
+        return feature_of(decision, converted, name, table.num_rows, seed + index)
 
     features = map_columns(one, len(names), threads)
     return dataset_profile(
@@ -194,13 +193,13 @@ def profile_arrow(
     )
 
 
-def feature_of(values: Any, decision: Decision, name: str, seed: int) -> FeatureProfile:
-    """A column held in memory profiled as the classifier decided (``values``: a pandas
-    Series of its cells as read)."""
+def feature_of(
+    decision: Decision, converted: Any, name: str, n_rows: int, seed: int
+) -> FeatureProfile:
+    """A column held in memory profiled as the classifier decided (``converted``: its
+    cells as `advisor.table.kinds.classify` reads them)."""
     if decision.aside is not None:
-        return FeatureProfile(name, decision.aside, len(values), 0, 0, 0, 0.0, 0)
-    converted = cells(values, decision)
-    assert converted is not None
+        return FeatureProfile(name, decision.aside, n_rows, 0, 0, 0, 0.0, 0)
     if decision.kind == "categorical":
         return profile_categorical(converted, name)
     return profile_numeric(converted.to_numpy(dtype=float), name, seed)

@@ -116,16 +116,6 @@ class TableSummary:
         return self
 
 
-def summarize_tables(
-    tables: object, names: list[str], kinds: dict[str, str], seed: int, sample_rows: int
-) -> TableSummary:
-    """One summary of an iterable of Arrow tables (a file's or a partition's batches)."""
-    summary = TableSummary(names, kinds, seed, sample_rows)
-    for table in tables:  # type: ignore[attr-defined]
-        summary.update(table)
-    return summary
-
-
 def summary_features(summary: TableSummary) -> tuple[list[FeatureProfile], list[ColumnNote]]:
     """Every column's profile from a summary, in the table's column order, and the notes
     of the classifier's decisions on its text columns."""

@@ -93,15 +93,13 @@ class TextFacts:
         return sum(self.counts.values())
 
     @classmethod
-    def of(cls, values: pd.Series) -> TextFacts:
-        """The facts of a column held in memory (any dtype; read as text)."""
+    def of_text(cls, text: pd.Series, missing: pd.Series) -> TextFacts:
+        """The facts of a column held in memory (``text``: its cells as stripped text,
+        ``missing``: which of them are missing)."""
         import numpy as np
         import pandas as pd
 
-        from advisor.io.markers import missing_text
-
-        text = values.astype("string").str.strip()
-        present = text[~missing_text(text)]
+        present = text[~missing]
         codes, uniques = pd.factorize(present.to_numpy(dtype=object), sort=False)
         counts = np.bincount(codes, minlength=len(uniques))
         return cls(
@@ -193,41 +191,32 @@ def dates(column: str) -> Decision:
     return Decision("datetime", "none", ColumnNote(column, "info", DATES))
 
 
-def classify(values: pd.Series, column: str) -> Decision:
-    """The kind of a column held in memory: numbers and booleans by their dtype, dates by
-    theirs, text by `classify_text`."""
-    import pandas as pd
-
-    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
-        return Decision("numeric", "numbers")
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return dates(column)
-    return classify_text(TextFacts.of(values), column)
-
-
-def cells(values: pd.Series, decision: Decision) -> pd.Series | None:
-    """A column's cells as the decision reads them: float numbers (missing as NaN; booleans
-    as 1/0), or stripped text (missing as NaN); None for a column set aside."""
+def classify(values: pd.Series, column: str) -> tuple[Decision, pd.Series | None]:
+    """A column held in memory: its decision (numbers and booleans by their dtype, dates
+    by theirs, text by `classify_text`) and its cells as the decision reads them: float
+    numbers (missing as NaN; booleans as 1/0) or stripped text (missing as NaN); None for
+    a column set aside. The text is stripped once, for both."""
     import numpy as np
     import pandas as pd
 
     from advisor.io.markers import missing_text
 
-    if decision.cells == "none":
-        return None
-    if decision.cells == "numbers" and (
-        pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype)
-    ):
-        return values.astype(float)
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return Decision("numeric", "numbers"), values.astype(float)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return dates(column), None
     text = values.astype("string").str.strip()
     missing = missing_text(text)
+    decision = classify_text(TextFacts.of_text(text, missing), column)
+    if decision.cells == "none":
+        return decision, None
     if decision.cells == "booleans":
-        return text.str.lower().map({"true": 1.0, "false": 0.0}).astype(float)
+        return decision, text.str.lower().map({"true": 1.0, "false": 0.0}).astype(float)
     if decision.cells == "text":
-        return text.where(~missing).astype(object)
+        return decision, text.where(~missing).astype(object)
     if bool(missing.all()):
-        return pd.Series(np.full(len(values), np.nan), name=values.name)
-    return pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
+        return decision, pd.Series(np.full(len(values), np.nan), name=values.name)
+    return decision, pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
 
 
 def _series(values: tuple[str, ...]) -> pd.Series:

@@ -13,7 +13,7 @@ from advisor.errors import InputError
 from advisor.io.markers import missing_cells
 from advisor.io.partitions import data_fits_in_memory, read_data_frame, resolve_partitions
 from advisor.io.sniff import DialectHint
-from advisor.table.kinds import ColumnNote, Decision, cells, classify
+from advisor.table.kinds import ColumnNote, Decision, classify
 from advisor.table.targets import check_rows, check_target, plain, rare_classes, refuse_rare
 from advisor.vocab import ColumnKind, Task, TaskArg
 
@@ -163,8 +163,7 @@ def _classify_columns(frame: pd.DataFrame) -> dict[str, Decision]:
     (columns set aside keep theirs)."""
     kinds = {}
     for column in frame.columns:
-        decision = classify(frame[column], column)
-        converted = cells(frame[column], decision)
+        decision, converted = classify(frame[column], column)
         if converted is not None:
             frame[column] = converted
         kinds[column] = decision
