@@ -386,6 +386,16 @@ def test_help_is_light():
     assert out.stdout.strip() == "", f"`advise --help` imports {out.stdout.strip()}"
 
 
+def test_every_subpackage_is_installed():
+    """pyproject.toml lists its packages by name: one left out installs a package that
+    fails on import (the tests, run from the checkout, would not notice)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    assert PACKAGES - listed == set(), f"subpackages pyproject.toml leaves out: {PACKAGES - listed}"
+
+
 def test_tests_mirror_the_layout():
     packages = sorted(p.parent.name for p in (ROOT / "advisor").glob("*/__init__.py"))
     packages = [p for p in packages if not p.startswith("_")]
