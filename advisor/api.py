@@ -90,7 +90,7 @@ def advise(
     receives a `ProgressEvent` (a ``str``) as the search advances; ``sep``, ``decimal`` and
     ``encoding`` override what is sniffed from a CSV. The other options (``task``,
     ``budget``, ``seed``, ``rules``, ``disable_rules``, ``overrides``, ``work_dir``,
-    ``max_trials``, ``time_limit``, ``groups``, ``time_order``, ``sample_rows``,
+    ``max_trials``, ``time_limit``, ``groups``, ``time_order``, ``gap``, ``sample_rows``,
     ``drop_rare_classes``, ``use_cache``, ``exportable_only``) are keyword-only and
     documented on `AdviseOptions`, where each is defined once.
 
@@ -147,12 +147,10 @@ def run_stages(
     from advisor.profiling.profile import profile_table
     from advisor.progress import rules_ready
     from advisor.rules.engine import apply_rules, load_rules
-    from advisor.search.validate import fold_split, validate
+    from advisor.search.validate import fold_split, split_columns, validate
 
     split = fold_split(table, options)
-    overrides = options.override_map
-    if options.groups is not None:
-        overrides[options.groups] = "drop"
+    overrides = {**options.override_map, **split_columns(options)}
     profile = profile_table(table, seed=options.seed)
     if drawn is not None:
         from advisor.cluster.profile import with_full_statistics

@@ -67,7 +67,10 @@ class AdviseOptions:
     groups : a column whose values must not be split across folds (patients, customers);
         it is dropped from the features
     time_order : a column giving the rows' time order: folds train on the past and
-        validate on the future
+        validate on the future, cut at time boundaries (no time value on both sides); the
+        column is dropped from the features unless ``overrides`` keeps it (``--keep``)
+    gap : with ``time_order``, this many time values left out between training and
+        validation (default 0)
     sample_rows : above this many rows, the search and the final fit use a seeded sample
         stratified by class (or target decile); default from the budget (fast 50,000,
         standard 100,000, thorough 200,000). The advice's notes and ``search["sample"]``
@@ -161,7 +164,18 @@ class AdviseOptions:
         metadata=_flag(
             "--time-order",
             metavar="COL",
-            help="Validate on later rows than training (ordered by COL).",
+            help="Validate on later times than training (cut at COL's values; COL is "
+            "dropped unless --keep COL).",
+        ),
+    )
+    gap: int = field(
+        default=0,
+        metadata=_flag(
+            "--gap",
+            type=int,
+            minimum=0,
+            metavar="N",
+            help="With --time-order: leave N time values out between training and validation.",
         ),
     )
     drop_rare_classes: bool = field(
@@ -203,6 +217,15 @@ class AdviseOptions:
             )
         if self.max_trials is not None and self.max_trials < 1:
             raise InputError(f"max_trials must be at least 1, got {self.max_trials}")
+        if self.groups is not None and self.time_order is not None:
+            raise InputError(
+                "give groups or time_order, not both: grouped folds validate on unseen "
+                "groups, time-ordered folds on later times"
+            )
+        if self.gap and self.time_order is None:
+            raise InputError(f"gap ({self.gap}) needs time_order: it counts time values")
+        if self.gap < 0:
+            raise InputError(f"gap must be at least 0, got {self.gap}")
         if self.sample_rows is not None and self.sample_rows < 100:
             raise InputError(f"sample_rows must be at least 100, got {self.sample_rows}")
 

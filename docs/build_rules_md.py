@@ -15,10 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from advisor.table.load import load_table  # noqa: E402
 from advisor.profiling.profile import profile_table  # noqa: E402
 from advisor.report.listings import render_proposals_markdown, render_rules_markdown  # noqa: E402
 from advisor.rules.engine import apply_rules, load_rules  # noqa: E402
+from advisor.table.load import load_table  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 OUT = ROOT / "docs" / "rules.md"

@@ -28,13 +28,15 @@ from advisor.version import __version__
 from advisor.vocab import InNetwork, ReportFormat, Task
 
 SCHEMA_NAME = "normalization-advice"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Versions this advisor reads. Version 1 (advisor 0.1.0 before the reports) lacks the
 #: per-feature ``distributions``, the fired rules' rationale and the search's ``sample``;
 #: they read as empty (so `advise check` cannot test drift against a version-1 file).
 #: Version 2 lacks the search's ``evidence`` (the rows and folds the decision rests on,
 #: issue 30) and the ``eliminated`` candidate status; its searches read as one stage.
-READABLE_VERSIONS = (1, 2, 3)
+#: Version 3 lacks the search's ``split`` (how the folds were made, issue 32), its default
+#: ``target_transform`` and each candidate's ``target``: they read as not recorded.
+READABLE_VERSIONS = (1, 2, 3, 4)
 #: The JSON Schema (draft 2020-12) of the advice file, shipped with the package.
 SCHEMA_FILE = Path(__file__).with_name("advice.schema.json")
 

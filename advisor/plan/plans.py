@@ -84,12 +84,14 @@ IN_NETWORK = for_budget("fast")
 @dataclass(frozen=True)
 class Candidate:
     """One point of the search: an input plan with an in-network normalization, where it
-    sits (before or after the activation) and, optionally, a learning rate."""
+    sits (before or after the activation), optionally a learning rate and, for
+    regression, a target transform other than the search's default."""
 
     plan: InputPlan
     in_network: InNetwork
     placement: Placement = "before"
     learning_rate: float | None = None
+    target: str | None = None
 
     @property
     def key(self) -> str:
@@ -98,14 +100,18 @@ class Candidate:
             key += "@after"
         if self.learning_rate is not None:
             key += f"@lr{self.learning_rate:g}"
+        if self.target is not None:
+            key += f"@target={self.target}"
         return key
 
     @property
     def complexity(self) -> int:
-        """Simpler candidates win ties: no in-network layer, then simpler scalers."""
+        """Simpler candidates win ties: no in-network layer, then simpler scalers, then
+        the default target transform."""
         network = 0 if self.in_network == "none" else 1
         scalers = max((get_spec(k).complexity for _, k in self.plan.scalers), default=0)
-        return network * 100 + scalers + (10 if self.placement == "after" else 0)
+        after = 10 if self.placement == "after" else 0
+        return network * 100 + scalers + after + (5 if self.target is not None else 0)
 
 
 def make_candidates(

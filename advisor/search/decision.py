@@ -14,7 +14,7 @@ from advisor.network.nets import NetSpec
 from advisor.plan.plans import Candidate
 from advisor.search.explain import explain
 from advisor.search.results import CandidateResult, Comparison, SearchResult, results_by_key
-from advisor.search.setup import FoldSetup
+from advisor.search.setup import REGRESSION_SCORE, FoldSetup
 from advisor.search.stats import (
     ALPHA,
     DECISION_RULE,
@@ -63,13 +63,15 @@ def decide(
         comparisons=comparisons,
         decision=explain(default, best, comparisons, results, setup.k),
         n_folds=setup.k,
-        score_name="log loss" if setup.task == "classification" else "MSE (standardized target)",
+        score_name="log loss" if setup.task == "classification" else REGRESSION_SCORE,
         metric_name="accuracy" if setup.task == "classification" else "R²",
         net=net,
         batch_size=setup.batch_size,
         budget=budget,
         seconds=seconds,
         test_fraction=setup.test_fraction,
+        split=setup.fold_plan,
+        target_method=setup.target_method,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from advisor.network.nets import NetSpec
+from advisor.search.splits import FoldPlan
 from advisor.search.stats import ALPHA, DECISION_RULE, SE_RULE
 from advisor.vocab import CandidateStatus, InNetwork
 
@@ -36,6 +37,7 @@ class CandidateResult:
     curves: tuple[tuple[float, ...], ...] = ()
     message: str = ""
     seconds: float = 0.0  # report only; never written to the advice file
+    target: str | None = None  # a target transform other than the search's default
 
     @property
     def mean(self) -> float:
@@ -124,6 +126,9 @@ class SearchResult:
     evidence: Evidence | None = None
     #: The mean share of the rows validated per fold (the paired test's correction).
     test_fraction: float = 0.2
+    #: How the folds were made (the last stage's), and the default target transform.
+    split: FoldPlan | None = None
+    target_method: str | None = None
     seconds: float = field(default=0.0, compare=False)
     #: Report only (never in the advice file): trials reused from the trial directory.
     cached: int = field(default=0, compare=False)
@@ -160,11 +165,14 @@ def search_to_dict(result: SearchResult) -> dict[str, Any]:
         + DECISION_RULE,
         "alpha": ALPHA,
         "evidence": None if result.evidence is None else result.evidence.to_dict(),
+        "split": None if result.split is None else result.split.to_dict(),
+        "target_transform": result.target_method,
         "candidates": [
             {
                 "key": c.key,
                 "plan": c.plan,
                 "in_network": c.in_network,
+                "target": c.target,
                 "status": c.status,
                 "message": c.message,
                 "mean": None if not c.fold_scores else c.mean,

@@ -136,4 +136,7 @@ def _budget(budget: str | Budget) -> Budget:
 def _skipped(candidate: Candidate, why: str) -> CandidateResult:
     """The result of a candidate the search did not try."""
     plan = candidate.plan
-    return CandidateResult(candidate.key, plan.name, candidate.in_network, "skipped", message=why)
+    return CandidateResult(
+        candidate.key, plan.name, candidate.in_network, "skipped", message=why,
+        target=candidate.target,
+    )  # fmt: skip

@@ -226,7 +226,7 @@ def train_packed(
     always repacks at the same epochs."""
     started = time.perf_counter()
     k = setup.k
-    packed = [_pack_train(setup, list(b.train)) for _, b in members]
+    packed = [_pack_train(setup, list(b.train), c.target) for c, b in members]
     x_train = np.concatenate([x for x, _ in packed], axis=1)
     y_train = np.concatenate([y for _, y in packed], axis=1)
     x_valid = np.concatenate([_pack_valid(setup, list(b.valid)) for _, b in members], axis=1)
@@ -253,7 +253,8 @@ def train_packed(
                 continue
             improved = False
             for fold, n_valid in enumerate(valid_rows):
-                loss, metric = setup.fold_loss(fold, output[:n_valid, position * k + fold, :])
+                scored = output[:n_valid, position * k + fold, :]
+                loss, metric = setup.fold_loss(fold, scored, members[g][0].target)
                 if not math.isfinite(loss):
                     failed[g] = CandidateFailed(
                         f"fold {fold + 1}: training diverged (validation loss is not finite "
@@ -307,6 +308,7 @@ def _result(
         plan=candidate.plan.name,
         in_network=candidate.in_network,
         status="ok",
+        target=candidate.target,
         # A fold's score is capped at the trivial predictor's loss: a model worse than
         # predicting the training prior is useless however much worse it is, and an
         # unbounded loss would let one diverged fold hide a consistent difference.
@@ -323,13 +325,16 @@ def _result(
     )
 
 
-def _pack_train(setup: FoldSetup, blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The folds' training rows side by side, ``(rows, k, ...)``; shorter folds are padded
-    with a seeded resample of their own rows."""
+def _pack_train(
+    setup: FoldSetup, blocks: list[np.ndarray], method: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The folds' training rows side by side, ``(rows, k, ...)``, with the targets of the
+    transform ``method``; shorter folds are padded with a seeded resample of their rows."""
     n_max = max(len(tr) for tr, _ in setup.folds)
     xs, ys = [], []
+    targets = setup.targets_for(method)
     for fold, ((train, _), block) in enumerate(zip(setup.folds, blocks, strict=True)):
-        target = setup.targets[fold][0]
+        target = targets[fold][0]
         order = np.arange(len(train))
         if len(train) < n_max:
             rng = np.random.default_rng(derive_seed(setup.seed, "pad", fold))

@@ -1,11 +1,18 @@
 """The folds every candidate shares: fixed once per search, before the first candidate trains.
 
 In: the features, the target, the task, the advised target transform, a `Budget`, a seed
-and a `Split`. Out: `prepare_folds` returns a frozen `FoldSetup`: the folds, the
-fold-encoded targets (class codes, or the target standardized on each fold's training
-part), the trivial predictor's validation loss and metric per fold (the cap on a fold's
-score), the batch size and the training length. `FoldSetup.fold_loss` scores one fold's
-network output; `FoldSetup.net_spec` sizes the network for an input width.
+and a `Split`. Out: `prepare_folds` returns a frozen `FoldSetup`: the folds and how they
+were made (`FoldPlan`), the fold-encoded targets (class codes, or the target transformed
+on each fold's training part, by every target transform a candidate may use), the trivial
+predictor's validation loss and metric per fold (the cap on a fold's score), the batch
+size and the training length. `FoldSetup.fold_loss` scores one fold's network output;
+`FoldSetup.net_spec` sizes the network for an input width.
+
+A regression fold's loss is the mean squared error in the target's own units over the
+variance of the fold's training target: whatever transform a candidate trains on, its
+predictions are mapped back and scored alike, so target transforms compete on one scale.
+With the z-score transform it equals the MSE of the standardized target, and is computed
+so.
 
 Nothing here trains: `advisor.search.runner` does, from this setup.
 """
@@ -13,7 +20,7 @@ Nothing here trains: `advisor.search.runner` does, from this setup.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -23,9 +30,13 @@ from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import InputPlan
 from advisor.plan.target import LabelCodec, TargetTransformer
 from advisor.search.budgets import Budget
-from advisor.search.folds import Split, batch_size, make_folds
+from advisor.search.folds import batch_size, make_folds
 from advisor.search.results import CandidateFailed
-from advisor.vocab import InNetwork, Task
+from advisor.search.splits import FoldPlan, Split
+from advisor.vocab import TARGET_METHODS, InNetwork, Task
+
+#: The score of a regression search, in the advice file and the reports.
+REGRESSION_SCORE = "MSE in target units / training variance"
 
 #: One fold's targets: training and validation values as the networks see them (class
 #: codes, or the fold-standardized target) and the regression target's transformer.
@@ -42,7 +53,7 @@ class FoldSetup:
     y: np.ndarray  # class codes (classification) or target values (regression)
     n_outputs: int  # classes, or 1 for regression
     folds: Folds  # (train, valid) row indices
-    targets: tuple[FoldTargets, ...]
+    targets: tuple[FoldTargets, ...]  # by the default target transform
     baselines: tuple[float, ...]  # the trivial predictor's validation loss per fold
     baseline_metrics: tuple[float, ...]  # and its accuracy or R² (what a capped fold shows)
     batch_size: int
@@ -51,10 +62,20 @@ class FoldSetup:
     patience: int
     test_fraction: float  # mean share of the rows validated per fold
     seed: int
+    fold_plan: FoldPlan | None = None
+    target_method: str | None = None  # the default transform (regression)
+    #: Regression: every target transform's fold targets, by method.
+    by_method: dict[str, tuple[FoldTargets, ...]] = field(default_factory=dict)
 
     @property
     def k(self) -> int:
         return len(self.folds)
+
+    def targets_for(self, method: str | None) -> tuple[FoldTargets, ...]:
+        """The fold targets of a candidate training on ``method`` (None: the default)."""
+        if method is None or method == self.target_method or self.task == "classification":
+            return self.targets
+        return self.by_method[method]
 
     def input_width(self, plan: InputPlan) -> int:
         """How many inputs the networks get (the widest fold): the same for every plan,
@@ -78,9 +99,12 @@ class FoldSetup:
             in_network=in_network,
         )
 
-    def fold_loss(self, fold: int, output: np.ndarray) -> tuple[float, float]:
-        """Validation loss and metric (accuracy or R² in target units) of one fold."""
-        _, y_valid, tt = self.targets[fold]
+    def fold_loss(
+        self, fold: int, output: np.ndarray, method: str | None = None
+    ) -> tuple[float, float]:
+        """Validation loss and metric (accuracy or R² in target units) of one fold's output
+        from a network trained on the target transform ``method`` (None: the default)."""
+        _, y_valid, tt = self.targets_for(method)[fold]
         if self.task == "classification":
             logits = output.astype(np.float64)
             logits -= logits.max(axis=1, keepdims=True)
@@ -89,11 +113,15 @@ class FoldSetup:
             accuracy = float(np.mean(np.argmax(logits, axis=1) == y_valid))
             return loss, accuracy
         prediction = output[:, 0].astype(np.float64)
-        loss = float(np.mean((prediction - y_valid) ** 2))
         assert tt is not None
         truth = self.y[self.folds[fold][1]]
         with np.errstate(all="ignore"):
             fitted = tt.inverse_transform(prediction)
+            if tt.method == "standard":
+                loss = float(np.mean((prediction - y_valid) ** 2))  # the same, in z units
+            else:
+                scale = self.by_method["standard"][fold][2].scale_  # type: ignore[union-attr]
+                loss = float(np.mean((fitted - truth) ** 2)) / scale**2
             sst = float(np.sum((truth - truth.mean()) ** 2))
             r2 = 1.0 - float(np.sum((truth - fitted) ** 2)) / sst if sst > 0 else 0.0
         return loss, r2 if math.isfinite(r2) else -1e9
@@ -119,7 +147,7 @@ def prepare_folds(
         codes = y.to_numpy(dtype=np.float64)
         n_outputs = 1
         n_splits = int(min(budget.folds, n))
-    folds = tuple(make_folds(n, codes, task, n_splits, seed, split or Split()))
+    folds, fold_plan = _folds(n, codes, task, n_splits, budget.folds, seed, split)
     n_splits = len(folds)
     if n < 2 * n_splits or n_splits < 2:
         raise CandidateFailed(f"{n} rows are too few for {budget.folds}-fold validation")
@@ -131,7 +159,11 @@ def prepare_folds(
     else:
         max_epochs = max(1, math.ceil(budget.max_steps / steps_per_epoch))
         min_epochs = max(1, math.ceil(budget.min_steps / steps_per_epoch))
-    targets = _fold_targets(folds, codes, task, target_method or "standard")
+    by_method = {}
+    if task == "regression":
+        by_method = {m: _fold_targets(folds, codes, task, m) for m in TARGET_METHODS}
+    targets = by_method.get(target_method or "standard") or _fold_targets(folds, codes, task, "")
+    plain = by_method.get("standard", targets)
     return FoldSetup(
         features=features,
         task=task,
@@ -139,10 +171,11 @@ def prepare_folds(
         n_outputs=n_outputs,
         folds=folds,
         targets=targets,
-        baselines=tuple(_baseline_loss(t, task, n_outputs) for t in targets),
+        # The trivial predictor in the target's units: the same cap for every transform.
+        baselines=tuple(_baseline_loss(t, task, n_outputs) for t in plain),
         baseline_metrics=tuple(
             _baseline_metric(t, codes[valid], task)
-            for t, (_, valid) in zip(targets, folds, strict=True)
+            for t, (_, valid) in zip(plain, folds, strict=True)
         ),
         batch_size=size,
         max_epochs=max_epochs,
@@ -150,7 +183,27 @@ def prepare_folds(
         patience=budget.patience,
         test_fraction=float(np.mean([len(va) / n for _, va in folds])),
         seed=seed,
+        fold_plan=fold_plan,
+        target_method=target_method or ("standard" if task == "regression" else None),
+        by_method=by_method,
     )
+
+
+def _folds(
+    n: int,
+    codes: np.ndarray,
+    task: str,
+    n_splits: int,
+    asked: int,
+    seed: int,
+    split: Split | None,
+) -> tuple[Folds, FoldPlan]:
+    """The folds and how they were made (``n_splits``: ``asked`` or fewer, for small data)."""
+    pairs, fold_plan = make_folds(n, codes, task, n_splits, seed, split or Split())
+    if n_splits < asked:
+        why = f"the largest class has {n_splits} rows" if task == "classification" else "few rows"
+        fold_plan = replace(fold_plan, asked=asked, fewer_because=why)
+    return tuple(pairs), fold_plan
 
 
 def _fold_targets(

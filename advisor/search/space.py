@@ -11,12 +11,18 @@
   numeric feature) and batch renormalization and GroupNorm (Bayesian optimization).
 * ``thorough``: adds normalization after the activation and a learning-rate choice.
 
+For regression, the target transforms the rules rank below their first choice (log1p then
+z-score, for a skewed non-negative target) are candidates too, each with the default's
+plan and network: every candidate is scored in the target's own units, so the search
+decides the target transform by the same rule as the inputs.
+
 The first candidate is always the rules' plan without in-network normalization: the
 default every other candidate must beat.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from advisor.network import norms
@@ -46,6 +52,9 @@ class Space:
     in_network: tuple[InNetwork, ...]
     placements: tuple[Placement, ...] = ("before",)
     learning_rates: tuple[float | None, ...] = (None,)
+    #: Regression: the rules' other target transforms, each tried with the default's
+    #: plan and network (the default trains on the rules' first choice).
+    targets: tuple[str, ...] = ()
 
     def candidates(self) -> tuple[Candidate, ...]:
         out = []
@@ -59,6 +68,7 @@ class Space:
         # The default first: the rules' plan, no normalization, default placement and rate.
         default = Candidate(self.plans[0], "none", "before", self.learning_rates[0])
         out.remove(default)
+        out += [dataclasses.replace(default, target=method) for method in self.targets]
         return (default, *out)
 
 
@@ -119,7 +129,19 @@ def _columns(plan: InputPlan) -> tuple[object, ...]:
     return (plan.scalers, plan.categorical, plan.dates, plan.text_encoded, plan.dropped)
 
 
+def other_targets(proposals: Proposals) -> tuple[str, ...]:
+    """The target transforms the rules rank below their first choice (regression)."""
+    if proposals.target is None:
+        return ()
+    return tuple(p.choice for p in proposals.target.ranked[1:] if p.choice != proposals.target.top)
+
+
 def search_space(proposals: Proposals, budget: str) -> Space:
+    space = _space(proposals, budget)
+    return dataclasses.replace(space, targets=other_targets(proposals))
+
+
+def _space(proposals: Proposals, budget: str) -> Space:
     rule_plan = proposals.rule_plan()
     plans: list[InputPlan] = [rule_plan]
 

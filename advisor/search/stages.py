@@ -6,8 +6,10 @@ seed, a `Split` and how to cut the split down to a subset of rows. Out: one `Sea
 whose `evidence` says how many rows and folds the decision rests on and how sure it is.
 
 The first stage trains every candidate, fully (the budget's training length and early
-stopping, the same folds for all), on a seeded stratified sample of ``budget.first_rows``
-rows. Each candidate is then compared with the default by the search's own paired test:
+stopping, the same folds for all), on a seeded sample of ``budget.first_rows`` rows that
+respects the split (`split_sample`: stratified by class or target decile, whole groups,
+or the most recent times). Each candidate is then compared with the default by the
+search's own paired test:
 
 * a challenger whose mean loss is no lower than the default's (corrected t <= `DROP_T`)
   is out: it trained to the end on these rows and did not beat the default;
@@ -42,13 +44,12 @@ import dataclasses
 import math
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
 from advisor.plan.plans import Candidate
 from advisor.progress import Progress, race_stage
 from advisor.search.budgets import Budget
-from advisor.search.folds import Split
+from advisor.search.folds import split_sample
 from advisor.search.results import (
     CandidateResult,
     Comparison,
@@ -56,9 +57,9 @@ from advisor.search.results import (
     SearchResult,
     Stage,
 )
+from advisor.search.splits import Split
 from advisor.search.stats import SE_RULE, PairedTest, corrected_resampled_ttest
 from advisor.search.words import t_text
-from advisor.table.sample import stratified_sample
 from advisor.vocab import Task
 
 #: A challenger whose corrected t against the default is at most this after a stage is
@@ -137,7 +138,6 @@ def race(
     budget: Budget,
     seed: int,
     split: Split | None,
-    subset: Callable[[Split | None, np.ndarray], Split | None],
     search: Search,
     progress: Progress | None = None,
 ) -> SearchResult:
@@ -151,9 +151,9 @@ def race(
     seconds, cached = 0.0, 0
     for number, rows in enumerate(sizes):
         if rows < len(features):
-            chosen = stratified_sample(y, task, rows, seed, minimum=budget.folds)
+            chosen = split_sample(y, task, rows, seed, budget.folds, split)
             part_x, part_y = features.iloc[chosen], y.iloc[chosen]
-            part_split = subset(split, chosen)
+            part_split = None if split is None else split.subset(chosen)
         else:
             part_x, part_y, part_split = features, y, split
         if progress is not None and len(sizes) > 1:

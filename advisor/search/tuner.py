@@ -179,6 +179,9 @@ def candidate_space(candidates: tuple[Candidate, ...]) -> tuple[Any, list[dict[s
     """keras-tuner hyperparameters spanning the candidates (string choices, first value =
     the default candidate's), and each candidate as a point of that space."""
     points = [_candidate_point(c) for c in candidates]
+    if any(c.target is not None for c in candidates):  # else the space is as it was
+        for c, point in zip(candidates, points, strict=True):
+            point["target"] = c.target or "default"
     hp = kt.HyperParameters()
     for name in points[0]:
         hp.Choice(name, list(dict.fromkeys(p[name] for p in points)))
@@ -196,8 +199,8 @@ def _candidate_point(c: Candidate) -> dict[str, str]:
 
 def point_key(values: Any) -> str:
     """A point of the space (hyperparameter values) as one string."""
-    return "|".join(f"{k}={values.get(k)}" for k in ("plan", "in_network", "placement",
-                                                       "learning_rate"))  # fmt: skip
+    names = ("plan", "in_network", "placement", "learning_rate", "target")
+    return "|".join(f"{k}={values.get(k)}" for k in names if k != "target" or k in values)
 
 
 def _result_metrics(result: CandidateResult) -> dict[str, float]:
@@ -248,6 +251,7 @@ def results_from_oracle(
                 plan=candidate.plan.name,
                 in_network=candidate.in_network,
                 status="ok",
+                target=candidate.target,
                 fold_scores=tuple(get(f"fold{k}_score") for k in range(folds)),
                 fold_metrics=tuple(get(f"fold{k}_metric") for k in range(folds)),
                 best_epochs=tuple(int(get(f"fold{k}_best_epoch")) for k in range(folds)),
@@ -257,7 +261,7 @@ def results_from_oracle(
         elif status.endswith(("FAILED", "INVALID")):
             out[key] = CandidateResult(
                 key, candidate.plan.name, candidate.in_network, "failed",
-                message=_failure_reason(trial.message),
+                message=_failure_reason(trial.message), target=candidate.target,
             )  # fmt: skip
     return out
 

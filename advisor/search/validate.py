@@ -24,13 +24,13 @@ from advisor.plan.plans import Candidate
 from advisor.progress import Progress
 from advisor.rules.model import Proposals
 from advisor.search.budgets import BUDGETS, Budget
-from advisor.search.folds import Split
+from advisor.search.folds import split_sample
 from advisor.search.results import SearchResult
 from advisor.search.run import run_search
 from advisor.search.space import search_space
+from advisor.search.splits import Split
 from advisor.search.stages import race
 from advisor.table.load import Table
-from advisor.table.sample import stratified_sample
 
 
 @dataclass(frozen=True)
@@ -38,23 +38,43 @@ class Validation:
     search: SearchResult
     winner: Candidate
     features: pd.DataFrame  # the rows the search and the final fit used
-    target_method: str | None
+    target_method: str | None  # the winner's target transform (regression)
     sample: dict[str, Any] | None = None  # rows, of, stratified_by (big tables)
     note: str | None = None
 
 
 def fold_split(table: Table, options: AdviseOptions) -> Split | None:
-    """The folds the user asked for: by group, in time order, or None (shuffled k-fold)."""
+    """The folds the user asked for: by group, in time order (every row must have a
+    time), or None (shuffled k-fold)."""
     for option, column in (("groups", options.groups), ("time_order", options.time_order)):
         if column is not None and column not in table.features.columns:
             raise InputError(f"{table.source}: {option} column {column!r} not found")
     if options.groups is not None:
-        return Split(groups=tuple(table.features[options.groups].astype(str)))
+        groups = table.features[options.groups].astype(str)
+        return Split(groups=tuple(groups), column=options.groups)
     if options.time_order is not None:
         order = table.features[options.time_order]
+        missing = np.flatnonzero(order.isna().to_numpy())
+        if missing.size:
+            raise InputError(
+                f"{table.source}: time_order column {options.time_order!r} is missing on "
+                f"{missing.size} rows (first: data row {missing[0] + 1}); time-ordered folds "
+                "need a time on every row"
+            )
         values = order.astype(str).tolist() if order.dtype == object else order.tolist()
-        return Split(order=tuple(values))
+        return Split(order=tuple(values), column=options.time_order, gap=options.gap)
     return None
+
+
+def split_columns(options: AdviseOptions) -> dict[str, str]:
+    """The overrides the split adds: the group column is never a feature, the time
+    column only where the user keeps it."""
+    added = {}
+    if options.groups is not None:
+        added[options.groups] = "drop"
+    if options.time_order is not None and options.time_order not in options.override_map:
+        added[options.time_order] = "drop"
+    return added
 
 
 def search_budget(options: AdviseOptions) -> Budget:
@@ -71,35 +91,46 @@ def search_budget(options: AdviseOptions) -> Budget:
     return chosen
 
 
-def _subset(split: Split | None, rows: np.ndarray) -> Split | None:
-    if split is None:
-        return None
-    return Split(
-        groups=tuple(split.groups[i] for i in rows) if split.groups is not None else None,
-        order=tuple(split.order[i] for i in rows) if split.order is not None else None,
-    )
-
-
 def _search_rows(
     table: Table, split: Split | None, budget: Budget, options: AdviseOptions
 ) -> tuple[pd.DataFrame, pd.Series, Split | None, dict[str, Any] | None, str | None]:
     """The rows the search and the final fit use: every row, or above the budget's
-    ``sample_rows`` a seeded sample stratified by class or target decile (the split cut
-    down to it), with the advice's ``sample`` entry and note saying so."""
+    ``sample_rows`` a seeded sample that respects the split (`split_sample`: stratified
+    by class or target decile, whole groups, or the most recent times), with the advice's
+    ``sample`` entry and note saying so."""
     assert table.target is not None and table.task is not None
     if table.n_rows <= budget.sample_rows:
         return table.features, table.target, split, None, None
-    rows = stratified_sample(
-        table.target, table.task, budget.sample_rows, options.seed, minimum=budget.folds
+    rows = split_sample(
+        table.target, table.task, budget.sample_rows, options.seed, budget.folds, split
     )
-    by = "class" if table.task == "classification" else "target decile"
+    by = sample_kind(table.task, split)
     sample = {"rows": int(rows.size), "of": table.n_rows, "stratified_by": by}
+    how = sample_words(by, None if split is None else split.column)
     note = (
         f"big data: the search and the final fit used a seeded sample of {rows.size} "
-        f"of {table.n_rows} rows, stratified by {by} (sample_rows of the "
+        f"of {table.n_rows} rows, {how} (sample_rows of the "
         f"{options.budget} budget: {budget.sample_rows})"
     )
-    return table.features.iloc[rows], table.target.iloc[rows], _subset(split, rows), sample, note
+    part = None if split is None else split.subset(rows)
+    return table.features.iloc[rows], table.target.iloc[rows], part, sample, note
+
+
+def sample_kind(task: str, split: Split | None) -> str:
+    """How a sample of the search's rows was drawn: its strata (class, target decile), or
+    what it keeps whole (whole groups, the most recent times)."""
+    if split is not None and split.kind == "group":
+        return "whole groups"
+    if split is not None and split.kind == "time":
+        return "most recent times"
+    return "class" if task == "classification" else "target decile"
+
+
+def sample_words(kind: str, column: str | None) -> str:
+    """`sample_kind` in a sentence: "stratified by class", "whole groups of country"."""
+    if kind in ("whole groups", "most recent times"):
+        return f"{kind} of {column}"
+    return f"stratified by {kind}"
 
 
 def validate(
@@ -149,9 +180,9 @@ def validate(
             staged,
             options.seed,
             split,
-            _subset,
             search,
             progress,
         )
     winner = next(c for c in candidates if c.key == search_result.winner_key)
-    return Validation(search_result, winner, features, target_method, sample, note)
+    method = winner.target or target_method
+    return Validation(search_result, winner, features, method, sample, note)

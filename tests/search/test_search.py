@@ -18,12 +18,12 @@ from advisor.plan.pipeline import PlanTransformer
 from advisor.plan.plans import Candidate, InputPlan, make_candidates
 from advisor.search import runner
 from advisor.search.budgets import BUDGETS, Budget
-from advisor.search.folds import Split
 from advisor.search.pool import CandidatePool
 from advisor.search.results import CandidateFailed
 from advisor.search.run import run_search
 from advisor.search.runner import evaluate, evaluate_together
 from advisor.search.setup import prepare_folds
+from advisor.search.splits import Split
 
 pytestmark = pytest.mark.slow
 
@@ -463,7 +463,14 @@ def test_a_switch_the_stricter_test_does_not_confirm_is_said_in_plain_words():
         CandidateResult(c.key, c.plan.name, "none", "ok", scores, scores, (3,) * 5)
         for c, scores in zip(candidates, [default, lower] + [default] * 5, strict=True)
     )
-    setup = SimpleNamespace(k=5, test_fraction=0.2, task="classification", batch_size=64)
+    setup = SimpleNamespace(
+        k=5,
+        test_fraction=0.2,
+        task="classification",
+        batch_size=64,
+        fold_plan=None,
+        target_method=None,
+    )
     net = NetSpec("classification", 3, 2, 128, 2, 1e-3)
     result = decide(results, candidates, setup, net, "fast", 0.0)  # type: ignore[arg-type]
     assert result.winner_key == "a+none"

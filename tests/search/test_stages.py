@@ -10,12 +10,11 @@ import pytest
 
 from advisor.plan.plans import InputPlan, make_candidates
 from advisor.search.budgets import BUDGETS, Budget
-from advisor.search.folds import Split
 from advisor.search.results import Comparison, SearchResult
 from advisor.search.run import run_search
+from advisor.search.splits import Split
 from advisor.search.stages import DROP_T, SURE_T, race, stage_rows, standing
 from advisor.search.stats import PairedTest
-from advisor.search.validate import _subset
 
 
 def test_stages_grow_by_the_budget_s_factor_and_end_on_every_row():
@@ -81,7 +80,7 @@ def test_the_race_trains_fewer_candidates_on_more_rows_and_says_so(tmp_path):
             x, t, "classification", chosen, budget=budget, seed=0, work_dir=tmp_path, split=part
         )
 
-    result = race(frame, y, "classification", candidates, budget, 0, None, _subset, search)
+    result = race(frame, y, "classification", candidates, budget, 0, None, search)
     assert calls[0] == (400, tuple(c.key for c in candidates))  # every candidate first
     assert [n for n, _ in calls] == [400, 1600]
     # Raw inputs with a column in the thousands trail the default: out after the first
@@ -100,7 +99,7 @@ def test_the_race_trains_fewer_candidates_on_more_rows_and_says_so(tmp_path):
     assert [c.key for c in result.candidates] == [c.key for c in candidates]
     assert result.candidate(result.default_key).status == "ok"
     # Same seed, same race.
-    again = race(frame, y, "classification", candidates, budget, 0, None, _subset, search)
+    again = race(frame, y, "classification", candidates, budget, 0, None, search)
     assert dataclasses.replace(again, seconds=0.0, trial_dir="", cached=0) == (
         dataclasses.replace(result, seconds=0.0, trial_dir="", cached=0)
     )
@@ -115,7 +114,7 @@ def test_one_stage_is_the_plain_search(tmp_path):
     def search(x: pd.DataFrame, t: pd.Series, chosen, part: Split | None) -> SearchResult:
         return run_search(x, t, "classification", chosen, budget=budget, work_dir=tmp_path)
 
-    staged = race(frame, y, "classification", candidates, budget, 0, None, _subset, search)
+    staged = race(frame, y, "classification", candidates, budget, 0, None, search)
     plain = run_search(frame, y, "classification", candidates, budget=budget, work_dir=tmp_path)
     assert staged.evidence is not None and len(staged.evidence.stages) == 1
     assert staged.evidence.rows == 300
@@ -168,7 +167,7 @@ def test_the_first_stage_screens_and_never_decides(tmp_path):
         calls.append((len(x), tuple(c.key for c in chosen)))
         return run_search(x, t, "classification", chosen, budget=budget, work_dir=tmp_path)
 
-    result = race(frame, y, "classification", candidates, budget, 0, None, _subset, search)
+    result = race(frame, y, "classification", candidates, budget, 0, None, search)
     assert [n for n, _ in calls] == [400, 1600]
     out = [c for c in result.candidates if c.status == "eliminated"]
     assert len(out) == len(candidates) - 2
