@@ -131,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.advisor is None and rows:
             newest = rows[-1]["advisor"]
             rows = [r for r in rows if r["advisor"] == newest]
+        if rows:  # one split: the newest record's (a panel's file holds kfold records too)
+            split = rows[-1].get("split", reference.KFOLD)
+            rows = [r for r in rows if r.get("split", reference.KFOLD) == split]
         folds = {int(r["fold"]): r for r in rows}
         if len(folds) == reference.FOLDS:
             per_dataset[name] = [folds[f] for f in range(reference.FOLDS)]
@@ -154,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             fixed = [
                 r for r in reference.read_records(reference.fixed_results_path(args.results, name))
                 if r["reference"] == settings_key and r["file_sha256"] == records[0]["file_sha256"]
+                and r.get("split", reference.KFOLD) == records[0].get("split", reference.KFOLD)
             ]  # fmt: skip
             subject = chosen_records(records, rule, "advisor")
             summaries.append(quality.summarize(name, fixed + subject, "advisor"))

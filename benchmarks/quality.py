@@ -20,6 +20,12 @@ resumes from what was committed and a code change re-scores the advisor only.
 Run it from a checkout that does not change while it runs (a `git worktree` of the commit
 to measure): the advisor reads its rule files at run time. The split into halves is
 `benchmarks/split.json` (made once by `benchmarks/split.py`).
+
+A dataset whose ``targets.json`` entry names ``groups`` or ``time`` (the panels) is split
+by group or in time order instead (``Dataset.split``, see `benchmarks/reference.py`); the
+advisor gets the same folds and its ``groups`` (or ``time_order``) option, the split is
+part of the records' key (absent, as before, for kfold), and such datasets get tables of
+their own beside the shuffled-fold tables, each titled with its protocol.
 """
 
 from __future__ import annotations
@@ -142,7 +148,17 @@ def run_subject(
     advised = (
         _advisor_process()
         .submit(
-            advise_fold, subject, x_train, y_train, x_test, data.frame.task, budget, extra_rules
+            advise_fold,
+            subject,
+            x_train,
+            y_train,
+            x_test,
+            data.frame.task,
+            budget,
+            extra_rules,
+            # the dataset's split as the advisor's option: groups first, as in the folds
+            groups=data.dataset.groups,
+            time_order=data.dataset.time if data.dataset.groups is None else None,
         )
         .result()
     )
@@ -167,9 +183,13 @@ def advise_fold(
     task: str,
     budget: str,
     extra_rules: Sequence[str],
+    groups: str | None = None,
+    time_order: str | None = None,
 ) -> dict[str, Any]:
     """The advice on one fold's training part (in the advisor's process): the advised and
-    the validated candidates' inputs for the reference MLP, and what the search found."""
+    the validated candidates' inputs for the reference MLP, and what the search found.
+    ``groups`` and ``time_order``: the advisor's options of those names (columns of
+    ``x_train``; the advisor drops a group column from the features)."""
     from advisor import advise
 
     started = time.perf_counter()
@@ -184,6 +204,8 @@ def advise_fold(
         seed=SEED,
         max_trials=1 if subject == "rules" else None,
         rules=list(extra_rules),
+        groups=groups,
+        time_order=time_order,
     )
     seconds = time.perf_counter() - started
     prepared = reference.Prepared(
@@ -256,11 +278,9 @@ def evaluate_subject(
     path = results / subject / f"{dataset.name}.jsonl"
     key = settings.key()
     code = advisor_digest(extra_rules)
-    have = {
-        (r["file_sha256"], int(r["fold"]), r["reference"], r["budget"], r["advisor"]): r
-        for r in reference.read_records(path)
-    }
-    wanted = [f for f in range(FOLDS) if (dataset.sha256, f, key, budget, code) not in have]
+    have = {subject_key(r): r for r in reference.read_records(path)}
+    split = dataset.split
+    wanted = [f for f in range(FOLDS) if (dataset.sha256, f, key, budget, code, split) not in have]
     if wanted:
         folds = reference.dataset_folds(dataset, settings)
         for fold in wanted:
@@ -272,17 +292,30 @@ def evaluate_subject(
                 "fold": fold,
                 "task": dataset.task,
                 "reference": key,
+                **reference.split_field(dataset),
                 "budget": budget,
                 "advisor": code,
                 "advise_rules": [Path(r).name for r in extra_rules],
                 **outcome,
             }
             reference.append_record(path, record)
-            have[(dataset.sha256, fold, key, budget, code)] = record
+            have[subject_key(record)] = record
             primary = record.get("accuracy", record.get("rmse"))
             log(f"  {dataset.name} fold {fold + 1} {subject}: {primary:.4f} "
                 f"({outcome['seconds']:.1f} s, {outcome['in_network']})")  # fmt: skip
-    return [have[(dataset.sha256, f, key, budget, code)] for f in range(FOLDS)]
+    return [have[(dataset.sha256, f, key, budget, code, split)] for f in range(FOLDS)]
+
+
+def subject_key(record: dict[str, Any]) -> tuple[str, int, str, str, str, str]:
+    """What a subject's record depends on; a record without ``split`` was made with kfold."""
+    return (
+        record["file_sha256"],
+        int(record["fold"]),
+        record["reference"],
+        record["budget"],
+        record["advisor"],
+        record.get("split", reference.KFOLD),
+    )
 
 
 # ----------------------------------------------------------------------------- summaries
@@ -306,6 +339,7 @@ class DatasetSummary:
     versus: dict[str, str]  # baseline -> "win" | "tie" | "loss" (the subject against it)
     subject_seconds: float
     in_network: str
+    split: str = reference.KFOLD
 
 
 def regret(task: str, best: float, value: float) -> float:
@@ -340,7 +374,10 @@ def summarize(dataset: str, records: list[dict[str, Any]], subject: str) -> Data
             versus[baseline if baseline == STANDARD else "best"] = paired_outcome(
                 by[subject], by[baseline]
             )
-    return DatasetSummary(dataset, task, means, ranks, regrets, best, versus, seconds, in_network)
+    split = records[0].get("split", reference.KFOLD)
+    return DatasetSummary(
+        dataset, task, means, ranks, regrets, best, versus, seconds, in_network, split
+    )
 
 
 def paired_outcome(subject: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> str:
@@ -392,9 +429,31 @@ def _cell(task: str, value: float) -> str:
 
 
 def render(summaries: list[DatasetSummary], strategies: Sequence[str], subject: str) -> str:
+    """The tables of the shuffled-fold (kfold) datasets, then those of the grouped or
+    time-ordered ones (the panels): each section's headings name its folds."""
+    sections = [
+        [s for s in summaries if s.split == reference.KFOLD],
+        [s for s in summaries if s.split != reference.KFOLD],
+    ]
+    return "\n".join(render_section(part, strategies, subject) for part in sections if part)
+
+
+def folds_label(summaries: list[DatasetSummary]) -> str:
+    return "folds: " + ", ".join(sorted({s.split for s in summaries}))
+
+
+def _name(s: DatasetSummary) -> str:
+    """The dataset's row label: with its folds where they are not kfold."""
+    return s.dataset if s.split == reference.KFOLD else f"{s.dataset} ({s.split})"
+
+
+def render_section(summaries: list[DatasetSummary], strategies: Sequence[str], subject: str) -> str:
     if not subject:
         return render_fixed(summaries, strategies)
-    lines = ["#### Per dataset (classification: accuracy %; regression: RMSE in target units)\n"]
+    lines = [
+        f"#### Per dataset, {folds_label(summaries)} (classification: accuracy %; regression: "
+        "RMSE in target units)\n"
+    ]
     head = " | ".join(strategies)
     lines.append(
         f"| dataset | {head} | {subject} rank | regret | vs standard | vs best | best fixed "
@@ -412,7 +471,7 @@ def render(summaries: list[DatasetSummary], strategies: Sequence[str], subject: 
         r = s.regrets.get(subject)
         reg = "" if r is None else (f"{r:+.2f} pt" if s.task == "classification" else f"{r:+.1f}%")
         lines.append(
-            f"| {s.dataset} | " + " | ".join(cells)
+            f"| {_name(s)} | " + " | ".join(cells)
             + f" | {s.ranks.get(subject, '')} | {reg} | {s.versus.get(STANDARD, '')}"
             + f" | {s.versus.get('best', '')} | {s.best_fixed} | {s.subject_seconds:.1f}"
             + f" | {s.in_network} |"
@@ -425,6 +484,7 @@ def render(summaries: list[DatasetSummary], strategies: Sequence[str], subject: 
 def render_fixed(summaries: list[DatasetSummary], strategies: Sequence[str]) -> str:
     """The fixed strategies alone (``--subject none``): scores per dataset, the best in bold."""
     lines = [
+        f"#### Per dataset, {folds_label(summaries)}\n",
         "| dataset | task | " + " | ".join(strategies) + " | best |",
         "|" + "---|" * (len(strategies) + 3),
     ]
@@ -433,9 +493,7 @@ def render_fixed(summaries: list[DatasetSummary], strategies: Sequence[str]) -> 
         for name in strategies:
             text = _cell(s.task, s.means[name])
             cells.append(f"**{text}**" if name == s.best_fixed else text)
-        lines.append(
-            f"| {s.dataset} | {s.task[:3]} | " + " | ".join(cells) + f" | {s.best_fixed} |"
-        )
+        lines.append(f"| {_name(s)} | {s.task[:3]} | " + " | ".join(cells) + f" | {s.best_fixed} |")
     lines.append("")
     lines.append(render_overall(summaries, strategies, ""))
     return "\n".join(lines) + "\n"
@@ -446,7 +504,8 @@ def render_overall(summaries: list[DatasetSummary], strategies: Sequence[str], s
     n_cls = sum(s.task == "classification" for s in summaries)
     n_reg = len(summaries) - n_cls
     lines = [
-        f"#### Overall ({len(summaries)} datasets: {n_cls} classification, {n_reg} regression)\n",
+        f"#### Overall, {folds_label(summaries)} ({len(summaries)} datasets: {n_cls} "
+        f"classification, {n_reg} regression)\n",
         "| strategy | mean rank | median regret, classification (pt) | median regret, "
         "regression (% RMSE) |",
         "|---|---:|---:|---:|",
@@ -489,7 +548,10 @@ def committed_fixed(dataset: Dataset, settings: Reference, results: Path) -> lis
     return [
         r
         for r in reference.read_records(reference.fixed_results_path(results, dataset.name))
-        if r["file_sha256"] == dataset.sha256 and r["reference"] == key and r["strategy"] in wanted
+        if r["file_sha256"] == dataset.sha256
+        and r["reference"] == key
+        and r["strategy"] in wanted
+        and r.get("split", reference.KFOLD) == dataset.split
     ]
 
 

@@ -27,6 +27,17 @@ Large tables: every strategy, and the advisor, trains on at most ``MAX_TRAIN_ROW
 of each training fold (a seeded subsample, stratified for classification) and is scored
 on the whole held-out fold. The reference MLP stops after at most ``max_steps`` optimizer
 steps whatever the table's size.
+
+Folds (``Dataset.split``): 5 shuffled folds (seed 0, stratified for classification), the
+default "kfold", unless the dataset's ``targets.json`` entry names ``groups`` or ``time``.
+With ``groups`` ("grouped by COL"): 5 folds that keep each group in one fold (GroupKFold,
+StratifiedGroupKFold for classification, both shuffled with seed 0); the early-stopping
+split and the row cap keep groups whole too, and the group column is not a feature (the
+advisor gets it as its ``groups`` option); a ``time`` column stays a feature. With
+``time`` alone ("time-ordered by COL"): 5 expanding-window folds over the distinct time
+values, each tested on later values than it trains on, no value on both sides. A record
+of another split than kfold carries it (``split``), which is part of its key; kfold
+records carry none, so their keys are the ones written before splits existed.
 """
 
 from __future__ import annotations
@@ -85,6 +96,10 @@ class Reference:
 # ----------------------------------------------------------------------------- datasets
 
 
+#: The split of a dataset that names neither ``groups`` nor ``time`` (absent from records).
+KFOLD = "kfold"
+
+
 @dataclass(frozen=True)
 class Dataset:
     name: str
@@ -92,6 +107,17 @@ class Dataset:
     target: str
     task: str
     sha256: str
+    groups: str | None = None  # rows of one value stay in one fold
+    time: str | None = None  # alone: folds train on earlier values than they test on
+
+    @property
+    def split(self) -> str:
+        """The fold protocol, as the records and tables name it."""
+        if self.groups is not None:
+            return f"grouped by {self.groups}"
+        if self.time is not None:
+            return f"time-ordered by {self.time}"
+        return KFOLD
 
 
 def file_sha256(path: Path) -> str:
@@ -111,13 +137,18 @@ def discover(folders: Iterable[Path]) -> dict[str, Dataset]:
             if name in found:
                 raise ValueError(f"dataset {name!r} is named in two folders")
             path = Path(folder) / entry["file"]
-            found[name] = Dataset(name, path, entry["target"], entry["task"], file_sha256(path))
+            found[name] = Dataset(
+                name, path, entry["target"], entry["task"], file_sha256(path),
+                groups=entry.get("groups"), time=entry.get("time"),
+            )  # fmt: skip
     return found
 
 
 @dataclass
 class Frame:
-    """A dataset read the plain way: features, target and the columns' roles."""
+    """A dataset read the plain way: features, target and the columns' roles. A group
+    column stays in ``features`` (the advisor is told to drop it) but is in neither list;
+    ``groups`` and ``time`` hold the columns that make the folds (None: not named)."""
 
     features: pd.DataFrame
     y: pd.Series
@@ -125,6 +156,8 @@ class Frame:
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
     dropped: tuple[str, ...] = field(default_factory=tuple)
+    groups: pd.Series | None = None
+    time: pd.Series | None = None
 
 
 def _looks_like_dates(values: pd.Series) -> bool:
@@ -141,8 +174,15 @@ def read_frame(dataset: Dataset) -> Frame:
     table = pd.read_csv(dataset.path)
     table = table[table[dataset.target].notna()].reset_index(drop=True)
     y = table.pop(dataset.target)
+    for column in (dataset.groups, dataset.time):
+        if column is not None and column not in table.columns:
+            raise ValueError(f"{dataset.name}: column {column!r} not found")
+    groups = None if dataset.groups is None else table[dataset.groups]
+    time_ = None if dataset.time is None else table[dataset.time]
     numeric, categorical, dropped = [], [], []
     for column in table.columns:
+        if column == dataset.groups:
+            continue
         values = table[column]
         if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
             numeric.append(column)
@@ -150,13 +190,56 @@ def read_frame(dataset: Dataset) -> Frame:
             dropped.append(column)
         else:
             categorical.append(column)
-    return Frame(table, y, dataset.task, tuple(numeric), tuple(categorical), tuple(dropped))
+    return Frame(
+        table, y, dataset.task, tuple(numeric), tuple(categorical), tuple(dropped),
+        groups=groups, time=time_,
+    )  # fmt: skip
 
 
-def folds_for(y: pd.Series, task: str) -> list[tuple[np.ndarray, np.ndarray]]:
-    from sklearn.model_selection import KFold, StratifiedKFold
+def group_codes(values: pd.Series) -> np.ndarray:
+    """One integer per group (a missing value is a group of its own)."""
+    codes, _ = pd.factorize(values.astype(object), use_na_sentinel=False)
+    return np.asarray(codes)
+
+
+def time_codes(values: pd.Series) -> np.ndarray:
+    """The rows' time values as their ranks among the distinct values (0 = earliest):
+    numbers as they are, else dates where every value parses, else text order."""
+    if not pd.api.types.is_numeric_dtype(values):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+        values = parsed if parsed.notna().sum() == values.notna().sum() else values.astype(str)
+    if values.isna().any():
+        raise ValueError(f"time column {values.name!r} has missing values")
+    _, codes = np.unique(values.to_numpy(), return_inverse=True)
+    return np.asarray(codes).ravel()
+
+
+def folds_for(
+    y: pd.Series,
+    task: str,
+    groups: pd.Series | None = None,
+    time: pd.Series | None = None,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The 5 folds (training rows, held-out rows): grouped where ``groups`` is given,
+    time-ordered where only ``time`` is, else shuffled (see the module's docstring)."""
+    from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
     n = len(y)
+    if groups is not None:
+        codes = group_codes(groups)
+        if len(np.unique(codes)) < FOLDS:
+            raise ValueError(f"{len(np.unique(codes))} groups: fewer than {FOLDS} folds")
+        if task == "classification":
+            with warnings.catch_warnings():  # classes in fewer groups than folds: it warns
+                warnings.simplefilter("ignore")
+                splitter = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED)
+                return list(splitter.split(np.zeros(n), y.astype(str), codes))
+        grouped = GroupKFold(FOLDS, shuffle=True, random_state=SEED)
+        return list(grouped.split(np.zeros(n), groups=codes))
+    if time is not None:
+        return time_folds(time_codes(time))
     if task == "classification":
         with warnings.catch_warnings():  # classes smaller than the folds: sklearn warns
             warnings.simplefilter("ignore")
@@ -168,10 +251,40 @@ def folds_for(y: pd.Series, task: str) -> list[tuple[np.ndarray, np.ndarray]]:
     return list(KFold(FOLDS, shuffle=True, random_state=SEED).split(np.zeros(n)))
 
 
-def cap_rows(train: np.ndarray, y: pd.Series, task: str, cap: int, seed: int) -> np.ndarray:
-    """At most ``cap`` training rows: a seeded subsample, stratified where it can be."""
+def time_folds(codes: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Expanding-window folds over the distinct time values (``codes``: their ranks): fold
+    k trains on the values before its block and is tested on the block (TimeSeriesSplit
+    over the distinct values, so no value is on both sides)."""
+    from sklearn.model_selection import TimeSeriesSplit
+
+    distinct = np.unique(codes)
+    if len(distinct) <= FOLDS:
+        raise ValueError(f"{len(distinct)} time values: too few for {FOLDS} time-ordered folds")
+    rows = np.arange(len(codes))
+    out = []
+    for before, block in TimeSeriesSplit(FOLDS).split(distinct):
+        out.append((rows[np.isin(codes, distinct[before])], rows[np.isin(codes, distinct[block])]))
+    return out
+
+
+def cap_rows(
+    train: np.ndarray,
+    y: pd.Series,
+    task: str,
+    cap: int,
+    seed: int,
+    groups: pd.Series | None = None,
+) -> np.ndarray:
+    """At most ``cap`` training rows: a seeded subsample, stratified where it can be; with
+    ``groups``, whole groups in a seeded order while they fit (at least one)."""
     if len(train) <= cap:
         return train
+    if groups is not None:
+        codes = group_codes(groups)[train]
+        order = np.random.default_rng(seed).permutation(np.unique(codes))
+        sizes = np.array([np.sum(codes == g) for g in order])
+        fits = int(np.searchsorted(np.cumsum(sizes), cap, side="right"))
+        return np.sort(train[np.isin(codes, order[: max(1, fits)])])
     from sklearn.model_selection import train_test_split
 
     labels = y.iloc[train].astype(str).to_numpy() if task == "classification" else None
@@ -377,14 +490,27 @@ class FoldData:
 
     def validation_rows(self, settings: Reference) -> tuple[np.ndarray, np.ndarray]:
         """Positions (within the training part) of the rows the reference MLP fits on and
-        of its early-stopping validation rows: the same for every strategy of the fold."""
-        from sklearn.model_selection import train_test_split
+        of its early-stopping validation rows: the same for every strategy of the fold.
+        Grouped: whole groups on each side; time-ordered: the latest time values."""
+        from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
+        positions = np.arange(len(self.train))
+        if self.frame.groups is not None:
+            codes = group_codes(self.frame.groups)[self.train]
+            shuffle = GroupShuffleSplit(1, test_size=settings.val_fraction, random_state=self.seed)
+            fit, val = next(shuffle.split(positions, groups=codes))
+            return np.asarray(fit), np.asarray(val)
+        times = None if self.frame.time is None else time_codes(self.frame.time)[self.train]
+        if times is not None and len(np.unique(times)) > 1:  # else: one value, rows split
+            latest = np.unique(times)[::-1]
+            counts = np.array([np.sum(times == t) for t in latest])
+            wanted = int(np.searchsorted(np.cumsum(counts), settings.val_fraction * len(times)))
+            val_mask = np.isin(times, latest[: min(wanted + 1, len(latest) - 1)])
+            return positions[~val_mask], positions[val_mask]
         labels = self.frame.y.iloc[self.train].astype(str).to_numpy()
         stratify = None
         if self.frame.task == "classification" and pd.Series(labels).value_counts().min() >= 2:
             stratify = labels
-        positions = np.arange(len(self.train))
         fit, val = train_test_split(
             positions, test_size=settings.val_fraction, random_state=self.seed, stratify=stratify
         )
@@ -493,9 +619,9 @@ def dataset_folds(dataset: Dataset, settings: Reference) -> list[FoldData]:
     frame = read_frame(dataset)
     classes = tuple(sorted(frame.y.astype(str).unique())) if frame.task == "classification" else ()
     out = []
-    for fold, (train, test) in enumerate(folds_for(frame.y, frame.task)):
+    for fold, (train, test) in enumerate(folds_for(frame.y, frame.task, frame.groups, frame.time)):
         seed = derive_seed(SEED, dataset.name, fold, "cap")
-        kept = cap_rows(train, frame.y, frame.task, settings.max_train_rows, seed)
+        kept = cap_rows(train, frame.y, frame.task, settings.max_train_rows, seed, frame.groups)
         out.append(FoldData(dataset, frame, fold, kept, test, classes))
     return out
 
@@ -514,8 +640,21 @@ def prepare_fixed(strategy: Strategy, data: FoldData) -> Prepared:
 # ----------------------------------------------------------------------------- results store
 
 
-def record_key(record: dict[str, Any]) -> tuple[str, str, int, str]:
-    return (record["file_sha256"], record["strategy"], int(record["fold"]), record["reference"])
+def record_key(record: dict[str, Any]) -> tuple[str, str, int, str, str]:
+    """What a fixed record depends on; a record without ``split`` was made with kfold."""
+    return (
+        record["file_sha256"],
+        record["strategy"],
+        int(record["fold"]),
+        record["reference"],
+        record.get("split", KFOLD),
+    )
+
+
+def split_field(dataset: Dataset) -> dict[str, str]:
+    """The ``split`` entry of a record: none for kfold (the records made before splits
+    existed keep their keys)."""
+    return {} if dataset.split == KFOLD else {"split": dataset.split}
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -556,7 +695,7 @@ def evaluate_fixed(
     key = settings.key()
     have = {record_key(r): r for r in read_records(path)}
     missing = {
-        f: [s for s in strategies if (dataset.sha256, s.name, f, key) not in have]
+        f: [s for s in strategies if (dataset.sha256, s.name, f, key, dataset.split) not in have]
         for f in range(FOLDS)
     }
     if any(missing.values()):
@@ -577,6 +716,7 @@ def evaluate_fixed(
                     "fold": fold,
                     "task": dataset.task,
                     "reference": key,
+                    **split_field(dataset),
                     **outcome,
                     "seconds": seconds,
                 }
@@ -584,7 +724,11 @@ def evaluate_fixed(
                 have[record_key(record)] = record
             log(f"  {dataset.name} fold {fold + 1}: {len(wanted)} strategies "
                 f"({seconds * len(wanted):.1f} s)")  # fmt: skip
-    return [have[(dataset.sha256, s.name, f, key)] for f in range(FOLDS) for s in strategies]
+    return [
+        have[(dataset.sha256, s.name, f, key, dataset.split)]
+        for f in range(FOLDS)
+        for s in strategies
+    ]
 
 
 # ----------------------------------------------------------------------------- the split
