@@ -20,6 +20,7 @@ from advisor.report.labels import (
     plan_description,
     reason_text,
     scaler_label,
+    split_sentence,
 )
 from advisor.report.search_view import CandidateView, SearchView
 from advisor.report.views import AdviceView
@@ -102,7 +103,7 @@ def render_html(data: dict[str, Any]) -> str:
         f"<h1>{escape(title)}</h1>",
         _overview(view),
         _advice_card(view),
-        _search_section(view.search),
+        _search_section(view.search, view.dropped),
         features_section(view),
         _network_section(view),
         _rules_section(view),
@@ -165,7 +166,7 @@ def _advice_card(view: AdviceView) -> str:
     return f'<div class="card advice"><h2 style="margin-top:0">Advice</h2><dl>{items}</dl></div>'
 
 
-def _search_section(search: SearchView | None) -> str:
+def _search_section(search: SearchView | None, dropped: tuple[str, ...] = ()) -> str:
     """The validation: the decision, what it rests on, the score chart, the loss curves,
     the candidates table and the comparisons with the default."""
     if search is None:
@@ -178,6 +179,7 @@ def _search_section(search: SearchView | None) -> str:
         "<h2>Validation</h2>"
         f"<p>{escape(search.decision)}.</p>"
         + (f'<p class="evidence">{escape(evidence)}</p>' if evidence else "")
+        + f'<p class="split">{escape(split_sentence(search, dropped))}</p>'
         + f'<div class="plots">{_score_chart(search)}</div>{_curves(search)}'
         f"{_candidates_table(search)}"
         f"{_comparisons_table(search)}"

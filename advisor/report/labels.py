@@ -90,6 +90,13 @@ def evidence_text(search: SearchView) -> str | None:
     return f"{text}; it is {evidence.certainty}: {why}"
 
 
+def split_sentence(search: SearchView, dropped: tuple[str, ...]) -> str:
+    """How the folds were made, as a sentence (``dropped``: the plan's dropped columns)."""
+    if search.split is None:
+        return "Folds: not recorded (an advice file written before version 4)."
+    return f"Folds: {search.split.text(dropped)}."
+
+
 def evidence_sentence(search: SearchView) -> str:
     """`evidence_text` as a sentence of its own (capital letter, full stop), or ""."""
     text = evidence_text(search)

@@ -15,6 +15,7 @@ from advisor.report.labels import (
     plan_description,
     reason_text,
     scaler_label,
+    split_sentence,
 )
 from advisor.report.layout import escape_markdown
 from advisor.report.search_view import SearchView
@@ -46,7 +47,7 @@ def render_markdown(data: dict[str, Any]) -> str:
     lines.append("")
     if search is not None:
         lines += [f"**Decision:** {_text(search.decision)}.", ""]
-        lines += _search_table(search)
+        lines += _search_table(search, view.dropped)
     lines += ["### Features", ""]
     lines += [
         "| column | kind | profile | scaler | rule | confidence | why |",
@@ -79,12 +80,14 @@ def render_markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _search_table(search: SearchView) -> list[str]:
+def _search_table(search: SearchView, dropped: tuple[str, ...]) -> list[str]:
     metric = search.metric
     evidence = evidence_sentence(search)
     lines = [
         f"{search.n_folds}-fold cross-validation; score: {_text(search.score)} "
         "(lower is better)." + (f" {_text(evidence)}" if evidence else ""),
+        "",
+        _text(split_sentence(search, dropped)),
         "",
         f"| candidate | score mean ± sd | {metric} mean ± sd | |",
         "|---|---:|---:|---|",

@@ -76,19 +76,70 @@ class EvidenceView:
 
 
 @dataclass(frozen=True)
+class SplitView:
+    """How the folds were made (files before version 4 did not record it): shuffled,
+    grouped or time-ordered, the column, its groups or time values, the folds asked for
+    and used (and why fewer), stratification and the time gap."""
+
+    kind: str
+    column: str | None
+    units: int | None
+    folds_asked: int
+    folds: int
+    fewer_because: str | None
+    stratified: bool
+    gap: int
+
+    def text(self, dropped: tuple[str, ...] = ()) -> str:
+        """The split in one line; ``dropped``: the plan's dropped columns, to say whether
+        the group or time column is a feature."""
+        if self.kind == "group":
+            text = (
+                f"{self.folds} folds grouped by {self.column} ({self.units} groups): "
+                f"no {self.column} in training and validation at once"
+            )
+        elif self.kind == "time":
+            gap = f", {self.gap} left out between" if self.gap else ""
+            text = (
+                f"{self.folds} time-ordered folds by {self.column} ({self.units} time "
+                f"values, cut between values): validation always later than training{gap}"
+            )
+        else:
+            how = "stratified by class" if self.stratified else "rows shuffled"
+            text = f"{self.folds} shuffled folds ({how})"
+        if self.column is not None:
+            feature = "not a feature" if self.column in dropped else "kept as a feature"
+            text += f"; {self.column} is {feature}"
+        if self.fewer_because:
+            text += (
+                f"; {self.folds} of the {self.folds_asked} folds asked for: {self.fewer_because}"
+            )
+        return text
+
+
+@dataclass(frozen=True)
 class SampleView:
-    """The seeded, stratified sample the search used on big data."""
+    """The seeded sample the search used on big data: stratified by class or target
+    decile, or keeping whole groups or the most recent times."""
 
     rows: int
     of: int
     stratified_by: str
+
+    def text(self, split: SplitView | None) -> str:
+        """How the sample was drawn, in words."""
+        if self.stratified_by in ("whole groups", "most recent times"):
+            column = split.column if split is not None else None
+            return f"{self.stratified_by} of {column}" if column else self.stratified_by
+        return f"stratified by {self.stratified_by}"
 
 
 @dataclass(frozen=True)
 class SearchView:
     """The search: its setting, every candidate, the comparisons with the default, the
     winner and the decision in words; ``evidence`` None in files before the race (version
-    2), ``sample`` None on all rows (and in version-1 files)."""
+    2), ``sample`` None on all rows (and in version-1 files), ``split`` and
+    ``target_transform`` None in files before version 4."""
 
     budget: str
     n_folds: int
@@ -103,11 +154,14 @@ class SearchView:
     comparisons: tuple[ComparisonView, ...]
     evidence: EvidenceView | None
     sample: SampleView | None
+    split: SplitView | None
+    target_transform: str | None
 
     @classmethod
     def read(cls, obj: JsonObject) -> SearchView:
         evidence = obj.opt_obj("evidence")
         sample = obj.opt_obj("sample")
+        split = obj.opt_obj("split")
         return build_view(
             cls,
             obj,
@@ -115,4 +169,6 @@ class SearchView:
             comparisons=tuple(ComparisonView.read(c) for c in obj.objs("comparisons")),
             evidence=None if evidence is None else EvidenceView.read(evidence),
             sample=None if sample is None else build_view(SampleView, sample),
+            split=None if split is None else build_view(SplitView, split),
+            target_transform=obj.opt("target_transform"),
         )

@@ -15,6 +15,7 @@ from advisor.report.labels import (
     plan_description,
     reason_text,
     scaler_label,
+    split_sentence,
 )
 from advisor.report.layout import Painter, fmt_value, painter, text_table, wrap
 from advisor.report.search_view import CandidateView, SearchView
@@ -39,7 +40,7 @@ def render_text(
     lines = [] if rules_shown else _rules_lines(view, paint, verbose, width)
 
     if view.search is not None:
-        lines += _search_lines(view.search, timings or {}, paint, verbose, width)
+        lines += _search_lines(view.search, view.dropped, timings or {}, paint, verbose, width)
     else:
         lines.append(
             "Validation: not run. Validation needs a target: advise DATA.csv --target COLUMN"
@@ -192,6 +193,7 @@ def _target_and_network_lines(view: RulesView) -> list[str]:
 
 def _search_lines(
     search: SearchView,
+    dropped: tuple[str, ...],
     timings: dict[str, float],
     paint: Painter,
     verbose: bool,
@@ -199,7 +201,7 @@ def _search_lines(
 ) -> list[str]:
     """The search's part of the report: its setting, the candidates table (with
     ``verbose``, the fold scores and the comparisons too), and the decision."""
-    lines = _search_head_lines(search)
+    lines = _search_head_lines(search, dropped)
     lines += _candidate_table(search, paint, width)
     if verbose:
         lines += _fold_score_lines(search)
@@ -209,17 +211,19 @@ def _search_lines(
     return lines
 
 
-def _search_head_lines(search: SearchView) -> list[str]:
-    """How the candidates were validated, on what sample, and what the decision rests on."""
+def _search_head_lines(search: SearchView, dropped: tuple[str, ...]) -> list[str]:
+    """How the candidates were validated (the folds, the score, the sample) and what the
+    decision rests on."""
     lines = [
         f"Validation: {search.n_folds}-fold cross-validation, score = {search.score} "
-        f"(lower is better), {search.metric} beside it; budget {search.budget}"
+        f"(lower is better), {search.metric} beside it; budget {search.budget}",
+        f"  {split_sentence(search, dropped)}",
     ]
     if search.sample:
         sample = search.sample
         lines.append(
-            f"  on a seeded sample of {sample.rows} of {sample.of} rows, stratified by "
-            f"{sample.stratified_by}"
+            f"  on a seeded sample of {sample.rows} of {sample.of} rows, "
+            f"{sample.text(search.split)}"
         )
     evidence = evidence_text(search)
     if evidence:

@@ -248,7 +248,7 @@ class Settings:
 class RulesView:
     """What the advice holds once the rules have spoken (the report's first part, and all
     a `rules_ready` preview holds): the source, settings, notes, profile, proposals and the
-    plan's name and date columns."""
+    plan's name, date columns and dropped columns."""
 
     source: str
     settings: Settings
@@ -257,6 +257,7 @@ class RulesView:
     proposals: ProposalsView
     plan_name: str
     dates: tuple[str, ...]
+    dropped: tuple[str, ...]
 
     @classmethod
     def from_dict(cls, data: Any) -> RulesView:
@@ -313,4 +314,5 @@ def _rules_part(root: JsonObject) -> dict[str, Any]:
         "proposals": ProposalsView.read(root.obj("proposals")),
         "plan_name": plan.req("name"),
         "dates": plan.strings("dates", required=False),
+        "dropped": plan.strings("dropped", required=False),
     }

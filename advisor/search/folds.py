@@ -117,29 +117,44 @@ def split_sample(
     y: pd.Series, task: str, size: int, seed: int, minimum: int, split: Split | None
 ) -> np.ndarray:
     """Sorted positions of the rows a search keeps when it may use only ``size`` of them:
-    a stratified sample for shuffled folds (`stratified_sample`); whole groups, in a
-    seeded order, until ``size`` rows (at least ``minimum`` groups); or the most recent
-    time values, whole, back until ``size`` rows (at least ``minimum`` + 1 values plus
-    the gap). Samples of one seed are nested: a larger size keeps the smaller's rows."""
+    a stratified sample for shuffled folds (`stratified_sample`); whole groups, or the
+    most recent time values, as `units_kept` chooses them. Samples of one seed are
+    nested: a larger size keeps the smaller's rows."""
     if split is None or split.kind == "kfold" or size >= len(y):
         return stratified_sample(y, task, size, seed, minimum=minimum)
+    units, position = np.unique(split_units(split), return_inverse=True)
+    counts = np.bincount(position, minlength=len(units))
+    kept = units_kept(counts, size, seed, minimum, split)
+    return np.flatnonzero(kept[position])
+
+
+def split_units(split: Split) -> np.ndarray:
+    """Each row's unit of a grouped or time-ordered split: its group as text, or its time
+    value (sortable)."""
     if split.groups is not None:
-        labels = np.asarray(split.groups, dtype=object).astype(str)
-        units, position = np.unique(labels, return_inverse=True)
-        rng = np.random.default_rng(seed)
-        ranked = rng.permutation(len(units))  # unit ranked[i] is taken i-th
-        rank = np.empty(len(units), dtype=np.int64)
-        rank[ranked] = np.arange(len(units))
+        return np.asarray(split.groups, dtype=object).astype(str)
+    assert split.order is not None
+    return _orderable(split.order)
+
+
+def units_kept(counts: np.ndarray, size: int, seed: int, minimum: int, split: Split) -> np.ndarray:
+    """Which units (sorted, with ``counts`` rows each) a sample of about ``size`` rows
+    keeps whole: groups in a seeded order until ``size`` rows (at least ``minimum``
+    groups), or the most recent time values back until ``size`` rows (at least
+    ``minimum`` + 1 values plus the gap). A function of the units' counts and the seed
+    only, so every path (in memory, a Dask cluster's counts) keeps the same units."""
+    n_units = len(counts)
+    if split.kind == "group":
+        rank = np.empty(n_units, dtype=np.int64)
+        rank[np.random.default_rng(seed).permutation(n_units)] = np.arange(n_units)
         least = minimum
     else:
-        assert split.order is not None
-        units, position = np.unique(_orderable(split.order), return_inverse=True)
-        rank = np.arange(len(units))[::-1].copy()  # the latest time value first
+        rank = np.arange(n_units)[::-1].copy()  # the latest time value first
         least = minimum + 1 + split.gap
-    counts = np.bincount(rank[position], minlength=len(units))
-    taken = int(np.searchsorted(np.cumsum(counts), size) + 1)
-    taken = min(max(taken, least), len(units))
-    return np.flatnonzero(rank[position] < taken)
+    by_rank = np.empty(n_units, dtype=np.int64)
+    by_rank[rank] = counts
+    taken = int(np.searchsorted(np.cumsum(by_rank), size) + 1)
+    return rank < min(max(taken, least), n_units)
 
 
 def pad_columns(block: np.ndarray, width: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """How rows are split for validation, as values: the `Split` a user asked for (shuffled
 k-fold, by group, in time order) and the `FoldPlan` saying how the folds were made, which
-the advice file and every report state (`split_text`). The folds themselves are made in
-`advisor.search.folds`.
+the advice file states and every report shows (`advisor.report.search_view`). The folds
+themselves are made in `advisor.search.folds`.
 """
 
 from __future__ import annotations
@@ -76,24 +76,3 @@ class FoldPlan:
             stratified=bool(data.get("stratified", False)),
             gap=int(data.get("gap", 0)),
         )
-
-
-def split_text(plan: FoldPlan) -> str:
-    """The split in one line, as every report states it."""
-    if plan.kind == "group":
-        text = (
-            f"{plan.used} folds grouped by {plan.column} ({plan.units} groups): "
-            f"no {plan.column} in training and validation at once"
-        )
-    elif plan.kind == "time":
-        gap = f", {plan.gap} left out between them" if plan.gap else ""
-        text = (
-            f"{plan.used} time-ordered folds by {plan.column} ({plan.units} time values): "
-            f"validation always later than training{gap}"
-        )
-    else:
-        how = "stratified by class" if plan.stratified else "rows shuffled"
-        text = f"{plan.used} shuffled folds ({how})"
-    if plan.fewer_because:
-        text += f"; {plan.used} of the {plan.asked} folds asked for: {plan.fewer_because}"
-    return text

@@ -30,12 +30,20 @@ def _golden(name: str) -> dict[str, Any]:
 
 
 def _as_version(data: dict[str, Any], version: int) -> dict[str, Any]:
-    """A version-3 advice as a file of an older version holds it. Version 2 has no search
-    evidence (one stage), no date or string-encoded columns and no image top or code flags;
-    version 1 (before the reports) has, besides, no distributions, no fired rules'
+    """A version-4 advice as a file of an older version holds it. Version 3 has no split,
+    default target transform or candidates' targets in its search; version 2, besides, no
+    search evidence (one stage), no date or string-encoded columns and no image top or code
+    flags; version 1 (before the reports), besides, no distributions, no fired rules'
     rationale, no search sample, and comparisons decided by Holm-adjusted significance."""
     old = copy.deepcopy(data)
     old["schema_version"] = version
+    if old["search"] is not None:
+        old["search"].pop("split")
+        old["search"].pop("target_transform")
+        for candidate in old["search"]["candidates"]:
+            candidate.pop("target")
+    if version == 3:
+        return old
     for part in (old["advice"]["plan"], old["proposals"]):
         part.pop("dates")
         part.pop("text_encoded")
@@ -54,12 +62,12 @@ def _as_version(data: dict[str, Any], version: int) -> dict[str, Any]:
     return old
 
 
-SAMPLES = [(name, version) for name in ("penguins", "concrete") for version in (1, 2, 3)]
+SAMPLES = [(name, version) for name in ("penguins", "concrete") for version in (1, 2, 3, 4)]
 
 
 @pytest.mark.parametrize(("name", "version"), SAMPLES)
 def test_every_schema_versions_advice_parses_and_renders(name, version):
-    data = _as_version(_golden(name), version) if version < 3 else _golden(name)
+    data = _as_version(_golden(name), version) if version < 4 else _golden(name)
     view = AdviceView.from_dict(data)
     assert view.profile.n_rows == data["profile"]["n_rows"]
     assert [e.subject for e in view.proposals.features] == [
@@ -71,17 +79,25 @@ def test_every_schema_versions_advice_parses_and_renders(name, version):
     for text in (render_text(data, verbose=True), render_markdown(data), render_html(data)):
         assert name in text
     if view.search is not None:
-        assert (view.search.evidence is not None) == (version == 3)
+        assert (view.search.evidence is not None) == (version >= 3)
         said = "the decision rests on" in render_text(data)
-        assert said == (version == 3)  # a search of version 2 reads as one stage
+        assert said == (version >= 3)  # a search of version 2 reads as one stage
+        assert (view.search.split is not None) == (version == 4)
+        for text in (render_text(data), render_markdown(data), render_html(data)):
+            assert ("Folds: not recorded" in text) == (version < 4)
 
 
 def test_an_older_file_renders_as_the_newer_one_but_for_what_it_lacks():
     new = _golden("penguins")
     old = _as_version(new, 2)
-    strip = "Evidence: "
-    new_lines = [line for line in render_text(new).splitlines() if strip not in line]
-    assert render_text(old).splitlines() == new_lines
+    strip = ("Evidence: ", "Folds: ")
+    new_lines = [
+        line for line in render_text(new).splitlines() if not line.strip().startswith(strip)
+    ]
+    old_lines = [
+        line for line in render_text(old).splitlines() if not line.strip().startswith(strip)
+    ]
+    assert old_lines == new_lines
 
 
 def test_comparisons_of_files_before_the_standard_error_rule_read_significance():
