@@ -214,21 +214,29 @@ def advise_fold(
         advice.in_network,
         target=advice.target_transformer,
     )
-    keys, extra = candidate_inputs(advice, x_train, x_test) if subject == "advisor" else ([], [])
+    keys, extra = (
+        candidate_inputs(advice, x_train, y_train, x_test) if subject == "advisor" else ([], [])
+    )
+    tt = advice.target_transformer
     return {
         "prepared": [prepared, *extra],
         "keys": keys,
         "in_network": advice.in_network,
         "winner": (advice.search or {}).get("winner"),
+        "target_transform": None if tt is None else tt.method,
         "seconds": round(seconds, 3),
         "candidates": candidate_records(advice),
     }
 
 
-def candidate_inputs(advice: Any, x_train: Any, x_test: Any) -> tuple[list[str], list[Any]]:
-    """Every candidate the search validated, prepared for the reference MLP: so that the
-    decision rule can be studied on the calibration half from one run (which candidate the
-    inner folds favoured, and how it scored on the held-out fold)."""
+def candidate_inputs(
+    advice: Any, x_train: Any, y_train: Any, x_test: Any
+) -> tuple[list[str], list[Any]]:
+    """Every candidate the search validated, prepared for the reference MLP (each with its
+    own target transform): so that the decision rule can be studied on the calibration
+    half from one run (which candidate the inner folds favoured, and how it scored on the
+    held-out fold)."""
+    from advisor.plan.target import TargetTransformer
     from advisor.rules.autoscaler import AutoScaler
     from advisor.search.space import search_space
 
@@ -249,9 +257,11 @@ def candidate_inputs(advice: Any, x_train: Any, x_test: Any) -> tuple[list[str],
             )
         keys.append(candidate.key)
         x_fit, x_held = fitted[name]
-        prepared.append(
-            reference.Prepared(x_fit, x_held, candidate.in_network, advice.target_transformer)
-        )
+        target = advice.target_transformer
+        if target is not None:
+            method = candidate.target or advice.search_obj.target_method or "standard"
+            target = TargetTransformer(method).fit(y_train)
+        prepared.append(reference.Prepared(x_fit, x_held, candidate.in_network, target))
     return keys, prepared
 
 

@@ -4,10 +4,13 @@ Reads the quality benchmark's per-fold advisor records (`benchmarks/results/advi
 two advisor digests and compares, fold by fold, the advice each gave: the winning candidate
 (its input plan and in-network normalization). Only folds both versions have scored count.
 Prints a table per dataset and the share of folds with the same advice (the speed issue's
-condition: at least 95% on the calibration half), and the held-out scores side by side.
+condition: at least 95% on the calibration half), the held-out scores side by side with
+the change (accuracy points, or % of RMSE) and the harness's paired test of after against
+before (corrected resampled t, two-sided, alpha 0.05), and the regression target
+transform each fold's advice trained on (records before issue 32 do not say: z-score).
 
     python benchmarks/same_advice.py --before 6bf7517814b3 --after c8c9bdd80119 \\
-        [--half calibration] [--subject advisor]
+        [--half calibration] [--subject advisor] [--task regression]
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import reference  # noqa: E402
+from quality import paired_outcome  # noqa: E402
 
 TARGET_SHARE = 0.95
 
@@ -51,6 +55,19 @@ def _score(record: dict[str, Any]) -> float:
     return float(record["accuracy"] if "accuracy" in record else record["rmse"])
 
 
+def _change(task: str, before: float, after: float) -> str:
+    if task == "classification":
+        return f"{100 * (after - before):+.2f} pt"
+    return f"{100 * (after - before) / before:+.2f}%" if before else "n/a"
+
+
+def _targets(records: list[dict[str, Any]]) -> str:
+    """The target transforms of a regression dataset's folds, e.g. "log1p_standard 3/5"."""
+    methods = [r.get("target_transform") or "standard" for r in records]
+    counts = {m: methods.count(m) for m in sorted(set(methods))}
+    return ", ".join(f"{m} {n}/{len(methods)}" for m, n in counts.items())
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -60,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--half", choices=("calibration", "validation"))
     parser.add_argument("--subject", default="advisor", choices=("advisor", "rules"))
     parser.add_argument("--results", type=Path, default=reference.RESULTS)
+    parser.add_argument("--task", choices=("classification", "regression"))
     args = parser.parse_args(argv)
     names = None
     if args.half:
@@ -68,12 +86,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     folder = args.results / args.subject
     before = _records(folder, args.before, names)
     after = _records(folder, args.after, names)
-    both = sorted(set(before) & set(after))
+    both = sorted(k for k in set(before) & set(after) if args.task in (None, before[k]["task"]))
     if not both:
         sys.exit(f"no fold has records of both {args.before} and {args.after}")
     print(f"| dataset | folds | same advice | differing folds ({args.before} → {args.after}) "
-          "| score before (mean) | score after (mean) |")  # fmt: skip
-    print("|---|---:|---:|---|---:|---:|")
+          "| score before (mean) | score after (mean) | change | after vs before "
+          "| target transform after |")  # fmt: skip
+    print("|---|---:|---:|---|---:|---:|---:|---|---|")
     same_total = 0
     for dataset in sorted({d for d, _ in both}):
         folds = [f for d, f in both if d == dataset]
@@ -86,9 +105,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         score_before = statistics.fmean(_score(before[dataset, f]) for f in folds)
         score_after = statistics.fmean(_score(after[dataset, f]) for f in folds)
+        task = before[dataset, folds[0]]["task"]
+        outcome = paired_outcome(
+            [after[dataset, f] for f in folds], [before[dataset, f] for f in folds]
+        )
+        targets = _targets([after[dataset, f] for f in folds]) if task == "regression" else ""
         print(
             f"| {dataset} | {len(folds)} | {len(same)} | {differing} | {score_before:.4g} | "
-            f"{score_after:.4g} |"
+            f"{score_after:.4g} | {_change(task, score_before, score_after)} | {outcome} "
+            f"| {targets} |"
         )
     share = same_total / len(both)
     datasets = len({d for d, _ in both})
