@@ -63,6 +63,17 @@ class FeatureView:
 
 
 @dataclass(frozen=True)
+class LayoutView:
+    """The table's layout (`advisor.profiling.layout`): a panel or a time series, its
+    columns, and the one-line suggestion of ``--groups`` or ``--time-order``."""
+
+    kind: str
+    unit: str | None
+    time: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
 class ProfileView:
     """The dataset's profile: its facts and one `FeatureView` per column."""
 
@@ -80,13 +91,20 @@ class ProfileView:
     excluded: tuple[str, ...]
     features: tuple[FeatureView, ...]
     notes: tuple[str, ...]  # the column classifier's, on `advise profile`'s paths
+    layout: LayoutView | None  # absent: the rows look exchangeable (and in older files)
 
     @classmethod
     def read(cls, obj: JsonObject) -> ProfileView:
         features = tuple(FeatureView.read(f) for f in obj.objs("features"))
         notes = obj.strings("notes", required=False)
+        layout = obj.opt_obj("layout")
         return build_view(
-            cls, obj, excluded=obj.strings("excluded"), features=features, notes=notes
+            cls,
+            obj,
+            excluded=obj.strings("excluded"),
+            features=features,
+            notes=notes,
+            layout=None if layout is None else build_view(LayoutView, layout),
         )
 
     @classmethod
@@ -257,6 +275,8 @@ class RulesView:
     proposals: ProposalsView
     plan_name: str
     dates: tuple[str, ...]
+    #: The layout's suggestion (--groups, --time-order), unless the run chose its folds.
+    layout_suggestion: str | None
 
     @classmethod
     def from_dict(cls, data: Any) -> RulesView:
@@ -313,4 +333,32 @@ def _rules_part(root: JsonObject) -> dict[str, Any]:
         "proposals": ProposalsView.read(root.obj("proposals")),
         "plan_name": plan.req("name"),
         "dates": plan.strings("dates", required=False),
+        "layout_suggestion": _layout_suggestion(root),
     }
+
+
+#: What a split says when it is the default (shuffled k-fold): it chose nothing.
+_SHUFFLED = ("", "none", "shuffled", "random", "kfold", "k-fold", "stratified")
+
+
+def _layout_suggestion(root: JsonObject) -> str | None:
+    """The profile's layout suggestion, unless the run already grouped or ordered its
+    folds: ``groups`` or ``time_order`` in the settings, or a ``split`` in the settings or
+    the search that names a column or a kind other than shuffled folds."""
+    layout = root.obj("profile").opt("layout")
+    if not isinstance(layout, dict) or not layout.get("suggestion"):
+        return None
+    settings, search = root.opt("settings") or {}, root.opt("search") or {}
+    chosen = [settings.get("groups"), settings.get("time_order"), settings.get("split")]
+    chosen.append(search.get("split") if isinstance(search, dict) else None)
+    return None if any(_names_a_split(value) for value in chosen) else str(layout["suggestion"])
+
+
+def _names_a_split(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in _SHUFFLED
+    if isinstance(value, dict):
+        named = ("groups", "group", "time_order", "order", "column", "by")
+        kinds = (value.get(key) for key in ("kind", "type", "method"))
+        return any(value.get(key) for key in named) or any(_names_a_split(k) for k in kinds if k)
+    return bool(value)
