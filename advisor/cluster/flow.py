@@ -80,7 +80,9 @@ def draw(
         )
     client, close = connect(dask)
     try:
-        full, summary = profile_dask(data, client, seed=seed, hint=hint, keep=True)
+        full, summary = profile_dask(
+            data, client, seed=seed, hint=hint, keep=True, exclude=(target,) if target else ()
+        )
         resolved = edges = None
         if target is not None:
             if target not in [f.name for f in full.features]:

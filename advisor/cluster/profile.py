@@ -83,9 +83,11 @@ def profile_dask(
     hint: DialectHint | None = None,
     sample_rows: int | None = None,
     keep: bool = False,
+    exclude: tuple[str, ...] = (),
 ) -> Any:
     """The streaming profile of ``data`` (a file, directory or glob) computed on the
-    cluster behind ``client`` (with ``keep``: and the merged `TableSummary`)."""
+    cluster behind ``client`` (with ``keep``: and the merged `TableSummary`; ``exclude``:
+    columns its layout never names, the target)."""
     from advisor.profiling.profile import profile_summary
 
     files = [str(p.resolve()) for p in resolve_partitions(data)]  # workers may run elsewhere
@@ -108,7 +110,7 @@ def profile_dask(
             kinds = {**kinds, found.column: "text"}
             continue
         break
-    profile = profile_summary(summary, str(data))
+    profile = profile_summary(summary, str(data), exclude)
     return (profile, summary) if keep else profile
 
 
@@ -136,7 +138,8 @@ def infer_cluster_task(profile: DatasetProfile, target: str) -> str:
 
 def with_full_statistics(sample: DatasetProfile, full: DatasetProfile) -> DatasetProfile:
     """The profile of a sample's table (its columns, kinds and target as loaded) with each
-    column's statistics over every row where the cluster saw the same kind of column."""
+    column's statistics, and the layout, over every row (a column's where the cluster saw
+    the same kind of column)."""
     from advisor.profiling.profile import dataset_profile
 
     features = []
@@ -162,4 +165,5 @@ def with_full_statistics(sample: DatasetProfile, full: DatasetProfile) -> Datase
         excluded=sample.excluded,
         mode="streaming",
         sample_rows=full.sample_rows,
+        layout=full.layout,
     )

@@ -39,8 +39,10 @@ from advisor.profiling.column import (
     profile_categorical,
     profile_numeric,
 )
+from advisor.profiling.layout import TableLayout, layout_roles, table_layout
+from advisor.profiling.layout_facts import LayoutFacts
 from advisor.profiling.sketch import RESERVOIR_ROWS
-from advisor.profiling.summary import TableSummary, summary_features
+from advisor.profiling.summary import TableSummary, summary_features, text_cells
 from advisor.profiling.types import DatasetProfile, FeatureProfile
 from advisor.table.kinds import ColumnNote, Decision, classify, dates
 
@@ -48,6 +50,8 @@ if TYPE_CHECKING:  # pandas is imported where needed: profiling numbers never ne
     from advisor.table.load import Table
 
 ProgressFn = Callable[[float], None]
+#: Rows the in-memory paths feed the layout's facts at a time (a bounded copy of them).
+LAYOUT_ROWS = 1 << 20
 
 
 def profile_table(table: Table, seed: int = 0, threads: int | None = None) -> DatasetProfile:
@@ -66,6 +70,8 @@ def profile_table(table: Table, seed: int = 0, threads: int | None = None) -> Da
         min_share = float(counts.min() / counts.sum())
     elif table.target is not None:
         target_profile = profile_numeric(table.target.to_numpy(dtype=float), str(table.target_name))
+    position = {name: i for i, name in enumerate(table.features.columns)}
+    ordered = sorted(features, key=lambda f: position[f.name])  # the layout's tie-breaks
     return dataset_profile(
         table.source,
         table.n_rows,
@@ -76,6 +82,7 @@ def profile_table(table: Table, seed: int = 0, threads: int | None = None) -> Da
         min_class_share=min_share,
         target=target_profile,
         excluded=table.excluded,
+        layout=arrow_layout(_frame_arrow(table.features, ordered), ordered, table.n_rows),
     )
 
 
@@ -160,19 +167,13 @@ def profile_arrow(
     most one converted copy per thread is alive beside the Arrow table."""
     import pyarrow as pa
 
-    def is_numeric(kind: Any) -> bool:
-        return bool(
-            pa.types.is_integer(kind) or pa.types.is_floating(kind)
-            or pa.types.is_boolean(kind) or pa.types.is_null(kind)
-        )  # fmt: skip
-
     names = list(table.column_names)
     notes: dict[int, ColumnNote] = {}
 
     def one(index: int) -> FeatureProfile:
         column = table.column(index)
         name = names[index]
-        if is_numeric(column.type):
+        if _is_number_type(column.type):
             return profile_numeric(_float64_values(column), name, seed + index)
         if pa.types.is_temporal(column.type):
             decision, converted = dates(name), None
@@ -190,7 +191,58 @@ def profile_arrow(
         task=None,
         target_name=None,
         notes=tuple(str(notes[i]) for i in sorted(notes)),
+        layout=arrow_layout(table, features, table.num_rows),
     )
+
+
+def arrow_layout(table: Any, features: list[FeatureProfile], n_rows: int) -> TableLayout | None:
+    """The layout of a table held in memory (Arrow; numbers as numbers, the rest as
+    text), its columns that can matter fed to the facts `LAYOUT_ROWS` rows at a time."""
+    import pyarrow as pa
+
+    roles = layout_roles(features, n_rows)
+    names = _in_roles(features, roles)
+    if not names:
+        return None
+    numeric = {n for n in names if _is_number_type(table.column(n).type)}
+    facts = LayoutFacts.start(names, set(names) - numeric, roles)
+    for start in range(0, n_rows, LAYOUT_ROWS):
+        part = table.slice(start, LAYOUT_ROWS)
+        numbers = {n: _float64_values(part.column(n)) for n in names if n in numeric}
+        texts = {n: text_cells(part.column(n).cast(pa.string())) for n in facts.text}
+        facts.update(numbers, texts)
+    return table_layout(facts, features, n_rows)
+
+
+def _in_roles(features: list[FeatureProfile], roles: dict[str, list[str]]) -> list[str]:
+    """The columns with a role in the layout's facts, in the table's order."""
+    named = {name for role in roles.values() for name in role}
+    return [f.name for f in features if f.name in named]
+
+
+def _is_number_type(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(
+        pa.types.is_integer(kind) or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind) or pa.types.is_null(kind)
+    )  # fmt: skip
+
+
+def _frame_arrow(frame: Any, features: list[FeatureProfile]) -> Any:
+    """A loaded table's columns that can matter to its layout as Arrow: numbers as float64,
+    the rest (categories, dates) as text."""
+    import pandas as pd
+    import pyarrow as pa
+
+    columns = {}
+    for name in _in_roles(features, layout_roles(features, len(frame))):
+        values = frame[name]
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+            columns[name] = pa.array(values.to_numpy(dtype=float))
+        else:
+            columns[name] = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+    return pa.table(columns) if columns else pa.table({})
 
 
 def feature_of(
@@ -253,14 +305,18 @@ def profile_stream(
         return profile_summary(summary, str(path))
 
 
-def profile_summary(summary: TableSummary, source: str) -> DatasetProfile:
-    """The streaming profile of a (merged) summary of every row."""
+def profile_summary(
+    summary: TableSummary, source: str, exclude: tuple[str, ...] = ()
+) -> DatasetProfile:
+    """The streaming profile of a (merged) summary of every row (``exclude``: columns its
+    layout never names, the target)."""
     if summary.n_rows == 0:
         from advisor.errors import InputError
 
         raise InputError(f"{source}: has a header but no data rows")
-    assert summary.sample is not None
+    assert summary.sample is not None and summary.layout is not None
     features, notes = summary_features(summary)
+    layout = table_layout(summary.layout, features, summary.n_rows, exclude)
     return dataset_profile(
         source,
         summary.n_rows,
@@ -270,6 +326,7 @@ def profile_summary(summary: TableSummary, source: str) -> DatasetProfile:
         mode="streaming",
         sample_rows=int(summary.sample.sample.shape[0]),
         notes=tuple(str(note) for note in notes),
+        layout=layout,
     )
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from advisor.io.markers import MISSING_MARKERS
 from advisor.profiling.column import categorical_from_counts, feature_from_summary
 from advisor.profiling.column_summary import summarize_accumulator
+from advisor.profiling.layout_facts import LayoutFacts
 from advisor.profiling.sketch import RESERVOIR_ROWS, NumericAccumulator, RowSample
 from advisor.table.kinds import HEAD, ColumnNote, Decision, TextFacts, classify_text, parse_numbers
 
@@ -47,6 +48,7 @@ class TableSummary:
     padded: dict[str, bool] = field(default_factory=dict)  # some value has spaces around it
     text_missing: dict[str, int] = field(default_factory=dict)
     sample: RowSample | None = None  # columns: the numeric ones, then the text ones
+    layout: LayoutFacts | None = None  # what the table's layout is read from
 
     def __post_init__(self) -> None:
         if self.sample is None:
@@ -56,6 +58,7 @@ class TableSummary:
             self.padded = dict.fromkeys(self.text, False)
             self.text_missing = dict.fromkeys(self.text, 0)
             self.sample = RowSample(len(self.names), self.sample_rows, self.seed)
+            self.layout = LayoutFacts.start(self.names, set(self.text))
 
     @property
     def numeric(self) -> list[str]:
@@ -71,9 +74,10 @@ class TableSummary:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        assert self.sample is not None
+        assert self.sample is not None and self.layout is not None
         self.n_rows += table.num_rows
         numeric, text = self.numeric, self.text
+        texts: dict[str, TextCells] = {}
         block = np.empty((table.num_rows, len(numeric) + len(text)), dtype=np.float64)
         for index, name in enumerate(numeric):
             column = table.column(name)
@@ -84,7 +88,7 @@ class TableSummary:
         for index, name in enumerate(text, start=len(numeric)):
             column = table.column(name)
             self.text_missing[name] += column.null_count
-            cells = text_cells(column)
+            cells = texts[name] = text_cells(column)
             self.padded[name] = self.padded[name] or cells.padded
             counts = self.counts[name]
             for value, count in zip(cells.values, cells.counts.tolist(), strict=True):
@@ -97,12 +101,14 @@ class TableSummary:
             self.accumulators[name].update(cells.numbers)
             block[:, index] = cells.parsed
         self.sample.update(block, start)
+        self.layout.update({name: block[:, i] for i, name in enumerate(numeric)}, texts)
 
     def merge(self, later: TableSummary) -> TableSummary:
         """This summary followed by ``later`` (the rows after these, in reading order)."""
         if later.names != self.names:
             raise ValueError("summaries of tables with other columns do not merge")
         assert self.sample is not None and later.sample is not None
+        assert self.layout is not None and later.layout is not None
         self.n_rows += later.n_rows
         for name, accumulator in self.accumulators.items():
             accumulator.merge(later.accumulators[name])
@@ -113,6 +119,7 @@ class TableSummary:
             self.heads[name] = (self.heads[name] + later.heads[name])[:HEAD]
             self.padded[name] = self.padded[name] or later.padded[name]
         self.sample.merge(later.sample)
+        self.layout.merge(later.layout)
         return self
 
 
@@ -193,10 +200,11 @@ def _present(value: object) -> bool:
 @dataclass(frozen=True)
 class TextCells:
     """One batch of a text column, encoded once: its distinct values (first appearance
-    first) and their counts, and each cell as a number (NaN where it is not one) and as
-    the row sample keeps it (numbers, and ``true``/``false`` as 1/0)."""
+    first), each cell's index in them, their counts, and each cell as a number (NaN where
+    it is not one) and as the row sample keeps it (numbers, and ``true``/``false`` as 1/0)."""
 
     values: list[str]
+    codes: np.ndarray  # each cell's index in values; -1: null
     counts: np.ndarray
     numbers: np.ndarray
     parsed: np.ndarray
@@ -230,4 +238,4 @@ def text_cells(column: pa.ChunkedArray | pa.Array) -> TextCells:
     parsed[:-1][pc.equal(words, "true").to_numpy(zero_copy_only=False)] = 1.0
     parsed[:-1][pc.equal(words, "false").to_numpy(zero_copy_only=False)] = 0.0
     padded = any(v != v.strip() for v in values)
-    return TextCells(values, counts, numbers[codes], parsed[codes], padded)
+    return TextCells(values, codes, counts, numbers[codes], parsed[codes], padded)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from advisor.profiling.layout import TableLayout
 from advisor.vocab import NUMERIC_KINDS, ColumnKind, Task
 
 
@@ -117,6 +118,8 @@ class DatasetProfile:
     #: What the column classifier noted ("column: message"), on the paths that profile a
     #: file (`advise profile`); `advise` keeps them in the advice's notes instead.
     notes: tuple[str, ...] = ()
+    #: A panel or a time series the rows look like (`advisor.profiling.layout`), or None.
+    layout: TableLayout | None = None
 
     def feature(self, name: str) -> FeatureProfile:
         for feature in self.features:
@@ -125,12 +128,13 @@ class DatasetProfile:
         raise KeyError(name)
 
     def field_value(self, name: str) -> Any:
-        if name not in DATASET_FIELDS or name in ("features", "target"):
+        if name not in DATASET_FIELDS or name in ("features", "target", "layout"):
             raise KeyError(name)
         return getattr(self, name)
 
     def to_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if k not in ("features", "target")}
+        skip = ("features", "target", "layout")
+        data = {k: v for k, v in asdict(self).items() if k not in skip}
         data["excluded"] = list(self.excluded)
         if self.notes:
             data["notes"] = list(self.notes)
@@ -138,6 +142,8 @@ class DatasetProfile:
             data.pop("notes")
         data["target"] = self.target.to_dict() if self.target is not None else None
         data["features"] = [f.to_dict() for f in self.features]
+        if self.layout is not None:  # absent when the rows look exchangeable, as before
+            data["layout"] = self.layout.to_dict()
         return data
 
 

@@ -162,8 +162,16 @@ def _advice_card(view: AdviceView) -> str:
         )
     for note in view.notes:
         rows.append(("note", escape(str(note))))
+    rows += _layout_rows(view)
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return f'<div class="card advice"><h2 style="margin-top:0">Advice</h2><dl>{items}</dl></div>'
+
+
+def _layout_rows(view: AdviceView) -> list[tuple[str, str]]:
+    """The table layout's suggestion (a panel or a time series), when there is one."""
+    if view.layout_suggestion is None:
+        return []
+    return [("table layout", escape(view.layout_suggestion))]
 
 
 def _search_section(search: SearchView | None, dropped: tuple[str, ...] = ()) -> str:

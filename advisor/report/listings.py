@@ -39,6 +39,8 @@ def render_profile_text(data: dict[str, Any]) -> str:
     )
     if profile.notes:
         lines += ["", "Notes:", *(f"  - {note}" for note in profile.notes)]
+    if profile.layout is not None:
+        lines += ["", f"Table layout: {profile.layout.suggestion}"]
     return "\n".join(lines) + "\n"
 
 

@@ -76,8 +76,16 @@ def render_markdown(data: dict[str, Any]) -> str:
         lines.append(f"- note: {_text(str(note))}")
     if view.notes:
         lines.append("")
+    lines += _layout_lines(view)
     lines.append(f"<sub>normalization-advisor {view.advisor_version}</sub>")
     return "\n".join(lines) + "\n"
+
+
+def _layout_lines(view: AdviceView) -> list[str]:
+    """The table layout's suggestion (a panel or a time series), when there is one."""
+    if view.layout_suggestion is None:
+        return []
+    return [f"**Table layout:** {_text(view.layout_suggestion)}", ""]
 
 
 def _search_table(search: SearchView, dropped: tuple[str, ...]) -> list[str]:

@@ -61,7 +61,15 @@ def render_text(
     lines.append(f"  validated     : {'yes' if view.validated else 'no'}")
     for note in view.notes:
         lines.append(f"  note: {note}")
+    lines += _layout_lines(view)
     return "\n".join(wrap(lines, width)) + "\n"
+
+
+def _layout_lines(view: RulesView) -> list[str]:
+    """The table layout's suggestion (a panel or a time series), when there is one."""
+    if view.layout_suggestion is None:
+        return []
+    return [f"  table layout: {view.layout_suggestion}"]
 
 
 def render_rules_text(

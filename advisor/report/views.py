@@ -63,6 +63,17 @@ class FeatureView:
 
 
 @dataclass(frozen=True)
+class LayoutView:
+    """The table's layout (`advisor.profiling.layout`): a panel or a time series, its
+    columns, and the one-line suggestion of ``--groups`` or ``--time-order``."""
+
+    kind: str
+    unit: str | None
+    time: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
 class ProfileView:
     """The dataset's profile: its facts and one `FeatureView` per column."""
 
@@ -80,13 +91,20 @@ class ProfileView:
     excluded: tuple[str, ...]
     features: tuple[FeatureView, ...]
     notes: tuple[str, ...]  # the column classifier's, on `advise profile`'s paths
+    layout: LayoutView | None  # absent: the rows look exchangeable (and in older files)
 
     @classmethod
     def read(cls, obj: JsonObject) -> ProfileView:
         features = tuple(FeatureView.read(f) for f in obj.objs("features"))
         notes = obj.strings("notes", required=False)
+        layout = obj.opt_obj("layout")
         return build_view(
-            cls, obj, excluded=obj.strings("excluded"), features=features, notes=notes
+            cls,
+            obj,
+            excluded=obj.strings("excluded"),
+            features=features,
+            notes=notes,
+            layout=None if layout is None else build_view(LayoutView, layout),
         )
 
     @classmethod
@@ -258,6 +276,8 @@ class RulesView:
     plan_name: str
     dates: tuple[str, ...]
     dropped: tuple[str, ...]
+    #: The layout's suggestion (--groups, --time-order), unless the run chose its folds.
+    layout_suggestion: str | None
 
     @classmethod
     def from_dict(cls, data: Any) -> RulesView:
@@ -315,4 +335,18 @@ def _rules_part(root: JsonObject) -> dict[str, Any]:
         "plan_name": plan.req("name"),
         "dates": plan.strings("dates", required=False),
         "dropped": plan.strings("dropped", required=False),
+        "layout_suggestion": _layout_suggestion(root),
     }
+
+
+def _layout_suggestion(root: JsonObject) -> str | None:
+    """The profile's layout suggestion, unless the run already grouped or ordered its
+    folds (the search's ``split`` is not shuffled k-fold)."""
+    layout = root.obj("profile").opt("layout")
+    if not isinstance(layout, dict) or not layout.get("suggestion"):
+        return None
+    search = root.opt_obj("search")
+    split = None if search is None else search.opt_obj("split")
+    if split is not None and split.req("kind") != "kfold":
+        return None
+    return str(layout["suggestion"])

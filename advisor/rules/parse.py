@@ -24,7 +24,9 @@ from advisor.vocab import RULE_SCOPES, RULE_STATUSES, TARGET_METHODS, RuleScope,
 SCOPES = RULE_SCOPES
 STATUSES = RULE_STATUSES
 #: Fields a dataset rule may read (the columns' own profiles are not dataset facts).
-DATASET_CONDITION_FIELDS = frozenset(DATASET_FIELDS - {"features", "target", "excluded", "notes"})
+DATASET_CONDITION_FIELDS = frozenset(
+    DATASET_FIELDS - {"features", "target", "excluded", "notes", "layout"}
+)
 #: A feature rule reads its column's fields and, under names the column does not use, the
 #: dataset's facts (``image_like``, ``n_numeric``, ...): some choices depend on both.
 FEATURE_CONDITION_FIELDS = FEATURE_FIELDS | DATASET_CONDITION_FIELDS

@@ -1,6 +1,6 @@
-"""One truth per column: the same file gets the same kinds, notes and rules' plan in memory
-(`advise`'s loader, the reference), in `advise profile --in-memory`, streamed in small
-blocks, and on a Dask cluster of two worker processes.
+"""One truth per column: the same file gets the same kinds, notes, rules' plan and table
+layout in memory (`advise`'s loader, the reference), in `advise profile --in-memory`,
+streamed in small blocks, and on a Dask cluster of two worker processes.
 
 Every file of ``../shared/datasets`` and its corpus, the generated tricky columns
 (`tricky_columns`) and messy files the readers accept; the large tables in a slow test.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tricky_columns, conftest
@@ -58,10 +59,10 @@ def _small(path: Path) -> bool:
 RULES = load_rules()
 
 
-def _facts(profile, notes) -> tuple[dict[str, str], list[str], dict[str, str]]:
+def _facts(profile, notes) -> tuple[dict[str, str], list[str], dict[str, str], object]:
     kinds = {f.name: f.kind for f in profile.features}
     plan = dict(apply_rules(profile, RULES).rule_plan().scalers)
-    return kinds, sorted(str(n) for n in notes), plan
+    return kinds, sorted(str(n) for n in notes), plan, profile.layout
 
 
 def _every_path(path: Path, client) -> dict[str, tuple]:
@@ -82,7 +83,8 @@ def _every_path(path: Path, client) -> dict[str, tuple]:
 def _assert_agree(found: dict[str, tuple], where: str) -> None:
     reference = found["advise"]
     for path, facts in found.items():
-        for what, mine, theirs in zip(("kinds", "notes", "plan"), facts, reference, strict=True):
+        named = ("kinds", "notes", "plan", "layout")
+        for what, mine, theirs in zip(named, facts, reference, strict=True):
             assert mine == theirs, f"{where}: {path} gives other {what} than advise"
 
 
@@ -162,3 +164,34 @@ def test_large_shared_tables_get_the_same_kinds_on_every_path(client):
     large = [p for p in _files() if not _small(p)]
     for path in large:
         _assert_agree(_every_path(path, client), path.name)
+
+
+def _write_parts(frame, folder: Path, parts: int) -> Path:
+    folder.mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(frame)), parts)):
+        frame.iloc[rows].to_csv(folder / f"part-{i:02d}.csv", index=False)
+    return folder
+
+
+@pytest.mark.slow
+def test_panels_and_a_series_get_the_same_layout_on_every_path(client, tmp_path):
+    """The three shared panels and a daily series, whole and in partitions (the Dask
+    workers' summaries merged): the same layout, exactly, on every path."""
+    import pandas as pd
+
+    from advisor.cluster.profile import profile_dask
+
+    days = pd.date_range("2019-01-01", periods=900, freq="D").strftime("%Y-%m-%d")
+    series = pd.DataFrame({"day": days, "load": np.random.default_rng(0).gamma(2.0, 3.0, 900)})
+    series.to_csv(tmp_path / "series.csv", index=False)
+    files = [SHARED / "corpus" / f"{name}.csv" for name in ("gapminder", "grunfeld", "txhousing")]
+    for path in [*files, tmp_path / "series.csv"]:
+        found = _every_path(path, client)
+        _assert_agree(found, path.name)
+        assert found["advise"][3] is not None, path.name
+        parts = _write_parts(pd.read_csv(path, dtype=str), tmp_path / path.stem, 5)
+        assert profile_dask(parts, client).layout == found["advise"][3], path.name
+        assert profile_stream(parts, block_bytes=BLOCK).layout == found["advise"][3], path.name
+        named = found["advise"][3].unit or found["advise"][3].time  # as a target: never named
+        spread = profile_dask(parts, client, exclude=(named,)).layout
+        assert spread is None or named not in (spread.unit, spread.time, spread.period)
