@@ -84,8 +84,9 @@ def advise(
     ``data`` is a CSV (plain or gzip) or Parquet path (or a directory or glob of
     partitions), a DataFrame (never modified), a 2-D array (columns x0, x1, ...) or an
     ``(X, y)`` pair; ``dask`` a scheduler address, ``"local"`` / ``"local:N"`` or a
-    `distributed.Client`: every row is profiled on its workers and the search's stratified
-    sample is drawn there (docs/scale.md); ``target`` a column name or the
+    `distributed.Client`: every row is profiled on its workers and the search's seeded
+    sample is drawn there (stratified; whole groups or the latest times with ``groups`` or
+    ``time_order``; docs/scale.md); ``target`` a column name or the
     target values (without one, the advice is the rules' plan, unvalidated); ``progress``
     receives a `ProgressEvent` (a ``str``) as the search advances; ``sep``, ``decimal`` and
     ``encoding`` override what is sniffed from a CSV. The other options (``task``,
@@ -165,7 +166,7 @@ def run_stages(
         progress(rules_ready(preview(table, profile, ruleset, proposals, options)))
     validation = None
     if table.target is not None and table.task is not None:
-        validation = validate(table, proposals, split, options, progress)
+        validation = validate(table, proposals, split, options, progress, drawn is not None)
     return build_advice(
         table, profile, ruleset, proposals, validation, options,
         drawn=None if drawn is None else (drawn.sample(table.n_rows), drawn.note()),
@@ -181,6 +182,7 @@ def _load(
     from advisor.search.budgets import BUDGETS
     from advisor.table.frames import with_target_column
     from advisor.table.load import keep_learnable_classes, load_table
+    from advisor.table.units import split_request
 
     preload = threading.Thread(target=_import_stages, daemon=True)
     preload.start()
@@ -193,6 +195,7 @@ def _load(
                 data, dask, seed=options.seed, hint=options.csv, target=target,
                 task=options.task, minimum=BUDGETS[options.budget].folds,
                 size=options.sample_rows or BUDGETS[options.budget].sample_rows,
+                split=split_request(options),
             )  # fmt: skip
             data = drawn.frame
             options = dataclasses.replace(options, task=cast(TaskArg, drawn.task or options.task))

@@ -75,6 +75,17 @@ def shared_dataset(name: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def client():
+    """A Dask LocalCluster of two worker processes, one per test module that asks."""
+    pytest.importorskip("distributed")
+    from advisor.cluster.connect import connect
+
+    client, close = connect("local:2")
+    yield client
+    close()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory):
     """Searches keep their trials in a cache directory: keep the tests' out of ~/.cache."""

@@ -112,14 +112,21 @@ def _take_rows(
 ) -> pd.DataFrame:
     """The partition's rows at the chosen positions (among rows with a target, counted by
     the same reader and test as the other passes)."""
+    frame = rows_with_target(path, target, hint)
+    local = chosen[(chosen >= start) & (chosen < start + len(frame))] - start
+    return frame.iloc[local]
+
+
+def rows_with_target(path: str, target: str | None, hint: DialectHint | None) -> pd.DataFrame:
+    """A partition's rows that have a target (every row without one), read as the loader
+    reads them, the target tested as the other passes test it."""
     frame = read_frame(path, hint)
     if target is not None:
         present = _present(_target_column(path, target, hint))
         if present.size != len(frame):
             raise InputError(f"{path}: its rows read differently by the two readers")
         frame = frame[present].reset_index(drop=True)
-    local = chosen[(chosen >= start) & (chosen < start + len(frame))] - start
-    return frame.iloc[local]
+    return frame
 
 
 def cluster_sample(

@@ -20,7 +20,7 @@ import pandas as pd
 from advisor.backend import import_keras
 from advisor.plan.plans import Candidate
 from advisor.search.budgets import Budget
-from advisor.search.folds import Split
+from advisor.table.units import Split
 
 
 def cache_dir() -> Path:

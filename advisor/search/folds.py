@@ -30,8 +30,9 @@ from sklearn.model_selection import (
 )
 
 from advisor.search.results import CandidateFailed
-from advisor.search.splits import FoldPlan, Split
+from advisor.search.splits import FoldPlan
 from advisor.table.sample import stratified_sample
+from advisor.table.units import Split, orderable, split_units, units_kept
 
 Pairs = list[tuple[np.ndarray, np.ndarray]]
 
@@ -81,7 +82,7 @@ def _time_ordered(n_splits: int, split: Split) -> tuple[Pairs, FoldPlan]:
     """Expanding-window folds over the distinct time values: fold k trains on the earliest
     values and validates on the block after them (``gap`` values later)."""
     assert split.order is not None
-    values, position = np.unique(_orderable(split.order), return_inverse=True)
+    values, position = np.unique(orderable(split.order), return_inverse=True)
     m = len(values)
     k = next((k for k in range(n_splits, 1, -1) if _fits(m, k, split.gap)), 0)
     if k < 2:
@@ -104,15 +105,6 @@ def _fits(m: int, k: int, gap: int) -> bool:
     return size >= 1 and m - gap - k * size >= 1
 
 
-def _orderable(order: tuple[Any, ...]) -> np.ndarray:
-    """The time values as one sortable array: numbers or datetimes as they are, anything
-    else as text."""
-    values = pd.Series(list(order))
-    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
-        return values.to_numpy()
-    return values.astype(str).to_numpy()
-
-
 def split_sample(
     y: pd.Series, task: str, size: int, seed: int, minimum: int, split: Split | None
 ) -> np.ndarray:
@@ -126,35 +118,6 @@ def split_sample(
     counts = np.bincount(position, minlength=len(units))
     kept = units_kept(counts, size, seed, minimum, split)
     return np.flatnonzero(kept[position])
-
-
-def split_units(split: Split) -> np.ndarray:
-    """Each row's unit of a grouped or time-ordered split: its group as text, or its time
-    value (sortable)."""
-    if split.groups is not None:
-        return np.asarray(split.groups, dtype=object).astype(str)
-    assert split.order is not None
-    return _orderable(split.order)
-
-
-def units_kept(counts: np.ndarray, size: int, seed: int, minimum: int, split: Split) -> np.ndarray:
-    """Which units (sorted, with ``counts`` rows each) a sample of about ``size`` rows
-    keeps whole: groups in a seeded order until ``size`` rows (at least ``minimum``
-    groups), or the most recent time values back until ``size`` rows (at least
-    ``minimum`` + 1 values plus the gap). A function of the units' counts and the seed
-    only, so every path (in memory, a Dask cluster's counts) keeps the same units."""
-    n_units = len(counts)
-    if split.kind == "group":
-        rank = np.empty(n_units, dtype=np.int64)
-        rank[np.random.default_rng(seed).permutation(n_units)] = np.arange(n_units)
-        least = minimum
-    else:
-        rank = np.arange(n_units)[::-1].copy()  # the latest time value first
-        least = minimum + 1 + split.gap
-    by_rank = np.empty(n_units, dtype=np.int64)
-    by_rank[rank] = counts
-    taken = int(np.searchsorted(np.cumsum(by_rank), size) + 1)
-    return rank < min(max(taken, least), n_units)
 
 
 def pad_columns(block: np.ndarray, width: int) -> np.ndarray:

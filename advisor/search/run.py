@@ -42,10 +42,10 @@ from advisor.progress import Progress
 from advisor.search.budgets import BUDGETS, Budget
 from advisor.search.cache import cache_dir, search_key
 from advisor.search.decision import decide
-from advisor.search.folds import Split
 from advisor.search.pool import CandidatePool
 from advisor.search.results import CandidateResult, SearchResult
 from advisor.search.setup import FoldSetup, prepare_folds
+from advisor.table.units import Split
 from advisor.vocab import Task
 
 

@@ -32,7 +32,8 @@ from advisor.plan.target import LabelCodec, TargetTransformer
 from advisor.search.budgets import Budget
 from advisor.search.folds import batch_size, make_folds
 from advisor.search.results import CandidateFailed
-from advisor.search.splits import FoldPlan, Split
+from advisor.search.splits import FoldPlan
+from advisor.table.units import Split
 from advisor.vocab import TARGET_METHODS, InNetwork, Task
 
 #: The score of a regression search, in the advice file and the reports.

@@ -1,40 +1,13 @@
-"""How rows are split for validation, as values: the `Split` a user asked for (shuffled
-k-fold, by group, in time order) and the `FoldPlan` saying how the folds were made, which
-the advice file states and every report shows (`advisor.report.search_view`). The folds
-themselves are made in `advisor.search.folds`.
+"""How the folds were made, as a value: the `FoldPlan` (the split's kind and column, the
+units, the folds asked for and used, the gap), which the advice file states and every
+report shows (`advisor.report.search_view`). The split a user asked for (`Split`) is in
+`advisor.table.units`; the folds themselves are made in `advisor.search.folds`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
-
-
-@dataclass(frozen=True)
-class Split:
-    """How rows are split into folds: shuffled k-fold (stratified for classification),
-    by group (no group in two folds), or in time order (train on the past only, ``gap``
-    time values left out between training and validation). ``column``: the group or time
-    column's name, for the reports."""
-
-    groups: tuple[Any, ...] | None = None
-    order: tuple[Any, ...] | None = None
-    column: str | None = None
-    gap: int = 0
-
-    @property
-    def kind(self) -> str:
-        return "group" if self.groups is not None else "time" if self.order is not None else "kfold"
-
-    def subset(self, rows: np.ndarray) -> Split:
-        """The same split on the rows at positions ``rows``."""
-        return replace(
-            self,
-            groups=None if self.groups is None else tuple(self.groups[i] for i in rows),
-            order=None if self.order is None else tuple(self.order[i] for i in rows),
-        )
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,9 @@ from advisor.search.results import (
     SearchResult,
     Stage,
 )
-from advisor.search.splits import Split
 from advisor.search.stats import SE_RULE, PairedTest, corrected_resampled_ttest
 from advisor.search.words import t_text
+from advisor.table.units import Split
 from advisor.vocab import Task
 
 #: A challenger whose corrected t against the default is at most this after a stage is

@@ -15,10 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from advisor.errors import InputError
 from advisor.options import AdviseOptions
 from advisor.plan.plans import Candidate
 from advisor.progress import Progress
@@ -28,9 +26,16 @@ from advisor.search.folds import split_sample
 from advisor.search.results import SearchResult
 from advisor.search.run import run_search
 from advisor.search.space import search_space
-from advisor.search.splits import Split
 from advisor.search.stages import race
 from advisor.table.load import Table
+from advisor.table.units import (
+    Split,
+    check_column,
+    sample_kind,
+    sample_words,
+    split_request,
+    with_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -46,24 +51,11 @@ class Validation:
 def fold_split(table: Table, options: AdviseOptions) -> Split | None:
     """The folds the user asked for: by group, in time order (every row must have a
     time), or None (shuffled k-fold)."""
-    for option, column in (("groups", options.groups), ("time_order", options.time_order)):
-        if column is not None and column not in table.features.columns:
-            raise InputError(f"{table.source}: {option} column {column!r} not found")
-    if options.groups is not None:
-        groups = table.features[options.groups].astype(str)
-        return Split(groups=tuple(groups), column=options.groups)
-    if options.time_order is not None:
-        order = table.features[options.time_order]
-        missing = np.flatnonzero(order.isna().to_numpy())
-        if missing.size:
-            raise InputError(
-                f"{table.source}: time_order column {options.time_order!r} is missing on "
-                f"{missing.size} rows (first: data row {missing[0] + 1}); time-ordered folds "
-                "need a time on every row"
-            )
-        values = order.astype(str).tolist() if order.dtype == object else order.tolist()
-        return Split(order=tuple(values), column=options.time_order, gap=options.gap)
-    return None
+    request = split_request(options)
+    if request is None:
+        return None
+    check_column(request, table.features.columns, table.source)
+    return with_rows(request, table.features[request.column], table.source)
 
 
 def split_columns(options: AdviseOptions) -> dict[str, str]:
@@ -92,14 +84,15 @@ def search_budget(options: AdviseOptions) -> Budget:
 
 
 def _search_rows(
-    table: Table, split: Split | None, budget: Budget, options: AdviseOptions
+    table: Table, split: Split | None, budget: Budget, options: AdviseOptions, sampled: bool
 ) -> tuple[pd.DataFrame, pd.Series, Split | None, dict[str, Any] | None, str | None]:
-    """The rows the search and the final fit use: every row, or above the budget's
+    """The rows the search and the final fit use: every row (also when ``sampled``: the
+    table is already the sample, drawn on a cluster), or above the budget's
     ``sample_rows`` a seeded sample that respects the split (`split_sample`: stratified
     by class or target decile, whole groups, or the most recent times), with the advice's
     ``sample`` entry and note saying so."""
     assert table.target is not None and table.task is not None
-    if table.n_rows <= budget.sample_rows:
+    if sampled or table.n_rows <= budget.sample_rows:
         return table.features, table.target, split, None, None
     rows = split_sample(
         table.target, table.task, budget.sample_rows, options.seed, budget.folds, split
@@ -116,36 +109,21 @@ def _search_rows(
     return table.features.iloc[rows], table.target.iloc[rows], part, sample, note
 
 
-def sample_kind(task: str, split: Split | None) -> str:
-    """How a sample of the search's rows was drawn: its strata (class, target decile), or
-    what it keeps whole (whole groups, the most recent times)."""
-    if split is not None and split.kind == "group":
-        return "whole groups"
-    if split is not None and split.kind == "time":
-        return "most recent times"
-    return "class" if task == "classification" else "target decile"
-
-
-def sample_words(kind: str, column: str | None) -> str:
-    """`sample_kind` in a sentence: "stratified by class", "whole groups of country"."""
-    if kind in ("whole groups", "most recent times"):
-        return f"{kind} of {column}"
-    return f"stratified by {kind}"
-
-
 def validate(
     table: Table,
     proposals: Proposals,
     split: Split | None,
     options: AdviseOptions,
     progress: Progress | None = None,
+    sampled: bool = False,
 ) -> Validation:
-    """Run the search on ``table`` (which must have a target) and name the winner."""
+    """Run the search on ``table`` (which must have a target) and name the winner;
+    ``sampled``: ``table`` is already the search's sample (the Dask path)."""
     assert table.target is not None and table.task is not None
     target_method = proposals.target.top if proposals.target is not None else None
     candidates = search_space(proposals, options.budget).candidates()
     budget = search_budget(options)
-    features, target, split, sample, note = _search_rows(table, split, budget, options)
+    features, target, split, sample, note = _search_rows(table, split, budget, options, sampled)
     with contextlib.ExitStack() as stack:
         work_dir = options.work_dir
         if not options.use_cache and work_dir is None:

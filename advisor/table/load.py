@@ -163,11 +163,16 @@ def _classify_columns(frame: pd.DataFrame) -> dict[str, Decision]:
     (columns set aside keep theirs)."""
     kinds = {}
     for column in frame.columns:
-        decision, converted = classify(frame[column], column)
-        if converted is not None:
-            frame[column] = converted
-        kinds[column] = decision
+        kinds[column], frame[column] = loaded_column(frame[column], column)
     return kinds
+
+
+def loaded_column(values: pd.Series, column: str) -> tuple[Decision, pd.Series]:
+    """A column's decision and its cells as the loader keeps them (`classify`'s, or the
+    cells as read where the column is set aside); a cluster's workers make a partition's
+    group or time column the same way."""
+    decision, converted = classify(values, column)
+    return decision, values if converted is None else converted
 
 
 def _check_fits_in_memory(path: str | os.PathLike[str]) -> None:

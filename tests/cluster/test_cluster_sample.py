@@ -22,13 +22,6 @@ from advisor.table.sample import regression_edges, stratified_sample
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def client():
-    client, close = connect("local:2")
-    yield client
-    close()
-
-
 def test_a_local_cluster_leaves_this_processs_environment_alone():
     """Dask's nanny sets OMP_NUM_THREADS=1 (and PYTHONHASHSEED) here to spawn its workers;
     TensorFlow would then train on one thread in this process."""

@@ -27,13 +27,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    client, close = connect("local:2")
-    yield client
-    close()
-
-
-@pytest.fixture(scope="module")
 def data(tmp_path_factory):
     rng = np.random.default_rng(4)
     n = 240_000
@@ -66,27 +59,27 @@ def _same(a, b):
                 assert va == vb, (fa.name, key)
 
 
-def test_cluster_profile_equals_the_streaming_profile_for_any_partitioning(cluster, data):
+def test_cluster_profile_equals_the_streaming_profile_for_any_partitioning(client, data):
     _, layouts = data
     base = profile_path(layouts[1], streaming=True, seed=3)
     for folder in layouts.values():
-        _same(base, profile_dask(folder, cluster, seed=3))
-    assert profile_dask(layouts[4], cluster, seed=3).mode == "streaming"
+        _same(base, profile_dask(folder, client, seed=3))
+    assert profile_dask(layouts[4], client, seed=3).mode == "streaming"
 
 
-def test_a_worker_killed_mid_profile_is_survived_with_the_same_result(cluster, data):
+def test_a_worker_killed_mid_profile_is_survived_with_the_same_result(client, data):
     _, layouts = data
     base = profile_path(layouts[12], streaming=True)
-    pids = list(cluster.run(os.getpid).values())
+    pids = list(client.run(os.getpid).values())
     result: dict = {}
 
     def run() -> None:
-        result["profile"] = profile_dask(layouts[12], cluster)
+        result["profile"] = profile_dask(layouts[12], client)
 
     thread = threading.Thread(target=run)
     thread.start()
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not any(cluster.processing().values()):
+    while time.monotonic() < deadline and not any(client.processing().values()):
         time.sleep(0.01)
     os.kill(pids[0], signal.SIGKILL)
     thread.join(120)
@@ -106,12 +99,12 @@ def test_api_and_cli_take_an_address(data, tmp_path):
     assert out.exists() and "x0" in result.output
 
 
-def test_a_bad_schema_and_an_unreachable_scheduler_are_one_line_errors(cluster, data, tmp_path):
+def test_a_bad_schema_and_an_unreachable_scheduler_are_one_line_errors(client, data, tmp_path):
     frame, _ = data
     frame.iloc[:1000].to_parquet(tmp_path / "a.parquet", index=False)
     frame.iloc[1000:2000].drop(columns="count").to_parquet(tmp_path / "b.parquet", index=False)
     with pytest.raises(InputError, match=r"b\.parquet: column 'count' is missing"):
-        profile_dask(tmp_path, cluster)
+        profile_dask(tmp_path, client)
     started = time.monotonic()
     result = CliRunner().invoke(
         main, ["profile", str(tmp_path / "a.parquet"), "--dask", "tcp://127.0.0.1:9"]

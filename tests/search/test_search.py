@@ -23,7 +23,7 @@ from advisor.search.results import CandidateFailed
 from advisor.search.run import run_search
 from advisor.search.runner import evaluate, evaluate_together
 from advisor.search.setup import prepare_folds
-from advisor.search.splits import Split
+from advisor.table.units import Split
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ from advisor.plan.plans import InputPlan, make_candidates
 from advisor.search.budgets import BUDGETS, Budget
 from advisor.search.results import Comparison, SearchResult
 from advisor.search.run import run_search
-from advisor.search.splits import Split
 from advisor.search.stages import DROP_T, SURE_T, race, stage_rows, standing
 from advisor.search.stats import PairedTest
+from advisor.table.units import Split
 
 
 def test_stages_grow_by_the_budget_s_factor_and_end_on_every_row():

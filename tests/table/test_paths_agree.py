@@ -89,16 +89,6 @@ def _assert_agree(found: dict[str, tuple], where: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def client():
-    pytest.importorskip("distributed")
-    from advisor.cluster.connect import connect
-
-    client, close = connect("local:2")
-    yield client
-    close()
-
-
-@pytest.fixture(scope="module")
 def tricky(tmp_path_factory) -> dict[str, Path]:
     files = write_tricky(tmp_path_factory.mktemp("tricky"))
     messy = tmp_path_factory.mktemp("messy")
