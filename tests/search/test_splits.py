@@ -17,7 +17,8 @@ from advisor.search.budgets import Budget
 from advisor.search.folds import make_folds, split_sample
 from advisor.search.runner import evaluate
 from advisor.search.setup import prepare_folds
-from advisor.search.splits import FoldPlan, Split
+from advisor.search.splits import FoldPlan
+from advisor.table.units import Split
 
 
 def _panel(units: int = 30, times: int = 8) -> tuple[tuple[str, ...], tuple[int, ...]]:
