@@ -217,6 +217,26 @@ def test_a_regression_saved_model_predicts_in_target_units(tmp_path):
     np.testing.assert_allclose(served.reshape(-1), expected, rtol=1e-5)
 
 
+@pytest.mark.slow
+def test_a_log_target_advice_serves_predictions_in_target_units(tmp_path):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=300), "z": rng.normal(size=300)})
+    frame["price"] = np.exp(2.0 + 1.2 * frame["x"] + 0.2 * rng.normal(size=300))
+    # Without the z-score rule the log target is the default the search keeps.
+    advice = advise(frame, target="price", seed=0, max_trials=1, disable_rules=["NRM200"])
+    assert advice.target_transformer.method == "log1p_standard"
+    features = frame.drop(columns="price").iloc[:50]
+    model = advice.build_model()
+    served = _serve_in_fresh_process(tmp_path, advice, model, features)
+    expected = advice.decode_predictions(np.asarray(model(advice.transform(features))))
+    np.testing.assert_allclose(served.reshape(-1), expected, rtol=1e-5)
+    # to_keras's model predicts the transformed target (what it trains on);
+    # decode_predictions maps it back through the same log.
+    keras_model = advice.to_keras(model)
+    got = advice.decode_predictions(np.asarray(keras_model(advice.keras_inputs(features))))
+    np.testing.assert_allclose(got, expected, rtol=1e-4)
+
+
 def test_exportable_only_advice_always_exports_and_says_why_it_left_choices_out():
     days = pd.date_range("2021-01-01", periods=200, freq="D").strftime("%Y-%m-%d")
     frame = pd.DataFrame(
