@@ -61,9 +61,16 @@ def _change(task: str, before: float, after: float) -> str:
     return f"{100 * (after - before) / before:+.2f}%" if before else "n/a"
 
 
+def _target_of(winner: str | None) -> str:
+    """The target transform a winning candidate's key names (records that do not say)."""
+    if winner and "@target=" in winner:
+        return winner.split("@target=", 1)[1].split("@", 1)[0]
+    return "standard"
+
+
 def _targets(records: list[dict[str, Any]]) -> str:
     """The target transforms of a regression dataset's folds, e.g. "log1p_standard 3/5"."""
-    methods = [r.get("target_transform") or "standard" for r in records]
+    methods = [r.get("target_transform") or _target_of(r.get("winner")) for r in records]
     counts = {m: methods.count(m) for m in sorted(set(methods))}
     return ", ".join(f"{m} {n}/{len(methods)}" for m, n in counts.items())
 
