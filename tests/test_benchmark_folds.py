@@ -226,3 +226,17 @@ def test_the_fixed_strategies_run_on_a_panel_folder_from_the_command_line(tmp_pa
     out = capsys.readouterr().out
     assert "#### Overall, folds: grouped by unit (1 datasets" in out
     assert "| panel (grouped by unit) | reg |" in out
+
+
+def test_panels_table_reads_each_panels_shuffled_and_grouped_records(capsys):
+    import panels
+
+    panels.main(["--kfold-advisor", "b92246c399e3", "--grouped-advisor", "0" * 12])
+    lines = capsys.readouterr().out.splitlines()
+    rows = {tuple(cell.strip() for cell in line.split("|")[1:3]) for line in lines[2:]}
+    for name, unit in (("gapminder", "country"), ("grunfeld", "firm"), ("txhousing", "city")):
+        assert (name, "kfold") in rows and (name, f"grouped by {unit}") in rows
+    shuffled = next(line for line in lines if line.startswith("| gapminder | kfold |"))
+    assert "not every fold" not in shuffled  # the committed shuffled-fold records
+    grouped = next(line for line in lines if line.startswith("| gapminder | grouped"))
+    assert "not every fold scored yet" in grouped  # no records of an unknown digest
