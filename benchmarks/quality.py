@@ -167,7 +167,7 @@ def run_subject(
         **scored[0],
         "in_network": advised["in_network"],
         "winner": advised["winner"],
-        "target_transform": advised["target_transform"],
+        "target_transform": advised.get("target_transform"),
         "seconds": advised["seconds"],
         "candidates": {
             key: {**record, **dict(zip(advised["keys"], scored[1:], strict=True)).get(key, {})}
