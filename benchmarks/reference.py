@@ -23,6 +23,13 @@ strategy (fit on the training part, missing values ignored), then missing values
 imputed with the scaled training median and a 0/1 indicator is added for every column
 that had missing values in training.
 
+Numeric encodings (`reference_encodings`, each checked against its published definition
+by ``tests/test_benchmark_encodings.py``): "quantile+PLE" encodes the quantile-normal
+numbers piecewise-linearly with 48 quantile bins per feature (TabM's numeric path);
+"realmlp+periodic" puts PBLD periodic embeddings (pytabkit's RealMLP-TD defaults) on the
+robust-scaled, smooth-clipped numbers (RealMLP's numeric path whole). The indicators and
+the one-hot columns are not encoded.
+
 Large tables: every strategy, and the advisor, trains on at most ``MAX_TRAIN_ROWS`` rows
 of each training fold (a seeded subsample, stratified for classification) and is scored
 on the whole held-out fold. The reference MLP stops after at most ``max_steps`` optimizer
@@ -57,6 +64,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from reference_encodings import (
+    PERIODIC_FREQUENCIES,
+    PERIODIC_OUTPUTS,
+    PERIODIC_SIGMA,
+    PLE_BINS,
+    PiecewiseLinear,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "datasets"
@@ -308,6 +322,19 @@ class Strategy:
     name: str
     scaler: str
     in_network: str = "none"
+    encoding: str = "none"  # "ple" (of the inputs) or "periodic" (in the network)
+
+    @property
+    def encoding_key(self) -> str:
+        """The encoding and its settings, part of an encoded strategy's record key (the
+        reference's own key does not cover them: the other strategies' records, trained
+        in packs of their own, do not depend on them)."""
+        if self.encoding == "ple":
+            return f"ple:bins={PLE_BINS}"
+        if self.encoding == "periodic":
+            return (f"pbld:frequencies={PERIODIC_FREQUENCIES},outputs={PERIODIC_OUTPUTS},"
+                    f"sigma={PERIODIC_SIGMA}")  # fmt: skip
+        return ""
 
 
 FIXED = (
@@ -327,6 +354,8 @@ FIXED = (
     Strategy("quantile+LN", "quantile", "layer"),
     Strategy("realmlp+BN", "realmlp", "batch"),
     Strategy("realmlp+LN", "realmlp", "layer"),
+    Strategy("realmlp+periodic", "realmlp", encoding="periodic"),
+    Strategy("quantile+PLE", "quantile", encoding="ple"),
 )
 STRATEGIES = {s.name: s for s in FIXED}
 
@@ -407,24 +436,25 @@ def make_preprocessor(strategy: Strategy, frame: Frame, train: pd.DataFrame, see
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 
-    def numeric_pipe(kind: str) -> Pipeline:
-        return Pipeline(
-            [
-                ("finite", FunctionTransformer(_finite)),
-                ("scale", make_scaler(kind, len(train), seed)),
-                (
-                    "impute",
-                    SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-                ),
-            ]
-        )
+    def numeric_pipe(kind: str, columns: list[str]) -> Pipeline:
+        steps = [
+            ("finite", FunctionTransformer(_finite)),
+            ("scale", make_scaler(kind, len(train), seed)),
+            (
+                "impute",
+                SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+            ),
+        ]
+        if strategy.encoding == "ple":
+            steps.append(("ple", PiecewiseLinear(len(columns))))
+        return Pipeline(steps)
 
     if strategy.scaler == "autogluon":
         groups = autogluon_groups(train, frame.numeric)
     else:
         groups = {strategy.scaler: list(frame.numeric)}
     parts: list[tuple[str, Any, list[str]]] = [
-        (kind, numeric_pipe(kind), columns) for kind, columns in groups.items() if columns
+        (kind, numeric_pipe(kind, columns), columns) for kind, columns in groups.items() if columns
     ]
     if frame.categorical:
         encoder = Pipeline(
@@ -527,6 +557,10 @@ class Prepared:
     in_network: str
     target: Any = None
     shuffle_target: bool = False
+    #: "periodic": the network embeds the first `embedded` columns; "ple": encoded inputs,
+    #: trained in a pack of their own (their width would pad, and so change, the others').
+    encoding: str = "none"
+    embedded: int = 0
 
 
 def encode(y: pd.Series, classes: Sequence[str]) -> np.ndarray:
@@ -562,10 +596,14 @@ def train_and_score(
                           neginf=0.0)  # fmt: skip
         x_test = np.nan_to_num(np.asarray(item.x_test, dtype=np.float64), nan=0.0, posinf=0.0,
                                neginf=0.0)  # fmt: skip
-        slots.append(Slot(x[fit], x[val], x_test, codes[fit], codes[val]))
+        slots.append(Slot(x[fit], x[val], x_test, codes[fit], codes[val], item.embedded))
     outputs: list[np.ndarray | None] = [None] * len(prepared)
-    for norm in dict.fromkeys(item.in_network for item in prepared):
-        members = [i for i, item in enumerate(prepared) if item.in_network == norm]
+    for norm, encoding in dict.fromkeys((item.in_network, item.encoding) for item in prepared):
+        members = [
+            i
+            for i, item in enumerate(prepared)
+            if (item.in_network, item.encoding) == (norm, encoding)
+        ]
         trainer = PackedReference(
             task=task,
             n_outputs=max(1, len(data.classes)),
@@ -578,6 +616,7 @@ def train_and_score(
             eval_every=settings.eval_every,
             patience=settings.patience,
             threads=settings.threads,
+            encoding="periodic" if encoding == "periodic" else "none",
         )
         for i, out in zip(members, trainer.fit_predict([slots[i] for i in members], data.seed),
                           strict=True):  # fmt: skip
@@ -634,21 +673,32 @@ def prepare_fixed(strategy: Strategy, data: FoldData) -> Prepared:
         pre = make_preprocessor(strategy, data.frame, x_train_frame, data.seed)
         x_train = np.asarray(pre.fit_transform(x_train_frame), dtype=np.float64)
         x_test = np.asarray(pre.transform(x_test_frame), dtype=np.float64)
-    return Prepared(x_train, x_test, strategy.in_network)
+    if strategy.encoding == "periodic":
+        # The scaled numbers lead the matrix (make_preprocessor's first block).
+        embedded = len(data.frame.numeric)
+        return Prepared(x_train, x_test, strategy.in_network, encoding="periodic",
+                        embedded=embedded)  # fmt: skip
+    return Prepared(x_train, x_test, strategy.in_network, encoding=strategy.encoding)
 
 
 # ----------------------------------------------------------------------------- results store
 
 
-def record_key(record: dict[str, Any]) -> tuple[str, str, int, str, str]:
-    """What a fixed record depends on; a record without ``split`` was made with kfold."""
+def record_key(record: dict[str, Any]) -> tuple[str, str, int, str, str, str]:
+    """What a fixed record depends on; a record without ``split`` was made with kfold, one
+    without ``encoding`` encodes nothing."""
     return (
         record["file_sha256"],
         record["strategy"],
         int(record["fold"]),
         record["reference"],
         record.get("split", KFOLD),
+        record.get("encoding", ""),
     )
+
+
+def _wanted_key(dataset: Dataset, strategy: Strategy, fold: int, key: str) -> tuple[Any, ...]:
+    return (dataset.sha256, strategy.name, fold, key, dataset.split, strategy.encoding_key)
 
 
 def split_field(dataset: Dataset) -> dict[str, str]:
@@ -695,7 +745,7 @@ def evaluate_fixed(
     key = settings.key()
     have = {record_key(r): r for r in read_records(path)}
     missing = {
-        f: [s for s in strategies if (dataset.sha256, s.name, f, key, dataset.split) not in have]
+        f: [s for s in strategies if _wanted_key(dataset, s, f, key) not in have]
         for f in range(FOLDS)
     }
     if any(missing.values()):
@@ -717,6 +767,7 @@ def evaluate_fixed(
                     "task": dataset.task,
                     "reference": key,
                     **split_field(dataset),
+                    **({"encoding": strategy.encoding_key} if strategy.encoding_key else {}),
                     **outcome,
                     "seconds": seconds,
                 }
@@ -724,11 +775,7 @@ def evaluate_fixed(
                 have[record_key(record)] = record
             log(f"  {dataset.name} fold {fold + 1}: {len(wanted)} strategies "
                 f"({seconds * len(wanted):.1f} s)")  # fmt: skip
-    return [
-        have[(dataset.sha256, s.name, f, key, dataset.split)]
-        for f in range(FOLDS)
-        for s in strategies
-    ]
+    return [have[_wanted_key(dataset, s, f, key)] for f in range(FOLDS) for s in strategies]
 
 
 # ----------------------------------------------------------------------------- the split

@@ -9,6 +9,11 @@ optimizer state, and gradients never cross slots, so slot k computes exactly wha
 separate MLP would. All slots see the same mini-batches (the same rows, in the same order),
 start from the same initial weights (drawn from the fold's seed) and stop early each on its
 own validation loss. Plain TensorFlow, no Keras model and nothing from the advisor.
+
+With ``encoding="periodic"`` every slot's first ``Slot.embedded`` input columns (its scaled
+numbers) go through PBLD periodic embeddings (`reference_encodings`) before the first
+layer; the embedding's parameters are the slot's own and learned with the rest. The
+piecewise-linear encoding needs nothing here: it is a fitted transformer of the inputs.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from reference_encodings import PERIODIC_OUTPUTS, periodic_init
 
 BN_MOMENTUM = 0.99  # Keras' defaults for BatchNormalization and LayerNormalization
 BN_EPSILON = 1e-3
@@ -46,6 +52,7 @@ class Slot:
     x_test: np.ndarray
     y_fit: np.ndarray
     y_val: np.ndarray
+    embedded: int = 0  # leading columns that a periodic encoding embeds
 
 
 def _pad(blocks: list[np.ndarray], width: int) -> np.ndarray:
@@ -74,7 +81,10 @@ class PackedReference:
         eval_every: int,
         patience: int,
         threads: int,
+        encoding: str = "none",
     ) -> None:
+        if encoding not in ("none", "periodic"):
+            raise ValueError(f"unknown network encoding {encoding!r}")
         self.tf = import_tf()
         try:
             self.tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -85,15 +95,18 @@ class PackedReference:
         self.width, self.depth, self.lr = width, depth, learning_rate
         self.batch_size, self.max_steps = batch_size, max_steps
         self.eval_every, self.patience = eval_every, patience
+        self.encoding = encoding
 
     # ------------------------------------------------------------------ parameters
 
-    def _init(self, k: int, d: int, seed: int) -> dict[str, np.ndarray]:
+    def _init(self, k: int, d: int, seed: int, n: int = 0) -> dict[str, np.ndarray]:
         """Glorot-uniform kernels from the fold's seed (the same draw in every slot), zero
-        biases, unit gammas; BatchNorm's moving mean 0 and variance 1."""
+        biases, unit gammas; BatchNorm's moving mean 0 and variance 1. With a periodic
+        encoding of ``n`` columns, its parameters from their own generator of the same
+        seed, and a first layer wide enough for the embeddings."""
         rng = np.random.default_rng(seed)
         params: dict[str, np.ndarray] = {}
-        sizes = [d] + [self.width] * self.depth
+        sizes = [d + (PERIODIC_OUTPUTS - 1) * n] + [self.width] * self.depth
         for i in range(self.depth):
             fan_in, fan_out = sizes[i], sizes[i + 1]
             limit = math.sqrt(6.0 / (fan_in + fan_out))
@@ -109,12 +122,19 @@ class PackedReference:
         head = rng.uniform(-limit, limit, (self.width, out)).astype(np.float32)
         params["w_out"] = np.repeat(head[np.newaxis], k, axis=0)
         params["b_out"] = np.zeros((k, out), np.float32)
+        if self.encoding == "periodic":
+            for name, value in periodic_init(n, seed).items():
+                params[f"p_{name}"] = np.repeat(value[np.newaxis], k, axis=0)
         return params
 
-    def _moving(self, k: int) -> dict[str, np.ndarray]:
+    def _moving(self, k: int, n: int = 0) -> dict[str, np.ndarray]:
+        """BatchNorm's statistics; with a periodic encoding, which of the first ``n``
+        columns each slot embeds (set by `fit_predict`, never trained)."""
+        stats: dict[str, np.ndarray] = {}
+        if self.encoding == "periodic":
+            stats["embed_mask"] = np.ones((k, n), np.float32)
         if self.norm != "batch":
-            return {}
-        stats = {}
+            return stats
         for i in range(self.depth):
             stats[f"mean{i}"] = np.zeros((k, self.width), np.float32)
             stats[f"var{i}"] = np.ones((k, self.width), np.float32)
@@ -122,10 +142,22 @@ class PackedReference:
 
     # ------------------------------------------------------------------ the network
 
+    def _embed(self, p: dict[str, Any], mask: Any, x: Any) -> Any:
+        """PBLD on the first n columns of (rows, K, d): (rows, K, 3n + d), every slot's
+        embeddings of the columns it does not embed zeroed by its mask (K, n)."""
+        tf = self.tf
+        n = p["p_w1"].shape[1]
+        xe = x[:, :, :n, tf.newaxis]
+        z = tf.cos(2.0 * math.pi * xe * p["p_w1"] + p["p_b1"])
+        e = tf.einsum("bknh,knho->bkno", z, p["p_w2"]) + p["p_b2"]
+        e = e * mask[:, :, tf.newaxis]
+        flat = tf.reshape(e, [-1, e.shape[1], n * (PERIODIC_OUTPUTS - 1)])
+        return tf.concat([flat, x], axis=2)
+
     def _forward(self, p: dict[str, Any], m: dict[str, Any], x: Any, training: bool) -> Any:
         """(rows, K, d) -> (rows, K, outputs), and the batch statistics when training."""
         tf = self.tf
-        z = x
+        z = self._embed(p, m["embed_mask"], x) if self.encoding == "periodic" else x
         batch_stats = {}
         for i in range(self.depth):
             z = tf.einsum("bkd,kdh->bkh", z, p[f"w{i}"])
@@ -157,13 +189,13 @@ class PackedReference:
 
     # ------------------------------------------------------------------ training
 
-    def _compiled(self, k: int, d: int) -> _Compiled:
+    def _compiled(self, k: int, d: int, n: int) -> _Compiled:
         key = (self.task, self.n_outputs, self.norm, self.width, self.depth, self.lr,
-               self.batch_size, self.eval_every, k, d)  # fmt: skip
+               self.batch_size, self.eval_every, k, d, self.encoding, n)  # fmt: skip
         if key not in _COMPILED:
             if len(_COMPILED) >= 32:
                 _COMPILED.pop(next(iter(_COMPILED)))
-            _COMPILED[key] = _Compiled(self, k, d)
+            _COMPILED[key] = _Compiled(self, k, d, n)
         return _COMPILED[key]
 
     def fit_predict(self, slots: list[Slot], seed: int) -> list[np.ndarray]:
@@ -172,7 +204,8 @@ class PackedReference:
         tf = self.tf
         k = len(slots)
         d = max(s.x_fit.shape[1] for s in slots)
-        net = self._compiled(k, d)
+        n = max(s.embedded for s in slots) if self.encoding == "periodic" else 0
+        net = self._compiled(k, d, n)
         dtype = np.int32 if self.task == "classification" else np.float32
         # The training rows padded to a multiple of ROW_BLOCK (the batches never pick the
         # padding): folds of one table share a shape, so XLA compiles the epoch once.
@@ -186,7 +219,11 @@ class PackedReference:
         x_val = tf.constant(_pad([s.x_val for s in slots], d))
         x_test = tf.constant(_pad([s.x_test for s in slots], d))
         y_val = tf.constant(np.stack([s.y_val for s in slots], axis=1).astype(dtype))
-        net.reset({**self._init(k, d, seed), **self._moving(k)})
+        moving = self._moving(k, n)
+        if n:
+            embedded = np.array([s.embedded for s in slots])
+            moving["embed_mask"] = (np.arange(n)[None, :] < embedded[:, None]).astype(np.float32)
+        net.reset({**self._init(k, d, seed, n), **moving})
         rng = np.random.default_rng(seed)
         stream = np.empty(0, dtype=np.int32)
         best = np.full(k, np.inf)
@@ -204,8 +241,8 @@ class PackedReference:
             improved = (losses < best) & ~stopped
             if improved.any():
                 current = net.values()
-                for n in snapshot:
-                    snapshot[n][improved] = current[n][improved]
+                for name in snapshot:
+                    snapshot[name][improved] = current[name][improved]
                 best[improved] = losses[improved]
             waited = np.where(improved, 0, waited + 1)
             stopped |= waited >= self.patience
@@ -220,12 +257,12 @@ class _Compiled:
     """The variables and traced functions of one packed shape, reused across folds and
     datasets of that shape (tracing costs a second or two each time)."""
 
-    def __init__(self, ref: PackedReference, k: int, d: int) -> None:
+    def __init__(self, ref: PackedReference, k: int, d: int, n: int) -> None:
         tf = ref.tf
         self.tf = tf
-        init = ref._init(k, d, 0)
+        init = ref._init(k, d, 0, n)
         self.params = {n: tf.Variable(v) for n, v in init.items()}
-        self.moving = {n: tf.Variable(v) for n, v in ref._moving(k).items()}
+        self.moving = {n: tf.Variable(v) for n, v in ref._moving(k, n).items()}
         self.m = {n: tf.Variable(tf.zeros_like(v)) for n, v in self.params.items()}
         self.v = {n: tf.Variable(tf.zeros_like(v)) for n, v in self.params.items()}
         self.step = tf.Variable(0.0)

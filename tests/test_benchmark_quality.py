@@ -66,8 +66,13 @@ def test_every_fixed_strategy_gives_finite_features_with_missing_indicators(tmp_
         pre = reference.make_preprocessor(strategy, fold.frame, x_train, fold.seed)
         z = np.asarray(pre.fit_transform(x_train), dtype=float)
         assert np.isfinite(z).all(), strategy.name
-        # 3 numeric + 1 missing indicator + 3 colours
-        assert z.shape == (len(x_train), 7), strategy.name
+        # 3 numeric (each its bins under PLE) + 1 missing indicator + 3 colours
+        numbers = 3
+        if strategy.encoding == "ple":
+            encoder = pre.named_transformers_[strategy.scaler].named_steps["ple"]
+            numbers = sum(len(edges) - 1 for edges in encoder.edges_)
+            assert numbers > 3 * 40, strategy.name  # 240 distinct values: ~48 bins each
+        assert z.shape == (len(x_train), numbers + 4), strategy.name
         assert np.isfinite(np.asarray(pre.transform(x_test), dtype=float)).all()
 
 
