@@ -53,6 +53,12 @@ IN_NETWORK_KEYS: tuple[str, ...] = get_args(InNetwork)
 Placement = Literal["before", "after"]
 PLACEMENTS: tuple[str, ...] = get_args(Placement)
 
+#: A numeric encoding before the network's first layer (`advisor.plan.encodings`):
+#: piecewise-linear encoding of the scaled numbers in quantile bins (a fitted step of the
+#: pipeline), or periodic embeddings learned with the network (its first layer).
+Encoding = Literal["none", "ple", "periodic"]
+ENCODINGS: tuple[str, ...] = get_args(Encoding)
+
 #: Search budgets (`advisor.search.budgets` says what each one spends).
 BudgetName = Literal["fast", "standard", "thorough"]
 BUDGET_NAMES: tuple[str, ...] = get_args(BudgetName)
@@ -62,7 +68,7 @@ TargetMethod = Literal["standard", "log1p_standard"]
 TARGET_METHODS: tuple[str, ...] = get_args(TargetMethod)
 
 #: Rules: what a rule applies to, and where it stands in its life.
-RuleScope = Literal["feature", "dataset", "target"]
+RuleScope = Literal["feature", "dataset", "target", "encoding"]
 RULE_SCOPES: tuple[str, ...] = get_args(RuleScope)
 RuleStatus = Literal["stable", "preview", "deprecated", "removed"]
 RULE_STATUSES: tuple[str, ...] = get_args(RuleStatus)

@@ -214,6 +214,7 @@ def advise_fold(
         np.asarray(advice.pipeline.transform(x_test), dtype=np.float64),
         advice.in_network,
         target=advice.target_transformer,
+        **encoded(advice.encoding, advice.plan),
     )
     keys, extra = (
         candidate_inputs(advice, x_train, y_train, x_test) if subject == "advisor" else ([], [])
@@ -228,6 +229,17 @@ def advise_fold(
         "seconds": round(seconds, 3),
         "candidates": candidate_records(advice),
     }
+
+
+def encoded(encoding: str, plan: Any) -> dict[str, Any]:
+    """How the reference MLP takes an encoded candidate: periodic embeddings of the scaled
+    numbers (the first columns of the pipeline's output), or PLE inputs in a pack of
+    their own; nothing for a candidate without an encoding."""
+    if encoding == "periodic":
+        return {"encoding": "periodic", "embedded": len(plan.numeric)}
+    if encoding == "ple":
+        return {"encoding": "ple"}
+    return {}
 
 
 def candidate_inputs(
@@ -245,13 +257,13 @@ def candidate_inputs(
         return [], []
     ok = {r.key for r in advice.search_obj.candidates if r.status == "ok"}
     keys, prepared = [], []
-    fitted: dict[str, Any] = {}
+    fitted: dict[Any, Any] = {}
     for candidate in search_space(advice.proposals_obj, advice.budget).candidates():
         if candidate.key not in ok or candidate.in_network not in ("none", "batch", "layer"):
             continue
-        name = candidate.plan.name
+        name = (candidate.plan.name, candidate.bins)
         if name not in fitted:
-            pipe = AutoScaler(plan=candidate.plan, seed=SEED).fit(x_train)
+            pipe = AutoScaler(plan=candidate.plan, seed=SEED, bins=candidate.bins).fit(x_train)
             fitted[name] = (
                 np.asarray(pipe.transform(x_train), dtype=np.float64),
                 np.asarray(pipe.transform(x_test), dtype=np.float64),
@@ -262,7 +274,8 @@ def candidate_inputs(
         if target is not None:
             method = candidate.target or advice.search_obj.target_method or "standard"
             target = TargetTransformer(method).fit(y_train)
-        prepared.append(reference.Prepared(x_fit, x_held, candidate.in_network, target))
+        coding = encoded(candidate.encoding, candidate.plan)
+        prepared.append(reference.Prepared(x_fit, x_held, candidate.in_network, target, **coding))
     return keys, prepared
 
 

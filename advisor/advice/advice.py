@@ -25,10 +25,10 @@ from advisor.rules.autoscaler import AutoScaler
 from advisor.rules.model import Proposals
 from advisor.search.results import SearchResult
 from advisor.version import __version__
-from advisor.vocab import InNetwork, ReportFormat, Task
+from advisor.vocab import Encoding, InNetwork, ReportFormat, Task
 
 SCHEMA_NAME = "normalization-advice"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Versions this advisor reads. Version 1 (advisor 0.1.0 before the reports) lacks the
 #: per-feature ``distributions``, the fired rules' rationale and the search's ``sample``;
 #: they read as empty (so `advise check` cannot test drift against a version-1 file).
@@ -36,7 +36,7 @@ SCHEMA_VERSION = 4
 #: issue 30) and the ``eliminated`` candidate status; its searches read as one stage.
 #: Version 3 lacks the search's ``split`` (how the folds were made, issue 32), its default
 #: ``target_transform`` and each candidate's ``target``: they read as not recorded.
-READABLE_VERSIONS = (1, 2, 3, 4)
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 #: The JSON Schema (draft 2020-12) of the advice file, shipped with the package.
 SCHEMA_FILE = Path(__file__).with_name("advice.schema.json")
 
@@ -68,6 +68,9 @@ class Advice:
     #: Per numeric feature: histograms before/after its scaler and raw quantiles
     #: (`advisor.advice.distributions`), so reports and checks work from a saved file.
     distributions: dict[str, Any] = field(default_factory=dict)
+    #: The numeric encoding (`advisor.plan.encodings`): "ple" is a step of ``pipeline``
+    #: (its ``bins``), "periodic" the first layer `build_model` adds.
+    encoding: Encoding = "none"
     # Live objects from the run that produced this advice (absent after `load`).
     profile_obj: DatasetProfile | None = field(default=None, compare=False, repr=False)
     proposals_obj: Proposals | None = field(default=None, compare=False, repr=False)
@@ -86,10 +89,10 @@ class Advice:
         return self.pipeline.transform(features)
 
     def build_model(self, seed: int | None = None) -> Any:
-        """A compiled Keras MLP with the advised in-network normalization, sized for the
-        pipeline's output and the task (softmax over the classes, or one linear output
-        for the transformed regression target: map predictions back with
-        ``advice.target_transformer.inverse_transform``)."""
+        """A compiled Keras MLP with the advised in-network normalization (and periodic
+        embeddings first, where that is the advised encoding), sized for the pipeline's
+        output and the task (softmax over the classes, or one linear output for the
+        transformed regression target: map predictions back with `decode_predictions`)."""
         if self.task is None or self.net is None:
             raise ValueError("build_model needs a target: run advise(..., target=COLUMN)")
         n_inputs = len(self.pipeline.get_feature_names_out())
@@ -102,8 +105,30 @@ class Advice:
             learning_rate=self.net.learning_rate,
             in_network=self.in_network,
             placement=self.net.placement,
+            encoding=self.net.encoding,
+            embedded=self.net.embedded,
         )
         return _build_model(spec, seed=self.seed if seed is None else seed)
+
+    @property
+    def encoded_columns(self) -> dict[str, int]:
+        """The encoded numeric columns: their bins (``"ple"``), or 1 each (``"periodic"``)."""
+        if self.encoding == "ple":
+            return {c: int(n) for c, n in self.pipeline.bins}
+        if self.encoding == "periodic":
+            return {c: 1 for c in self.plan.numeric}
+        return {}
+
+    def encoding_layer(self, seed: int | None = None) -> Any:
+        """The advised periodic embedding as a fresh Keras layer to put first in a model
+        of your own (its inputs: the pipeline's output), or None when the encoding is not
+        learned in the network (``"ple"`` is already in `transform`'s output)."""
+        if self.encoding != "periodic":
+            return None
+        from advisor.network.embeddings import PeriodicEmbedding
+
+        seed = self.seed if seed is None else seed
+        return PeriodicEmbedding(len(self.plan.numeric), seed=seed, name="periodic_embedding")
 
     def to_text(self, verbose: bool = False) -> str:
         """The terminal report (what `advise` prints)."""
@@ -137,7 +162,7 @@ class Advice:
         """
         from advisor.export.model import to_keras
 
-        return to_keras(self.pipeline.transformer_, model)
+        return to_keras(self.pipeline.transformer_, model, encoding=self.encoding)
 
     def keras_inputs(self, features: pd.DataFrame) -> dict[str, Any]:
         """What `to_keras`'s model takes for these feature rows: one (rows, 1) array per
@@ -153,7 +178,7 @@ class Advice:
         from advisor.export.model import export_serving
 
         target = self.target_transformer if self.classes is None else None
-        export_serving(self.pipeline.transformer_, model, path, target)
+        export_serving(self.pipeline.transformer_, model, path, target, self.encoding)
 
     def encode_target(self, y: Any) -> np.ndarray:
         """Targets as the model is trained on them: class codes, or the transformed value."""
@@ -195,6 +220,7 @@ class Advice:
                     self.target_transformer.method if self.target_transformer else None
                 ),
                 "net": self.net.to_dict() if self.net is not None else None,
+                "encoding": {"kind": self.encoding, "columns": self.encoded_columns},
             },
             "notes": list(self.notes),
             "profile": self.profile,
@@ -273,6 +299,7 @@ class Advice:
                 notes=tuple(data.get("notes", ())),
                 source=str(data.get("source", "")),
                 distributions=data.get("distributions", {}),
+                encoding=advice.get("encoding", {}).get("kind", "none"),
             )
         except AdviceFileError:
             raise

@@ -24,7 +24,7 @@ from advisor.search.results import search_to_dict
 from advisor.search.validate import Validation
 from advisor.table.load import Table
 from advisor.table.sample import uniform_sample
-from advisor.vocab import InNetwork
+from advisor.vocab import Encoding, InNetwork
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,10 +89,13 @@ def build_advice(
         notes.insert(0, drawn[1])
     in_network: InNetwork = "none"
     plan = proposals.rule_plan()
+    encoding: Encoding = "none"
+    bins: tuple[tuple[str, int], ...] = ()
     classes = target_tt = None
     search = search_dict = None
     if validation is not None:
         plan, in_network = validation.winner.plan, validation.winner.in_network
+        encoding, bins = validation.winner.encoding, validation.winner.bins
         features = validation.features
         notes.extend([validation.note] if validation.note is not None else [])
         classes, target_tt = _target_coding(table, validation)
@@ -101,7 +104,7 @@ def build_advice(
         search_dict = {**search_to_dict(search), "sample": sample}
     else:
         features = _rules_only_rows(table, options, notes)
-    pipeline = AutoScaler(plan=plan, seed=options.seed).fit(features)
+    pipeline = AutoScaler(plan=plan, seed=options.seed, bins=bins).fit(features)
     distributions = feature_distributions(features, pipeline.transformer_, seed=options.seed)
     net = _network(table, plan, in_network, validation, len(pipeline.get_feature_names_out()))
     return Advice(
@@ -121,6 +124,7 @@ def build_advice(
         notes=tuple(notes),
         source=table.source,
         distributions=distributions,
+        encoding=encoding,
         profile_obj=profile,
         proposals_obj=proposals,
         search_obj=search,
@@ -173,6 +177,8 @@ def _network(
                 "in_network": in_network,
                 "placement": winner.placement,
                 "learning_rate": winner.learning_rate or search.net.learning_rate,
+                "encoding": winner.encoding if winner.encoding == "periodic" else "none",
+                "embedded": len(plan.numeric) if winner.encoding == "periodic" else 0,
             }
         )
     if table.task is None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from advisor.backend import import_keras
-from advisor.export.ops import apply_op
+from advisor.export.ops import apply_op, piecewise_linear
 
 keras = import_keras()
 ops = keras.ops
@@ -33,7 +33,9 @@ class NumericPreprocessing(_Layer):
     ``groups``: a list of ``{"indices": [...], "ops": [...]}``; each op is a dict with an
     ``op`` name (affine, signed_log1p, smooth_clip, clip, yeo_johnson, box_cox,
     quantile_normal: `advisor.export.ops`) and its per-column parameters. Output: the
-    scaled columns in input order, then the indicators.
+    scaled columns in input order, then the indicators. ``edges``: per column, the bin
+    edges of its piecewise-linear encoding (empty: not encoded), which then takes the
+    column's place.
     """
 
     def __init__(
@@ -41,6 +43,7 @@ class NumericPreprocessing(_Layer):
         groups: list[dict[str, Any]],
         fill_values: list[float],
         indicators: list[int],
+        edges: list[list[float]] | None = None,
         **kwargs: Any,
     ) -> None:
         # float64 end to end: a float32 layer would round its inputs (a year of 2000 with
@@ -50,6 +53,7 @@ class NumericPreprocessing(_Layer):
         self.groups = groups
         self.fill_values = [float(v) for v in fill_values]
         self.indicators = [int(i) for i in indicators]
+        self.edges = [[float(e) for e in column] for column in edges or []]
         order = [i for group in groups for i in group["indices"]]
         self._inverse = [int(i) for i in np.argsort(order)] if order else []
 
@@ -74,6 +78,14 @@ class NumericPreprocessing(_Layer):
         fill = ops.convert_to_tensor(np.asarray(self.fill_values, dtype="float64"))[None, :]
         invalid = ops.logical_or(bad, ops.logical_not(ops.isfinite(scaled)))
         out = ops.where(invalid, fill + ops.zeros_like(scaled), scaled)
+        if any(self.edges):
+            out = ops.concatenate(
+                [
+                    piecewise_linear(out[:, j : j + 1], edges) if edges else out[:, j : j + 1]
+                    for j, edges in enumerate(self.edges)
+                ],
+                axis=1,
+            )
         if self.indicators:
             flags = ops.take(ops.cast(bad, "float64"), np.asarray(self.indicators), axis=1)
             out = ops.concatenate([out, flags], axis=1)
@@ -81,7 +93,9 @@ class NumericPreprocessing(_Layer):
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         rows = input_shape[0][0] if isinstance(input_shape, list) else input_shape[0]
-        return (rows, len(self.fill_values) + len(self.indicators))
+        encoded = sum(max(len(e) - 1, 1) for e in self.edges) if any(self.edges) else 0
+        numbers = encoded or len(self.fill_values)
+        return (rows, numbers + len(self.indicators))
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -89,6 +103,7 @@ class NumericPreprocessing(_Layer):
             "groups": self.groups,
             "fill_values": self.fill_values,
             "indicators": self.indicators,
+            "edges": self.edges,
         }
 
 
@@ -155,7 +170,9 @@ class TargetUnits(_Layer):
 def custom_objects() -> dict[str, Any]:
     """The advisor's layers by their registered names, for
     ``keras.saving.load_model(path, custom_objects=custom_objects())``."""
-    layers = (NumericPreprocessing, CategoryEncoding, TargetUnits)
+    from advisor.network.embeddings import PeriodicEmbedding
+
+    layers = (NumericPreprocessing, CategoryEncoding, TargetUnits, PeriodicEmbedding)
     return {keras.saving.get_registered_name(layer): layer for layer in layers}
 
 

@@ -74,10 +74,14 @@ def numeric_layer(transformer: PlanTransformer) -> NumericPreprocessing:
     for key, indices, scaler in transformer.scalers_:
         groups.append({"indices": list(indices), "ops": _ops_for(key, scaler, len(indices))})
     indicators = [plan.numeric.index(c) for c in transformer.indicator_columns_]
+    encoded = dict(zip((c for c, _ in transformer.bins), getattr(transformer, "edges_", ()),
+                       strict=False))  # fmt: skip
+    edges = [[float(e) for e in encoded[c]] if c in encoded else [] for c in plan.numeric]
     return NumericPreprocessing(
         groups=groups,
         fill_values=[float(v) for v in np.ravel(transformer.fill_values_)],
         indicators=indicators,
+        edges=edges if encoded else None,
         name="advised_numeric",
     )
 
@@ -108,10 +112,14 @@ def category_layer(transformer: PlanTransformer) -> CategoryEncoding:
 # ---------------------------------------------------------------- layers -> model
 
 
-def to_keras(transformer: PlanTransformer, model: Any = None, target: Any = None) -> Any:
+def to_keras(
+    transformer: PlanTransformer, model: Any = None, target: Any = None, encoding: str = "none"
+) -> Any:
     """A Keras model computing ``transformer.transform``; with ``model``, that model on
     top of it (one model from raw features to predictions); with a fitted regression
-    ``target`` transformer too, predictions in the target's units.
+    ``target`` transformer too, predictions in the target's units. With the advice's
+    ``encoding`` "periodic", ``model`` must embed its inputs (`ExportError` otherwise: a
+    chosen encoding is never dropped silently).
 
     Inputs: a dict with one entry per input column (`input_names`), each a (rows, 1)
     array: float64 for numeric columns (NaN for missing), strings for categorical ones.
@@ -136,6 +144,12 @@ def to_keras(transformer: PlanTransformer, model: Any = None, target: Any = None
     inputs = {names[c]: i for c, i in zip(columns, numeric + text, strict=True)}
     if model is None:
         return keras.Model(inputs=inputs, outputs=features, name="advised_preprocessing")
+    if encoding == "periodic" and not _embeds(model):
+        raise ExportError(
+            "the advice's numeric encoding is periodic embeddings, and this model has no "
+            "PeriodicEmbedding layer: build it with advice.build_model(), or put "
+            "advice.encoding_layer() first in your model"
+        )
     output = model(features)
     if target is not None:
         log = target.method == "log1p_standard"
@@ -152,8 +166,22 @@ def to_keras(transformer: PlanTransformer, model: Any = None, target: Any = None
     return full
 
 
+def _embeds(model: Any) -> bool:
+    """Whether ``model`` (or a model inside it) has a periodic embedding layer."""
+    from advisor.network.embeddings import PeriodicEmbedding
+
+    for layer in getattr(model, "layers", ()):
+        if isinstance(layer, PeriodicEmbedding) or (hasattr(layer, "layers") and _embeds(layer)):
+            return True
+    return False
+
+
 def export_serving(
-    transformer: PlanTransformer, model: Any, path: str | os.PathLike[str], target: Any = None
+    transformer: PlanTransformer,
+    model: Any,
+    path: str | os.PathLike[str],
+    target: Any = None,
+    encoding: str = "none",
 ) -> None:
     """A TensorFlow SavedModel of the preprocessing + ``model`` (+ the target's units):
     its ``serve`` signature takes the named raw columns and returns the model's outputs.
@@ -162,7 +190,7 @@ def export_serving(
         raise ExportError(
             f"a SavedModel needs the TensorFlow backend (this is {keras.backend.backend()})"
         )
-    full = to_keras(transformer, model, target)
+    full = to_keras(transformer, model, target, encoding)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         full.export(str(path), format="tf_saved_model", verbose=False)

@@ -114,3 +114,19 @@ def _box_cox(x: Any, lambdas: np.ndarray) -> Any:
     )
     nan = ops.full_like(x, np.nan)
     return ops.where(positive, out, nan)
+
+
+def piecewise_linear(x: Any, edges: list[float]) -> Any:
+    """One column (batch, 1), float64, as its piecewise-linear encoding in the bins
+    ``edges`` (`advisor.plan.encodings.ple`): (batch, len(edges) - 1)."""
+    left = np.asarray(edges[:-1], dtype="float64")[None, :]
+    width = np.diff(np.asarray(edges, dtype="float64"))[None, :]
+    z = (x - left) / width
+    bins = len(edges) - 1
+    if bins == 1:
+        return z
+    parts = [ops.minimum(z[:, :1], 1.0)]
+    if bins > 2:
+        parts.append(ops.clip(z[:, 1:-1], 0.0, 1.0))
+    parts.append(ops.maximum(z[:, -1:], 0.0))
+    return ops.concatenate(parts, axis=1)

@@ -19,7 +19,7 @@ import numpy as np
 
 from advisor.backend import import_keras
 from advisor.network.norms import get_norm
-from advisor.vocab import InNetwork, Placement, Task
+from advisor.vocab import Encoding, InNetwork, Placement, Task
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ class NetSpec:
     learning_rate: float
     in_network: InNetwork = "none"
     placement: Placement = "before"  # normalization before or after the activation
+    #: "periodic": PBLD embeddings of the first ``embedded`` inputs before the first layer
+    #: (`advisor.network.embeddings`); "ple" changes the inputs, not the network.
+    encoding: Encoding = "none"
+    embedded: int = 0
 
     def with_norm(self, in_network: InNetwork, placement: Placement | None = None) -> NetSpec:
         return NetSpec(
@@ -41,7 +45,10 @@ class NetSpec:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.encoding != "periodic":  # the network's own: absent where it has none
+            del data["encoding"], data["embedded"]
+        return data
 
 
 #: Adam's default learning rate, the one most MLPs are trained with.
@@ -71,6 +78,10 @@ def build_model(spec: NetSpec, seed: int = 0) -> Any:
     layers = keras.layers
     inputs = keras.Input(shape=(spec.n_inputs,), name="features")
     z = inputs
+    if spec.encoding == "periodic":
+        from advisor.network.embeddings import PeriodicEmbedding
+
+        z = PeriodicEmbedding(spec.embedded, seed=seed, name="periodic_embedding")(z)
     for i in range(spec.depth):
         after = spec.placement == "after"
         z = layers.Dense(
@@ -116,6 +127,10 @@ def build_packed_model(spec: NetSpec, slots: int) -> Any:
     after = spec.placement == "after"
     inputs = keras.Input(shape=(k, spec.n_inputs))
     z = SlotsFirst()(inputs)
+    if spec.encoding == "periodic":
+        from advisor.network.embeddings import PackedPeriodic
+
+        z = PackedPeriodic(spec.embedded)(z)
     for _ in range(spec.depth):
         z = PackedDense(h, use_bias=spec.in_network == "none" or after)(z)
         if norm.slot_form is not None:
@@ -139,12 +154,22 @@ def initial_weights(model: Any, fresh: list[np.ndarray], seeds: list[int]) -> li
     """Glorot-uniform kernels drawn per slot from that slot's seed; every other variable
     (biases, scales, BatchNorm statistics) as Keras initialised it in ``fresh``.
     Independent of Keras' global RNG, so fold k starts from the same weights in every
-    candidate (common random numbers make the paired comparison sharper)."""
+    candidate (common random numbers make the paired comparison sharper). Periodic
+    embeddings' weights are drawn per slot too, from generators of their own (fold k's
+    embedding starts the same in every candidate that has one)."""
     weights = []
     rngs = [np.random.default_rng(s) for s in seeds]
+    embedding: list[dict[str, np.ndarray]] = []
     for variable, value in zip(model.weights, fresh, strict=True):
         leaf = str(getattr(variable, "path", variable.name)).split("/")[-1]
-        if leaf == "kernel" and value.ndim == 3:
+        if leaf in ("frequencies", "phases", "mixing", "offsets") and value.ndim >= 3:
+            if not embedding:
+                from advisor.network.embeddings import periodic_draws
+
+                n = value.shape[1]
+                embedding = [periodic_draws(np.random.default_rng([s, 1]), n) for s in seeds]
+            weights.append(np.stack([d[leaf] for d in embedding]).astype(value.dtype))
+        elif leaf == "kernel" and value.ndim == 3:
             _, fan_in, fan_out = value.shape
             limit = math.sqrt(6.0 / (fan_in + fan_out))
             draws = [rng.uniform(-limit, limit, size=(fan_in, fan_out)) for rng in rngs]

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from advisor.plan.catalog import FitContext, make_scaler
 from advisor.plan.dates import DateFeatures
+from advisor.plan.encodings import ple, quantile_edges
 from advisor.plan.plans import InputPlan
 
 #: One-hot encoding keeps at most this many categories per column (the rest: "infrequent").
@@ -35,11 +36,18 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
         The scaler of each numeric column, the categorical and the dropped columns.
     seed : int, default=0
         Seed for scalers that subsample (quantile).
+    bins : tuple of (column, count), default=()
+        The piecewise-linear encoding (`advisor.plan.encodings`): each of these numeric
+        columns, scaled and imputed, becomes its ``count`` quantile bins' encoding (the
+        edges fitted on the training rows), in place of its one scaled value.
     """
 
-    def __init__(self, plan: InputPlan, seed: int = 0) -> None:
+    def __init__(
+        self, plan: InputPlan, seed: int = 0, bins: tuple[tuple[str, int], ...] = ()
+    ) -> None:
         self.plan = plan
         self.seed = seed
+        self.bins = bins
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> PlanTransformer:
         frame = _as_frame(X, self.plan)
@@ -63,6 +71,11 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
                 else np.zeros(0)
             )
         self.fill_values_ = np.nan_to_num(np.asarray(medians, dtype=float), nan=0.0)
+        filled = np.where(np.isfinite(scaled), scaled, self.fill_values_[np.newaxis, :])
+        self.edges_ = [
+            quantile_edges(filled[:, self.plan.numeric.index(column)], count)
+            for column, count in self.bins
+        ]
         missing = ~np.isfinite(numeric)
         self.indicator_columns_ = [
             self.plan.numeric[i] for i in np.flatnonzero(missing.any(axis=0))
@@ -97,7 +110,7 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
         bad = ~np.isfinite(scaled)
         if bad.any():
             scaled = np.where(bad, self.fill_values_[np.newaxis, :], scaled)
-        parts = [scaled]
+        parts = [self.encode(scaled)]
         if self.indicator_columns_:
             columns = [self.plan.numeric.index(c) for c in self.indicator_columns_]
             parts.append((~np.isfinite(numeric[:, columns])).astype(np.float64))
@@ -115,9 +128,34 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
         out = np.hstack(parts) if parts else np.zeros((len(frame), 0))
         return np.asarray(out, dtype=np.float64)
 
+    def encode(self, scaled: np.ndarray) -> np.ndarray:
+        """The scaled, imputed numbers with each encoded column replaced, in place, by its
+        piecewise-linear encoding (no encoding: ``scaled`` itself)."""
+        edges = dict(zip((c for c, _ in self.bins), getattr(self, "edges_", ()), strict=False))
+        if not edges:
+            return scaled
+        blocks = []
+        for j, column in enumerate(self.plan.numeric):
+            if column in edges:
+                blocks.append(ple(scaled[:, j], edges[column]))
+            else:
+                blocks.append(scaled[:, j : j + 1])
+        return np.hstack(blocks)
+
+    def numeric_names(self) -> list[str]:
+        """The names of the numeric block's outputs: a column, or its bins ``col__ple0``..."""
+        edges = dict(zip((c for c, _ in self.bins), getattr(self, "edges_", ()), strict=False))
+        names = []
+        for column in self.plan.numeric:
+            if column in edges:
+                names += [f"{column}__ple{i}" for i in range(len(edges[column]) - 1)]
+            else:
+                names.append(column)
+        return names
+
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "scalers_")
-        names = list(self.plan.numeric)
+        names = self.numeric_names()
         names += [f"{column}__missing" for column in self.indicator_columns_]
         if self.encoder_ is not None:
             names += [str(n) for n in self.encoder_.get_feature_names_out(self.plan.categorical)]

@@ -7,7 +7,7 @@ from typing import Any
 
 from advisor.network.norms import for_budget
 from advisor.plan.catalog import get_spec
-from advisor.vocab import InNetwork, Placement
+from advisor.vocab import Encoding, InNetwork, Placement
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,18 @@ IN_NETWORK = for_budget("fast")
 @dataclass(frozen=True)
 class Candidate:
     """One point of the search: an input plan with an in-network normalization, where it
-    sits (before or after the activation), optionally a learning rate and, for
-    regression, a target transform other than the search's default."""
+    sits (before or after the activation), optionally a learning rate, for regression a
+    target transform other than the search's default, and a numeric encoding
+    (`advisor.plan.encodings`: ``bins`` are the piecewise-linear encoding's columns and
+    bin counts)."""
 
     plan: InputPlan
     in_network: InNetwork
     placement: Placement = "before"
     learning_rate: float | None = None
     target: str | None = None
+    encoding: Encoding = "none"
+    bins: tuple[tuple[str, int], ...] = ()
 
     @property
     def key(self) -> str:
@@ -102,16 +106,19 @@ class Candidate:
             key += f"@lr{self.learning_rate:g}"
         if self.target is not None:
             key += f"@target={self.target}"
+        if self.encoding != "none":
+            key += f"@{self.encoding}"
         return key
 
     @property
     def complexity(self) -> int:
-        """Simpler candidates win ties: no in-network layer, then simpler scalers, then
-        the default target transform."""
+        """Simpler candidates win ties: no numeric encoding, no in-network layer, then
+        simpler scalers, then the default target transform."""
         network = 0 if self.in_network == "none" else 1
         scalers = max((get_spec(k).complexity for _, k in self.plan.scalers), default=0)
         after = 10 if self.placement == "after" else 0
-        return network * 100 + scalers + after + (5 if self.target is not None else 0)
+        encoded = 200 if self.encoding != "none" else 0
+        return encoded + network * 100 + scalers + after + (5 if self.target is not None else 0)
 
 
 def make_candidates(

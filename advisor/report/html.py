@@ -15,6 +15,7 @@ from advisor.report import svg
 from advisor.report.html_features import features_section
 from advisor.report.labels import (
     candidate_marks,
+    encoding_label,
     evidence_sentence,
     metric_text,
     plan_description,
@@ -146,6 +147,8 @@ def _advice_card(view: AdviceView) -> str:
         ("input scaling", escape(plan_description(view.plan_name))),
         ("in-network", escape(norms.label(view.in_network))),
     ]
+    if view.encoding != "none":
+        rows.append(("encoding", escape(encoding_label(view.encoding, view.encoded_columns))))
     if view.target_transform:
         rows.append(("target", escape(scaler_label(view.target_transform))))
     rows.append(("validated", "yes" if view.validated else "no"))

@@ -4,6 +4,8 @@ metric, a challenger's loss against the default and its t statistic."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from advisor.plan.catalog import CATALOG
 from advisor.report.layout import fmt_value
 from advisor.report.search_view import CandidateView, SearchView
@@ -149,3 +151,37 @@ def highlights(f: FeatureView) -> str:
     if f.missing_share:
         parts.append(f"{f.missing_share:.0%} missing")
     return ", ".join(parts)
+
+
+#: The numeric encodings' names in the reports.
+ENCODING_LABELS = {
+    "none": "none",
+    "ple": "piecewise-linear encoding in quantile bins",
+    "periodic": "periodic embeddings (PBLD), learned as the first layer",
+}
+
+
+def encoding_label(kind: str, columns: Mapping[str, int]) -> str:
+    """The advised numeric encoding in words, with its columns ("none" without one)."""
+    label = ENCODING_LABELS.get(kind, kind)
+    if kind == "none" or not columns:
+        return label
+    if kind == "ple":
+        shown = ", ".join(f"{c} {n}" for c, n in list(columns.items())[:6])
+        more = f", and {len(columns) - 6} more" if len(columns) > 6 else ""
+        return f"{label} (bins: {shown}{more})"
+    shown = ", ".join(list(columns)[:6])
+    more = f", and {len(columns) - 6} more" if len(columns) > 6 else ""
+    return f"{label} (of {shown}{more})"
+
+
+def encoding_proposals_text(entries: Sequence[EntryView]) -> str | None:
+    """What the encoding rules proposed, column by column (None when nothing fired)."""
+    if not entries:
+        return None
+    parts = []
+    for entry in entries:
+        choices = "/".join(p.choice for p in entry.ranked)
+        rules = ",".join(dict.fromkeys(r for p in entry.ranked for r in p.rules))
+        parts.append(f"{entry.subject}: {choices} ({rules})")
+    return "; ".join(parts)

@@ -8,6 +8,7 @@ from typing import Any
 from advisor.network import norms
 from advisor.report.labels import (
     candidate_marks,
+    encoding_label,
     evidence_sentence,
     feature_scaler_label,
     highlights,
@@ -41,6 +42,9 @@ def render_markdown(data: dict[str, Any]) -> str:
     lines.append(f"| input scaling | {_text(plan_description(view.plan_name))} |")
     network = norms.label(view.in_network)
     lines.append(f"| in-network | {_text(network)} |")
+    if view.encoding != "none":
+        label = encoding_label(view.encoding, view.encoded_columns)
+        lines.append(f"| encoding | {_text(label)} |")
     if view.target_transform:
         lines.append(f"| target | {_text(scaler_label(view.target_transform))} |")
     lines.append(f"| validated | {'yes' if view.validated else 'no'} |")

@@ -8,6 +8,8 @@ from typing import Any
 from advisor.network import norms
 from advisor.report.labels import (
     candidate_marks,
+    encoding_label,
+    encoding_proposals_text,
     evidence_text,
     feature_scaler_label,
     highlights,
@@ -56,6 +58,8 @@ def render_text(
             "                  (at inference BatchNormalization uses its moving averages: "
             "keep them)"
         )
+    if view.encoding != "none":
+        lines.append(f"  encoding      : {encoding_label(view.encoding, view.encoded_columns)}")
     if view.target_transform:
         lines.append(f"  target        : {scaler_label(view.target_transform)}")
     lines.append(f"  validated     : {'yes' if view.validated else 'no'}")
@@ -196,6 +200,9 @@ def _target_and_network_lines(view: RulesView) -> list[str]:
     )
     lines.append(f"In-network candidates from the rules: {ranked_net}")
     lines.append("")
+    encodings = encoding_proposals_text(proposals.encodings)
+    if encodings is not None:
+        lines += [f"Numeric encodings from the rules: {encodings}", ""]
     return lines
 
 

@@ -17,7 +17,7 @@ Standard library only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.errors import AdviceFileError
@@ -195,6 +195,8 @@ class ProposalsView:
     in_network: EntryView
     target: EntryView | None
     rules: Mapping[str, RuleText]
+    #: Per numeric column where an encoding rule fired (absent before version 5).
+    encodings: tuple[EntryView, ...] = ()
 
     @classmethod
     def read(cls, obj: JsonObject) -> ProposalsView:
@@ -208,6 +210,7 @@ class ProposalsView:
             in_network=EntryView.read(obj.obj("in_network")),
             target=EntryView.read(target) if target is not None else None,
             rules=texts,
+            encodings=tuple(EntryView.read(e) for e in obj.objs("encodings", required=False)),
         )
 
     @classmethod
@@ -303,6 +306,9 @@ class AdviceView(RulesView):
     target_transform: str | None
     search: SearchView | None
     distributions: Mapping[str, DistributionView]
+    #: The numeric encoding and its columns (bins, or 1 each): "none" before version 5.
+    encoding: str = "none"
+    encoded_columns: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Any) -> AdviceView:
@@ -311,6 +317,7 @@ class AdviceView(RulesView):
         advice = root.obj("advice")
         search = root.opt_obj("search")
         distributions = root.opt_obj("distributions")
+        encoding = advice.opt_obj("encoding")
         return cls(
             **_rules_part(root),
             advisor_version=root.req("advisor_version"),
@@ -321,6 +328,8 @@ class AdviceView(RulesView):
             distributions={}
             if distributions is None
             else {k: DistributionView.read(distributions.obj(k)) for k in distributions.value},
+            encoding="none" if encoding is None else encoding.req("kind"),
+            encoded_columns={} if encoding is None else dict(encoding.req("columns")),
         )
 
 

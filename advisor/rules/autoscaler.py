@@ -35,6 +35,9 @@ class AutoScaler(TransformerMixin, BaseEstimator):
         Per-column decisions that beat the rules: a scaler key, "drop" or "keep".
     seed : int, default=0
         Seed for scalers that subsample.
+    bins : tuple of (column, count), default=()
+        Columns to encode piecewise-linearly after scaling, each in ``count`` quantile
+        bins (the advice's ``"ple"`` encoding; `advisor.plan.encodings`).
 
     Attributes
     ----------
@@ -72,12 +75,14 @@ class AutoScaler(TransformerMixin, BaseEstimator):
         disable_rules: Sequence[str] = (),
         overrides: Mapping[str, str] | None = None,
         seed: int = 0,
+        bins: tuple[tuple[str, int], ...] = (),
     ) -> None:
         self.plan = plan
         self.rules = rules
         self.disable_rules = disable_rules
         self.overrides = overrides
         self.seed = seed
+        self.bins = bins
 
     def fit(self, X: Any, y: Any = None) -> AutoScaler:
         frame = self._frame(X)
@@ -95,7 +100,7 @@ class AutoScaler(TransformerMixin, BaseEstimator):
         self.plan_ = plan
         self.scalers_ = dict(plan.scalers)
         self.dropped_ = list(plan.dropped)
-        self.transformer_ = PlanTransformer(plan, seed=self.seed).fit(frame)
+        self.transformer_ = PlanTransformer(plan, seed=self.seed, bins=self.bins).fit(frame)
         return self
 
     def transform(self, X: Any) -> np.ndarray:

@@ -31,6 +31,7 @@ from typing import Any
 
 from advisor.errors import RuleError
 from advisor.plan.catalog import CATALOG, get_spec
+from advisor.plan.encodings import ple_bins
 from advisor.profiling.types import FEATURE_FIELDS, DatasetProfile, FeatureProfile
 from advisor.rules.model import (
     Finding,
@@ -106,6 +107,7 @@ def apply_rules(
             result = _exportable(result)
         features.append(result)
     network = evaluate_rules("network", ruleset.active("dataset"), profile.field_value, None)
+    encodings = _encodings(profile, ruleset, features)
     target = None
     if profile.target is not None:
         tp = profile.target
@@ -119,7 +121,37 @@ def apply_rules(
         dates=_topped_by(features, "date_features"),
         text_encoded=_topped_by(features, "string_encoder"),
         shapes=tuple(shapes),
+        encodings=encodings,
+        ple_bins=ple_bins(
+            {
+                entry.subject: profile.feature(entry.subject).n_distinct
+                for entry in features
+                if entry.top not in SET_ASIDE
+            }
+        ),
     )
+
+
+#: Top proposals that take a column out of the scaled numbers.
+SET_ASIDE = frozenset({"drop", "onehot", "date_features", "string_encoder"})
+
+
+def _encodings(
+    profile: DatasetProfile, ruleset: RuleSet, features: list[SubjectProposals]
+) -> tuple[SubjectProposals, ...]:
+    """The numeric encodings the encoding rules propose for each scaled numeric column
+    (the columns where none fires are left out)."""
+    rules = ruleset.active("encoding")
+    out = []
+    for result in features:
+        if result.top in SET_ASIDE:
+            continue
+        feature = profile.feature(result.subject)
+        lookup = feature_lookup(feature, profile)
+        proposed = evaluate_rules(feature.name, rules, lookup, None, allow_empty=True)
+        if proposed.ranked:
+            out.append(proposed)
+    return tuple(out)
 
 
 def _forced_choices(

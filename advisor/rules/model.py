@@ -124,6 +124,26 @@ class Proposals:
     #: (column, choice): where a baseline rule decided a column's top proposal, what the
     #: other rules rank first without it (the "shapes" plan).
     shapes: tuple[tuple[str, str], ...] = ()
+    #: Per scaled numeric column where an encoding rule fired: the numeric encodings
+    #: proposed for it (`advisor.plan.encodings`), ranked, with the evidence.
+    encodings: tuple[SubjectProposals, ...] = ()
+    #: The piecewise-linear encoding's bin count per scaled numeric column, from its
+    #: distinct values (`advisor.plan.encodings.ple_bins`).
+    ple_bins: tuple[tuple[str, int], ...] = ()
+
+    def encoding_choices(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each proposed encoding with the columns it was proposed for: the encodings
+        proposed for more columns first (then the best score, then the name)."""
+        columns: dict[str, list[str]] = {}
+        best: dict[str, float] = {}
+        for entry in self.encodings:
+            for proposal in entry.ranked:
+                if proposal.choice == "none":
+                    continue
+                columns.setdefault(proposal.choice, []).append(entry.subject)
+                best[proposal.choice] = max(best.get(proposal.choice, 0.0), proposal.score)
+        order = sorted(columns, key=lambda c: (-len(columns[c]), -best[c], c))
+        return tuple((choice, tuple(columns[choice])) for choice in order)
 
     def feature(self, name: str) -> SubjectProposals:
         for f in self.features:
@@ -168,6 +188,7 @@ class Proposals:
             "categorical": list(self.categorical),
             "dates": list(self.dates),
             "text_encoded": list(self.text_encoded),
+            "encodings": [e.to_dict() for e in self.encodings],
             "notes": list(self.notes),
         }
 

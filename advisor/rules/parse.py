@@ -19,7 +19,14 @@ from advisor.plan.catalog import CATALOG
 from advisor.profiling.types import DATASET_FIELDS, FEATURE_FIELDS
 from advisor.rules.expr import Condition, ExpressionError, parse_condition
 from advisor.rules.model import Rationale, Rule
-from advisor.vocab import RULE_SCOPES, RULE_STATUSES, TARGET_METHODS, RuleScope, RuleStatus
+from advisor.vocab import (
+    ENCODINGS,
+    RULE_SCOPES,
+    RULE_STATUSES,
+    TARGET_METHODS,
+    RuleScope,
+    RuleStatus,
+)
 
 SCOPES = RULE_SCOPES
 STATUSES = RULE_STATUSES
@@ -145,9 +152,11 @@ def _status_and_scope(entry: dict[str, Any], where: str) -> tuple[RuleStatus, Ru
 
 def _condition(entry: dict[str, Any], where: str, scope: str) -> Condition:
     """The field ``when``, parsed over the fields a rule of ``scope`` may read."""
-    fields = {"feature": FEATURE_CONDITION_FIELDS, "target": FEATURE_FIELDS}.get(
-        scope, DATASET_CONDITION_FIELDS
-    )
+    fields = {
+        "feature": FEATURE_CONDITION_FIELDS,
+        "encoding": FEATURE_CONDITION_FIELDS,  # read per numeric column, as feature rules
+        "target": FEATURE_FIELDS,
+    }.get(scope, DATASET_CONDITION_FIELDS)
     try:
         return parse_condition(_need_str(entry, where, "when"), frozenset(fields))
     except ExpressionError as exc:
@@ -217,6 +226,8 @@ def _check_choice(use: Any, scope: str, where: str) -> None:
         allowed: Iterable[str] = NORMS
     elif scope == "target":
         allowed = TARGET_METHODS
+    elif scope == "encoding":
+        allowed = ENCODINGS
     else:
         allowed = CATALOG
     if use not in allowed:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from advisor.plan.plans import Candidate, InputPlan
+from advisor.plan.plans import Candidate
 from advisor.progress import Progress, training_together
+from advisor.search.blocks import Blocks, Inputs
 from advisor.search.results import CandidateFailed, CandidateResult
-from advisor.search.runner import MAX_WORKERS, MIN_LANES, Blocks, Outcome, evaluate_together
+from advisor.search.runner import MAX_WORKERS, MIN_LANES, Outcome, evaluate_together
 from advisor.search.setup import FoldSetup
 
 
@@ -42,7 +43,7 @@ class CandidatePool:
         self.one_shape = one_shape
         self.progress = progress
         self.outcomes: dict[str, Outcome] = {}
-        self.blocks: dict[InputPlan, Blocks | CandidateFailed] = {}
+        self.blocks: dict[Inputs, Blocks | CandidateFailed] = {}
 
     def __call__(self, candidate: Candidate) -> CandidateResult:
         if candidate.key not in self.outcomes:

@@ -38,6 +38,7 @@ class CandidateResult:
     message: str = ""
     seconds: float = 0.0  # report only; never written to the advice file
     target: str | None = None  # a target transform other than the search's default
+    encoding: str = "none"  # a numeric encoding (`advisor.plan.encodings`)
 
     @property
     def mean(self) -> float:
@@ -173,6 +174,7 @@ def search_to_dict(result: SearchResult) -> dict[str, Any]:
                 "plan": c.plan,
                 "in_network": c.in_network,
                 "target": c.target,
+                "encoding": c.encoding,
                 "status": c.status,
                 "message": c.message,
                 "mean": None if not c.fold_scores else c.mean,

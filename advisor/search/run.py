@@ -138,5 +138,5 @@ def _skipped(candidate: Candidate, why: str) -> CandidateResult:
     plan = candidate.plan
     return CandidateResult(
         candidate.key, plan.name, candidate.in_network, "skipped", message=why,
-        target=candidate.target,
+        target=candidate.target, encoding=candidate.encoding,
     )  # fmt: skip

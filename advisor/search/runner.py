@@ -28,15 +28,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
 from advisor.network.nets import NetSpec
 from advisor.network.train import JaxPackedTrainer, PackedTrainer, make_trainer, select_slots
-from advisor.plan.pipeline import PlanTransformer
-from advisor.plan.plans import Candidate, InputPlan
-from advisor.search.folds import pad_columns
+from advisor.plan.plans import Candidate
+from advisor.search.blocks import Blocks, Inputs, transform_folds
 from advisor.search.results import CandidateFailed, CandidateResult
 from advisor.search.setup import FoldSetup
 from advisor.search.stats import derive_seed
@@ -58,48 +56,6 @@ MAX_PACK_BYTES = 256 * 2**20
 Outcome = CandidateResult | CandidateFailed
 
 
-@dataclass(frozen=True, eq=False)
-class Blocks:
-    """One plan's inputs on every fold: training and validation rows (float32, zero columns
-    padding the narrower folds to the widest) and the transform's seconds."""
-
-    train: tuple[np.ndarray, ...]
-    valid: tuple[np.ndarray, ...]
-    seconds: float
-
-    @property
-    def width(self) -> int:
-        return int(self.train[0].shape[1])
-
-
-def transform_folds(setup: FoldSetup, plan: InputPlan) -> Blocks:
-    """Fit ``plan`` on each fold's training rows and transform that fold;
-    `CandidateFailed` if it cannot be fit or produces non-finite values."""
-    started = time.perf_counter()
-    train_blocks, valid_blocks = [], []
-    for fold, (train, valid) in enumerate(setup.folds):
-        transformer = PlanTransformer(plan, seed=derive_seed(setup.seed, "q", fold))
-        try:
-            transformer.fit(setup.features.iloc[train])
-            z_train = transformer.transform(setup.features.iloc[train])
-            z_valid = transformer.transform(setup.features.iloc[valid])
-        except (ValueError, ArithmeticError) as exc:
-            raise CandidateFailed(f"fold {fold + 1}: preprocessing failed: {exc}") from None
-        if not (np.isfinite(z_train).all() and np.isfinite(z_valid).all()):
-            raise CandidateFailed(f"fold {fold + 1}: preprocessing produced non-finite values")
-        train_blocks.append(z_train.astype(np.float32))
-        valid_blocks.append(z_valid.astype(np.float32))
-    # Folds can differ in width (a missing-value indicator or a category seen in one
-    # training part only). Each slot has its own weights, so zero columns pad the
-    # narrower folds without changing what their networks compute.
-    width = max(block.shape[1] for block in train_blocks)
-    return Blocks(
-        train=tuple(pad_columns(b, width) for b in train_blocks),
-        valid=tuple(pad_columns(b, width) for b in valid_blocks),
-        seconds=time.perf_counter() - started,
-    )
-
-
 def network_of(setup: FoldSetup, candidate: Candidate, width: int) -> NetSpec:
     """The network ``candidate`` trains on inputs of ``width`` columns."""
     spec = setup.net_spec(width, candidate.in_network, candidate.plan.n_features).with_norm(
@@ -107,6 +63,8 @@ def network_of(setup: FoldSetup, candidate: Candidate, width: int) -> NetSpec:
     )
     if candidate.learning_rate is not None:
         spec = dataclasses.replace(spec, learning_rate=candidate.learning_rate)
+    if candidate.encoding == "periodic":  # the scaled numbers lead the plan's inputs
+        spec = dataclasses.replace(spec, encoding="periodic", embedded=len(candidate.plan.numeric))
     return spec
 
 
@@ -122,7 +80,7 @@ def evaluate(setup: FoldSetup, candidate: Candidate) -> CandidateResult:
 def evaluate_together(
     setup: FoldSetup,
     candidates: Sequence[Candidate],
-    blocks: dict[InputPlan, Blocks | CandidateFailed] | None = None,
+    blocks: dict[Inputs, Blocks | CandidateFailed] | None = None,
     workers: int = 1,
     on_epoch: Callable[[int, int], None] | None = None,
     lanes: int = 1,
@@ -130,18 +88,20 @@ def evaluate_together(
     """Every candidate's outcome, by key; candidates of one network shape train in one
     packed model, ``workers`` lanes of packed models at a time (`lanes_of`: one lane per
     shape, split until there are ``lanes`` where candidates allow). ``blocks`` caches each
-    plan's transformed folds (filled as needed); ``on_epoch(done, total)`` hears of every
-    epoch trained (``total``: the most epochs all the packed models may train)."""
+    plan's (and encoding's) transformed folds (filled as needed); ``on_epoch(done,
+    total)`` hears of every epoch trained (``total``: the most epochs all the packed models
+    may train)."""
     blocks = {} if blocks is None else blocks
     outcomes: dict[str, Outcome] = {}
     shapes: dict[NetSpec, list[tuple[Candidate, Blocks]]] = {}
     for candidate in candidates:
-        if candidate.plan not in blocks:
+        inputs = (candidate.plan, candidate.bins)
+        if inputs not in blocks:
             try:
-                blocks[candidate.plan] = transform_folds(setup, candidate.plan)
+                blocks[inputs] = transform_folds(setup, *inputs)
             except CandidateFailed as exc:
-                blocks[candidate.plan] = exc
-        prepared = blocks[candidate.plan]
+                blocks[inputs] = exc
+        prepared = blocks[inputs]
         if isinstance(prepared, CandidateFailed):
             outcomes[candidate.key] = prepared
             continue
@@ -309,6 +269,7 @@ def _result(
         in_network=candidate.in_network,
         status="ok",
         target=candidate.target,
+        encoding=candidate.encoding,
         # A fold's score is capped at the trivial predictor's loss: a model worse than
         # predicting the training prior is useless however much worse it is, and an
         # unbounded loss would let one diverged fold hide a consistent difference.

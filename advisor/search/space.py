@@ -11,6 +11,10 @@
   numeric feature) and batch renormalization and GroupNorm (Bayesian optimization).
 * ``thorough``: adds normalization after the activation and a learning-rate choice.
 
+The numeric encodings the encoding rules propose (piecewise-linear bins, periodic
+embeddings: `advisor.plan.encodings`) are candidates of every budget, each with the
+default's plan and network.
+
 For regression, the target transforms the rules rank below their first choice (log1p then
 z-score, for a skewed non-negative target) are candidates too, each with the default's
 plan and network: every candidate is scored in the target's own units, so the search
@@ -24,12 +28,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import cast
 
 from advisor.network import norms
 from advisor.plan.catalog import controls
 from advisor.plan.plans import Candidate, InputPlan
 from advisor.rules.model import Proposals
-from advisor.vocab import InNetwork, Placement
+from advisor.vocab import Encoding, InNetwork, Placement
 
 #: A feature's choice is uncertain when its runner-up scores within this many points.
 UNCERTAIN_MARGIN = 10.0
@@ -55,6 +60,10 @@ class Space:
     #: Regression: the rules' other target transforms, each tried with the default's
     #: plan and network (the default trains on the rules' first choice).
     targets: tuple[str, ...] = ()
+    #: The numeric encodings the rules propose, each tried with the default's plan and
+    #: network; ``bins``: the piecewise-linear encoding's columns and bin counts.
+    encodings: tuple[Encoding, ...] = ()
+    bins: tuple[tuple[str, int], ...] = ()
 
     def candidates(self) -> tuple[Candidate, ...]:
         out = []
@@ -69,6 +78,10 @@ class Space:
         default = Candidate(self.plans[0], "none", "before", self.learning_rates[0])
         out.remove(default)
         out += [dataclasses.replace(default, target=method) for method in self.targets]
+        for encoding in self.encodings:
+            bins = self.bins if encoding == "ple" else ()
+            if encoding != "ple" or bins:
+                out.append(dataclasses.replace(default, encoding=encoding, bins=bins))
         return (default, *out)
 
 
@@ -138,7 +151,10 @@ def other_targets(proposals: Proposals) -> tuple[str, ...]:
 
 def search_space(proposals: Proposals, budget: str) -> Space:
     space = _space(proposals, budget)
-    return dataclasses.replace(space, targets=other_targets(proposals))
+    encodings = tuple(cast(Encoding, choice) for choice, _ in proposals.encoding_choices())
+    return dataclasses.replace(
+        space, targets=other_targets(proposals), encodings=encodings, bins=proposals.ple_bins
+    )
 
 
 def _space(proposals: Proposals, budget: str) -> Space:

@@ -182,6 +182,9 @@ def candidate_space(candidates: tuple[Candidate, ...]) -> tuple[Any, list[dict[s
     if any(c.target is not None for c in candidates):  # else the space is as it was
         for c, point in zip(candidates, points, strict=True):
             point["target"] = c.target or "default"
+    if any(c.encoding != "none" for c in candidates):
+        for c, point in zip(candidates, points, strict=True):
+            point["encoding"] = c.encoding
     hp = kt.HyperParameters()
     for name in points[0]:
         hp.Choice(name, list(dict.fromkeys(p[name] for p in points)))
@@ -199,8 +202,9 @@ def _candidate_point(c: Candidate) -> dict[str, str]:
 
 def point_key(values: Any) -> str:
     """A point of the space (hyperparameter values) as one string."""
-    names = ("plan", "in_network", "placement", "learning_rate", "target")
-    return "|".join(f"{k}={values.get(k)}" for k in names if k != "target" or k in values)
+    names = ("plan", "in_network", "placement", "learning_rate", "target", "encoding")
+    optional = ("target", "encoding")
+    return "|".join(f"{k}={values.get(k)}" for k in names if k not in optional or k in values)
 
 
 def _result_metrics(result: CandidateResult) -> dict[str, float]:
@@ -252,6 +256,7 @@ def results_from_oracle(
                 in_network=candidate.in_network,
                 status="ok",
                 target=candidate.target,
+                encoding=candidate.encoding,
                 fold_scores=tuple(get(f"fold{k}_score") for k in range(folds)),
                 fold_metrics=tuple(get(f"fold{k}_metric") for k in range(folds)),
                 best_epochs=tuple(int(get(f"fold{k}_best_epoch")) for k in range(folds)),
@@ -262,6 +267,7 @@ def results_from_oracle(
             out[key] = CandidateResult(
                 key, candidate.plan.name, candidate.in_network, "failed",
                 message=_failure_reason(trial.message), target=candidate.target,
+                encoding=candidate.encoding,
             )  # fmt: skip
     return out
 

@@ -22,7 +22,8 @@ def test_the_registered_names_files_refer_to_stay_the_same():
     """A .keras file names each layer by its registered name: moving the module (from
     advisor/keras_export.py) must not change them, or older files would not load."""
     assert set(layers.custom_objects()) == {
-        "advisor>NumericPreprocessing", "advisor>CategoryEncoding", "advisor>TargetUnits"
+        "advisor>NumericPreprocessing", "advisor>CategoryEncoding", "advisor>TargetUnits",
+        "advisor>PeriodicEmbedding",
     }  # fmt: skip
 
 

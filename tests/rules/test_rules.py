@@ -396,6 +396,21 @@ def _text_fires(levels: int) -> set[str]:
 
 ZIPS = np.random.default_rng(3).integers(98001, 98200, 400).astype(float)
 
+
+def _encoding_fires(shape: str, n: int = 500) -> set[str]:
+    """The encoding rules fired on one column of ``n`` rows of a shape."""
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    values = {
+        "gaussian": rng.normal(size=n),
+        "heavy": rng.standard_t(1.5, size=n),
+        "two_modes": np.concatenate([rng.normal(-3, 0.5, n // 2), rng.normal(3, 0.5, n - n // 2)]),
+    }[shape]
+    proposals = apply_rules(profile_table(load_table(pd.DataFrame({"x": values}))), RULES)
+    return {f.rule_id for entry in proposals.encodings for f in entry.findings}
+
+
 # (rule, a case that fires it, a case that must not)
 OTHER_FIRES = {
     # Integers named as codes are labels; the same integers named otherwise, or fractions
@@ -417,6 +432,12 @@ OTHER_FIRES = {
     "NRM105": (lambda s: _dataset_fires(100), lambda s: _dataset_fires(600)),
     "NRM200": (lambda s: _target_fires(s["gaussian"]), lambda s: _target_fires(np.array([]))),
     "NRM201": (lambda s: _target_fires(s["lognormal"]), lambda s: _target_fires(s["gaussian"])),
+    "NRM300": (lambda s: _encoding_fires("heavy"), lambda s: _encoding_fires("gaussian")),
+    "NRM301": (lambda s: _encoding_fires("two_modes"), lambda s: _encoding_fires("gaussian")),
+    "NRM302": (
+        lambda s: _encoding_fires("gaussian", 2000),
+        lambda s: _encoding_fires("gaussian", 1999),
+    ),
 }
 
 

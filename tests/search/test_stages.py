@@ -124,7 +124,8 @@ def test_one_stage_is_the_plain_search(tmp_path):
 def test_lanes_keep_two_cores_busy_when_every_candidate_left_has_one_shape():
     from advisor.network.nets import NetSpec
     from advisor.plan.plans import Candidate
-    from advisor.search.runner import Blocks, lanes_of
+    from advisor.search.blocks import Blocks
+    from advisor.search.runner import lanes_of
 
     blocks = Blocks(train=(np.zeros((4, 3), np.float32),), valid=(), seconds=0.0)
     spec = {norm: NetSpec("classification", 3, 2, 128, 2, 1e-3, norm) for norm in ("none", "batch")}
