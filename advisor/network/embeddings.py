@@ -53,11 +53,13 @@ def _embed(x: Any, w: dict[str, Any], embedded: int, packed: bool) -> Any:
     weight -> (..., 3 * embedded + d)."""
     shape: tuple[Any, ...]
     if packed:
-        numbers = ops.expand_dims(x[:, :, :embedded], -1)  # (K, b, n, 1)
-        frequencies, phases = (ops.expand_dims(w[n], 1) for n in ("frequencies", "phases"))
-        waves = ops.cos(2.0 * math.pi * numbers * frequencies + phases)
-        values = ops.einsum("kbnh,knho->kbno", waves, w["mixing"])
-        values = values + ops.expand_dims(w["offsets"], 1)
+        # Numbers first, rows second: (K, n, b, ...), so that the linear map is one
+        # batched matrix product per (slot, number).
+        numbers = ops.expand_dims(ops.transpose(x[:, :, :embedded], (0, 2, 1)), -1)
+        frequencies, phases = (ops.expand_dims(w[n], 2) for n in ("frequencies", "phases"))
+        waves = ops.cos(2.0 * math.pi * numbers * frequencies + phases)  # (K, n, b, 16)
+        values = ops.matmul(waves, w["mixing"]) + ops.expand_dims(w["offsets"], 2)
+        values = ops.transpose(values, (0, 2, 1, 3))  # (K, b, n, 3)
         shape = (ops.shape(x)[0], ops.shape(x)[1], embedded * (OUTPUTS - 1))
     else:
         numbers = ops.expand_dims(x[:, :embedded], -1)  # (b, n, 1)
@@ -123,3 +125,4 @@ class PackedPeriodic(_Layer):
 
     def compute_output_shape(self, shape: Any) -> Any:
         return (shape[0], shape[1], (OUTPUTS - 1) * self.embedded + shape[2])
+
