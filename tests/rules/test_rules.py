@@ -406,6 +406,7 @@ def _encoding_fires(shape: str, n: int = 500) -> set[str]:
         "gaussian": rng.normal(size=n),
         "heavy": rng.standard_t(1.5, size=n),
         "two_modes": np.concatenate([rng.normal(-3, 0.5, n // 2), rng.normal(3, 0.5, n - n // 2)]),
+        "few_values": rng.integers(0, 10, n).astype(float),
     }[shape]
     proposals = apply_rules(profile_table(load_table(pd.DataFrame({"x": values}))), RULES)
     return {f.rule_id for entry in proposals.encodings for f in entry.findings}
@@ -438,6 +439,7 @@ OTHER_FIRES = {
         lambda s: _encoding_fires("gaussian", 2000),
         lambda s: _encoding_fires("gaussian", 1999),
     ),
+    "NRM303": (lambda s: _encoding_fires("gaussian"), lambda s: _encoding_fires("few_values")),
 }
 
 
