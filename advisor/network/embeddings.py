@@ -125,4 +125,3 @@ class PackedPeriodic(_Layer):
 
     def compute_output_shape(self, shape: Any) -> Any:
         return (shape[0], shape[1], (OUTPUTS - 1) * self.embedded + shape[2])
-
