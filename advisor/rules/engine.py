@@ -122,6 +122,7 @@ def apply_rules(
         text_encoded=_topped_by(features, "string_encoder"),
         shapes=tuple(shapes),
         encodings=encodings,
+        default_encoding=_default_encoding(encodings, ruleset),
         ple_bins=ple_bins(
             {
                 entry.subject: profile.feature(entry.subject).n_distinct
@@ -130,6 +131,17 @@ def apply_rules(
             }
         ),
     )
+
+
+def _default_encoding(encodings: tuple[SubjectProposals, ...], ruleset: RuleSet) -> str:
+    """The encoding a baseline encoding rule proposes for any column ("none" if none does):
+    the default candidate's encoding."""
+    baselines = {r.id for r in ruleset.active("encoding") if r.baseline}
+    for entry in encodings:
+        for proposal in entry.ranked:
+            if baselines & set(proposal.rule_ids):
+                return proposal.choice
+    return "none"
 
 
 #: Top proposals that take a column out of the scaled numbers.

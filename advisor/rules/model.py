@@ -130,6 +130,9 @@ class Proposals:
     #: The piecewise-linear encoding's bin count per scaled numeric column, from its
     #: distinct values (`advisor.plan.encodings.ple_bins`).
     ple_bins: tuple[tuple[str, int], ...] = ()
+    #: The encoding a baseline encoding rule proposes for some column: the default
+    #: candidate's (the one every challenger must beat); "none" where none fires.
+    default_encoding: str = "none"
 
     def encoding_choices(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Each proposed encoding with the columns it was proposed for: the encodings
@@ -189,6 +192,7 @@ class Proposals:
             "dates": list(self.dates),
             "text_encoded": list(self.text_encoded),
             "encodings": [e.to_dict() for e in self.encodings],
+            "default_encoding": self.default_encoding,
             "notes": list(self.notes),
         }
 

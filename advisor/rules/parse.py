@@ -197,16 +197,18 @@ def _rationale(entry: dict[str, Any], where: str) -> Rationale:
 
 
 def _flags(entry: dict[str, Any], where: str, scope: str) -> tuple[bool, bool]:
-    """The fields ``exclusive`` and ``baseline`` (false when left out); only a feature
-    rule that is not exclusive can be a baseline."""
+    """The fields ``exclusive`` and ``baseline`` (false when left out); only a feature or
+    encoding rule that is not exclusive can be a baseline."""
     exclusive = entry.get("exclusive", False)
     if not isinstance(exclusive, bool):
         raise RuleError(f"{where}: field 'exclusive' must be true or false")
     baseline = entry.get("baseline", False)
     if not isinstance(baseline, bool):
         raise RuleError(f"{where}: field 'baseline' must be true or false")
-    if baseline and (scope != "feature" or exclusive):
-        raise RuleError(f"{where}: only a feature rule that is not exclusive can be a baseline")
+    if baseline and (scope not in ("feature", "encoding") or exclusive):
+        raise RuleError(
+            f"{where}: only a feature or encoding rule that is not exclusive can be a baseline"
+        )
     return exclusive, baseline
 
 

@@ -20,7 +20,8 @@ z-score, for a skewed non-negative target) are candidates too, each with the def
 plan and network: every candidate is scored in the target's own units, so the search
 decides the target transform by the same rule as the inputs.
 
-The first candidate is always the rules' plan without in-network normalization: the
+The first candidate is always the rules' plan without in-network normalization, with the
+rules' baseline encoding where one fires (periodic embeddings, NRM303): the
 default every other candidate must beat.
 """
 
@@ -61,9 +62,12 @@ class Space:
     #: plan and network (the default trains on the rules' first choice).
     targets: tuple[str, ...] = ()
     #: The numeric encodings the rules propose, each tried with the default's plan and
-    #: network; ``bins``: the piecewise-linear encoding's columns and bin counts.
+    #: network; ``bins``: the piecewise-linear encoding's columns and bin counts;
+    #: ``default_encoding``: the default candidate's (a baseline encoding rule's), which
+    #: the default's plan without it then challenges.
     encodings: tuple[Encoding, ...] = ()
     bins: tuple[tuple[str, int], ...] = ()
+    default_encoding: Encoding = "none"
 
     def candidates(self) -> tuple[Candidate, ...]:
         out = []
@@ -74,15 +78,21 @@ class Space:
                         continue  # nothing to place
                     for plan in self.plans:
                         out.append(Candidate(plan, norm, placement, lr))
-        # The default first: the rules' plan, no normalization, default placement and rate.
-        default = Candidate(self.plans[0], "none", "before", self.learning_rates[0])
-        out.remove(default)
+        # The default first: the rules' plan, no normalization, default placement and rate,
+        # and the rules' baseline encoding (the plan without it is then a challenger).
+        plain = Candidate(self.plans[0], "none", "before", self.learning_rates[0])
+        default = self._encoded(plain, self.default_encoding)
+        if default == plain:
+            out.remove(plain)
         out += [dataclasses.replace(default, target=method) for method in self.targets]
         for encoding in self.encodings:
-            bins = self.bins if encoding == "ple" else ()
-            if encoding != "ple" or bins:
-                out.append(dataclasses.replace(default, encoding=encoding, bins=bins))
+            if encoding != self.default_encoding and (encoding != "ple" or self.bins):
+                out.append(self._encoded(plain, encoding))
         return (default, *out)
+
+    def _encoded(self, candidate: Candidate, encoding: Encoding) -> Candidate:
+        bins = self.bins if encoding == "ple" else ()
+        return dataclasses.replace(candidate, encoding=encoding, bins=bins)
 
 
 def runner_up_plans(proposals: Proposals, rule_plan: InputPlan) -> list[InputPlan]:
@@ -153,7 +163,11 @@ def search_space(proposals: Proposals, budget: str) -> Space:
     space = _space(proposals, budget)
     encodings = tuple(cast(Encoding, choice) for choice, _ in proposals.encoding_choices())
     return dataclasses.replace(
-        space, targets=other_targets(proposals), encodings=encodings, bins=proposals.ple_bins
+        space,
+        targets=other_targets(proposals),
+        encodings=encodings,
+        bins=proposals.ple_bins,
+        default_encoding=cast(Encoding, proposals.default_encoding),
     )
 
 

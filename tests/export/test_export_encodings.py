@@ -103,7 +103,10 @@ def test_a_chosen_periodic_encoding_is_never_dropped_silently(penguins):
     assert built.layers[1].name == "periodic_embedding"
     layer = periodic.encoding_layer()
     assert layer.embedded == len(advice.plan.numeric)
-    assert advice.encoding_layer() is None  # no encoding: nothing to put first
+    plain = dataclasses.replace(
+        advice, encoding="none", net=dataclasses.replace(advice.net, encoding="none", embedded=0)
+    )
+    assert plain.encoding_layer() is None  # no encoding: nothing to put first
     full = periodic.to_keras(built)
     features = penguins.drop(columns="species")
     got = np.asarray(full.predict(periodic.keras_inputs(features), verbose=0))

@@ -61,6 +61,7 @@ def test_the_search_validates_the_string_encoder_plan(tmp_path):
 
     frame = _frame(300)
     frame["y"] = frame["job"].fillna("").str.contains("senior|chief").map({True: "a", False: "b"})
-    advice = advise(frame, target="y", max_trials=2, work_dir=tmp_path)
+    advice = advise(frame, target="y", max_trials=3, work_dir=tmp_path)
     ran = {c["key"] for c in advice.search["candidates"] if c["status"] == "ok"}
-    assert ran == {"rules+none", "string-encoder+none"}
+    # the default (its numbers embedded), the plain plan, then the string encoder's
+    assert ran == {"rules+none@periodic", "rules+none", "string-encoder+none"}

@@ -271,7 +271,7 @@ def test_disabling_a_rule_removes_it_and_unknown_ids_are_refused(shapes):
         (lambda t: t + 'baseline = "yes"\n', "field 'baseline' must be true or false"),
         (
             lambda t: t + "baseline = true\nexclusive = true\n",
-            "only a feature rule that is not exclusive can be a baseline",
+            "only a feature or encoding rule that is not exclusive can be a baseline",
         ),
     ],
     ids=[

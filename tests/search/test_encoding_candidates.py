@@ -34,8 +34,13 @@ def _proposals(frame: pd.DataFrame):
 def test_the_encodings_the_rules_propose_are_candidates_with_the_defaults_plan():
     proposals = _proposals(_wavy(2500))
     assert [c for c, _ in proposals.encoding_choices()] == ["periodic", "ple"]
+    # NRM303 is a baseline: the default embeds its numbers, the plain plan challenges it
+    assert proposals.default_encoding == "periodic"
     candidates = search_space(proposals, "fast").candidates()
     default = candidates[0]
+    assert default.key == "rules+none@periodic"
+    plain = next(c for c in candidates if c.key == "rules+none")
+    assert plain.plan == default.plan and plain.encoding == "none"
     encoded = {c.key: c for c in candidates if c.encoding != "none"}
     assert set(encoded) == {"rules+none@periodic", "rules+none@ple"}
     assert all(c.plan == default.plan and c.in_network == "none" for c in encoded.values())
@@ -44,8 +49,10 @@ def test_the_encodings_the_rules_propose_are_candidates_with_the_defaults_plan()
     # ... and nothing is encoded where no rule fires (numbers of few values)
     few = np.random.default_rng(1).integers(0, 8, size=(600, 2)).astype(float)
     quiet = _proposals(pd.DataFrame({"x1": few[:, 0], "x2": few[:, 1], "y": few.sum(axis=1)}))
-    assert quiet.encoding_choices() == ()
-    assert all(c.encoding == "none" for c in search_space(quiet, "fast").candidates())
+    assert quiet.encoding_choices() == () and quiet.default_encoding == "none"
+    quiet_candidates = search_space(quiet, "fast").candidates()
+    assert quiet_candidates[0].key == "rules+none"
+    assert all(c.encoding == "none" for c in quiet_candidates)
 
 
 def test_an_encoding_is_the_most_complex_choice_and_named_in_the_key():
