@@ -10,12 +10,15 @@ from advisor.network.nets import NetSpec
 from advisor.network.train import make_trainer, select_slots
 
 
-@pytest.mark.parametrize("norm", ["none", "batch", "layer", "group"])
+@pytest.mark.parametrize("norm", ["none", "batch", "layer", "group", "periodic"])
 def test_a_smaller_trainer_continues_the_kept_slots_exactly_where_they_were(norm):
     """Moving slots 2 and 3 of a 4-slot model (2 groups of 2 folds) into a 2-slot model
-    keeps their weights, normalization statistics and optimizer state: both then predict
-    the same, and train on the same."""
-    spec = NetSpec("classification", 5, 3, 16, 2, 1e-3, norm)
+    keeps their weights, normalization statistics and optimizer state (and a periodic
+    embedding's weights): both then predict the same, and train on the same."""
+    if norm == "periodic":
+        spec = NetSpec("classification", 5, 3, 16, 2, 1e-3, encoding="periodic", embedded=3)
+    else:
+        spec = NetSpec("classification", 5, 3, 16, 2, 1e-3, norm)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 4, 5)).astype("float32")
     y = rng.integers(0, 3, size=(40, 4))
