@@ -41,7 +41,7 @@ def test_string_labels_work_end_to_end_with_the_built_model(penguin_advice, peng
 
 def test_search_results_and_decision_are_in_the_advice(penguin_advice):
     search = penguin_advice.search
-    assert search["default"] == "rules+none"
+    assert search["default"] == "rules+none@periodic"  # NRM303: the numbers embedded
     assert search["winner"] in {c["key"] for c in search["candidates"]}
     for candidate in search["candidates"]:
         assert len(candidate["fold_scores"]) == search["n_folds"]
@@ -220,11 +220,11 @@ def test_progress_receives_structured_events_that_are_their_own_text(penguins):
     advice = advise(penguins, target="species", seed=0, max_trials=2, progress=both)
     assert [(e.stage, e.done, e.candidate) for e in events] == [
         ("rules", 0, None),
-        ("search", 1, "rules+none"),
+        ("search", 1, "rules+none@periodic"),
         ("search", 2, events[2].candidate),
     ]
     assert all(isinstance(e, str) for e in events) and events[1].total >= 2
-    assert lines[1] == f"TRIAL 1/{events[1].total}: RULES+NONE"
+    assert lines[1] == f"TRIAL 1/{events[1].total}: RULES+NONE@PERIODIC"
     assert events[1].to_dict()["message"] == str(events[1])
     # Before the first trial: the rules' part of the report, the same as the final one's.
     from advisor.report.text import render_rules_text, render_text
