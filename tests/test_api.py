@@ -217,7 +217,10 @@ def test_progress_receives_structured_events_that_are_their_own_text(penguins):
         events.append(event)
         plain(event)
 
-    advice = advise(penguins, target="species", seed=0, max_trials=2, progress=both)
+    # a search of its own (another test's cached trials would not be announced)
+    advice = advise(
+        penguins, target="species", seed=0, max_trials=2, progress=both, use_cache=False
+    )
     assert [(e.stage, e.done, e.candidate) for e in events] == [
         ("rules", 0, None),
         ("search", 1, "rules+none@periodic"),

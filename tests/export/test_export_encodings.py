@@ -90,7 +90,7 @@ def test_a_periodic_model_exports_whole_saves_and_reloads(tmp_path):
 def test_a_chosen_periodic_encoding_is_never_dropped_silently(penguins):
     from advisor import advise
 
-    advice = advise(penguins, target="species", max_trials=2)
+    advice = advise(penguins, target="species", max_trials=2, use_cache=False)
     periodic = dataclasses.replace(
         advice,
         encoding="periodic",
