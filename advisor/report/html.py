@@ -15,8 +15,10 @@ from advisor.report import svg
 from advisor.report.html_features import features_section
 from advisor.report.labels import (
     candidate_marks,
+    comparison_text,
     encoding_label,
     evidence_sentence,
+    fold_scores_text,
     metric_text,
     plan_description,
     reason_text,
@@ -25,7 +27,7 @@ from advisor.report.labels import (
 )
 from advisor.report.search_view import CandidateView, SearchView
 from advisor.report.views import AdviceView
-from advisor.search.words import loss_change, t_text
+from advisor.search.words import SE_RULE, standard_error, t_text, to_noise
 
 _CSS = """
 :root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --accent:#dd7722; --bg:#ffffff;
@@ -178,8 +180,9 @@ def _layout_rows(view: AdviceView) -> list[tuple[str, str]]:
 
 
 def _search_section(search: SearchView | None, dropped: tuple[str, ...] = ()) -> str:
-    """The validation: the decision, what it rests on, the score chart, the loss curves,
-    the candidates table and the comparisons with the default."""
+    """The validation: what the decision rests on (the decision itself is stated once, in
+    the advice card), each challenger's difference to the default, the loss curves, the
+    candidates table and the comparisons with the default."""
     if search is None:
         return (
             "<h2>Validation</h2><p>Not run: validation needs a target "
@@ -188,31 +191,49 @@ def _search_section(search: SearchView | None, dropped: tuple[str, ...] = ()) ->
     evidence = evidence_sentence(search)
     return (
         "<h2>Validation</h2>"
-        f"<p>{escape(search.decision)}.</p>"
         + (f'<p class="evidence">{escape(evidence)}</p>' if evidence else "")
         + f'<p class="split">{escape(split_sentence(search, dropped))}</p>'
-        + f'<div class="plots">{_score_chart(search)}</div>{_curves(search)}'
+        + f"{_difference_chart(search)}{_curves(search)}"
         f"{_candidates_table(search)}"
         f"{_comparisons_table(search)}"
     )
 
 
-def _score_chart(search: SearchView) -> str:
-    """Each scored candidate's mean score and spread, best first, winner and default marked."""
-    # A candidate trained to the end (ok) has its scores: the schema's nulls are the others'.
-    ok = [(c.key, c.mean, c.sd) for c in search.candidates if c.status == "ok"]
-    scored = sorted(
-        [(key, mean, sd) for key, mean, sd in ok if mean is not None and sd is not None],
-        key=lambda row: row[1],
+def _difference_chart(search: SearchView) -> str:
+    """Each challenger the decision compared, as its mean loss minus the default's on the
+    same folds, ± the rule's threshold (`SE_RULE` corrected standard errors): a bar wholly
+    left of the default's line beats the default. Raw scores are in the table below."""
+    rows = []
+    for c in search.comparisons:
+        se = standard_error(c.mean_improvement, c.t)
+        rows.append((c.challenger, -c.mean_improvement, SE_RULE * se if se else 0.0))
+    if not rows:
+        return ""
+    rows.sort(key=lambda row: row[1])
+    # The comparison the decision rests on is between the close candidates: the closer
+    # half sets the scale, and a challenger more than three times as far is drawn off it.
+    close = rows[: (len(rows) + 1) // 2]
+    scale = max(abs(value) + half for _, value, half in close)
+    limit = 3 * scale if scale > 0 else None
+    rule = "one standard error" if SE_RULE == 1 else f"{SE_RULE:g} standard errors"
+    chart = svg.differences(
+        [label for label, _, _ in rows],
+        [value for _, value, _ in rows],
+        [half for _, _, half in rows],
+        zero_label=f"default {search.default}",
+        highlight=(search.winner,),
+        title=f"Each challenger's mean {search.score} minus the default's, ± {rule}",
+        axis_label=f"difference in {search.score} (left: better than the default)",
+        limit=limit,
     )
-    marks = {search.winner, search.default}
-    return svg.error_bars(
-        [key for key, _, _ in scored],
-        [mean for _, mean, _ in scored],
-        [sd for _, _, sd in scored],
-        highlight=tuple(marks),
-        title=f"{search.n_folds}-fold CV score, mean ± sd (lower is better)",
-        axis_label=search.score,
+    out = [c for c in search.candidates if c.status == "eliminated"]
+    note = (
+        f" {len(out)} more left the race on a smaller stage's rows (in the table)." if out else ""
+    )
+    return (
+        f'<div class="plots">{chart}</div><p class="muted">A challenger replaces the default '
+        f"when its bar lies wholly left of the dashed line: lower loss by more than {rule} "
+        f"of the paired fold differences.{note}</p>"
     )
 
 
@@ -238,7 +259,9 @@ def _candidate_row(search: SearchView, c: CandidateView) -> str:
             f"<tr><td>{escape(c.key)}</td><td colspan=6>{escape(c.status)}: "
             f"{escape(c.message)}</td><td>{''.join(tags)}</td></tr>"
         )
-    folds = ", ".join(f"{v:.4f}" for v in c.fold_scores)
+    folds = fold_scores_text(c)
+    mean, sd = c.mean, c.sd
+    assert mean is not None and sd is not None, c.key  # a scored candidate's
     out = (
         f'<span class="tag" title="{escape(c.message)}">eliminated</span>'
         if c.status == "eliminated"
@@ -247,8 +270,8 @@ def _candidate_row(search: SearchView, c: CandidateView) -> str:
     return (
         f"<tr><td>{escape(c.key)}</td><td>{escape(c.plan)}</td>"
         f"<td>{escape(norms.label(c.in_network))}</td>"
-        f'<td class="num" data-v="{c.mean!r}">{c.mean:.4f}</td>'
-        f'<td class="num" data-v="{c.sd!r}">{c.sd:.4f}</td>'
+        f'<td class="num" data-v="{mean!r}">{to_noise(mean, sd)}</td>'
+        f'<td class="num" data-v="{sd!r}">{to_noise(sd, sd)}</td>'
         f'<td class="num" data-v="{c.metric_mean!r}">{metric_text(search.metric, c)}</td>'
         f'<td class="muted">{folds}</td><td>{"".join(tags)}{out}</td></tr>'
     )
@@ -260,7 +283,7 @@ def _comparisons_table(search: SearchView) -> str:
         return ""
     rows = "".join(
         f"<tr><td>{escape(c.challenger)}</td>"
-        f'<td data-v="{c.mean_improvement!r}">{loss_change(c.mean_improvement)}</td>'
+        f'<td data-v="{c.mean_improvement!r}">{comparison_text(c)}</td>'
         f'<td class="num">{c.fold_wins}/{search.n_folds}</td>'
         f'<td class="num">{t_text(c.t)}</td>'
         f'<td class="num">{_p(c.p)}</td><td class="num">{_p(c.p_holm)}</td>'

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 
 from advisor.plan.catalog import CATALOG
 from advisor.report.layout import fmt_value
-from advisor.report.search_view import CandidateView, SearchView
+from advisor.report.search_view import CandidateView, ComparisonView, SearchView
 from advisor.report.views import EntryView, FeatureView
+from advisor.search.words import loss_change, standard_error, to_noise
 
 
 def scaler_label(key: str) -> str:
@@ -103,6 +104,26 @@ def evidence_sentence(search: SearchView) -> str:
     """`evidence_text` as a sentence of its own (capital letter, full stop), or ""."""
     text = evidence_text(search)
     return f"{text[0].upper()}{text[1:]}." if text else ""
+
+
+def score_text(candidate: CandidateView) -> str:
+    """A scored candidate's loss, mean ± sd over the folds, to the precision its sd
+    supports (`advisor.search.words.to_noise`)."""
+    mean, sd = candidate.mean, candidate.sd
+    assert mean is not None and sd is not None, candidate.key  # a scored candidate's
+    return f"{to_noise(mean, sd)} ± {to_noise(sd, sd)}"
+
+
+def fold_scores_text(candidate: CandidateView) -> str:
+    """A candidate's score on each fold, to the precision its sd supports."""
+    return ", ".join(to_noise(v, candidate.sd) for v in candidate.fold_scores)
+
+
+def comparison_text(comparison: ComparisonView) -> str:
+    """A challenger's mean loss against the default's in words, to the precision the
+    comparison's standard error supports."""
+    noise = standard_error(comparison.mean_improvement, comparison.t)
+    return loss_change(comparison.mean_improvement, noise)
 
 
 def metric_text(metric: str, candidate: CandidateView) -> str:

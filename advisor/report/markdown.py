@@ -16,6 +16,7 @@ from advisor.report.labels import (
     plan_description,
     reason_text,
     scaler_label,
+    score_text,
     split_sentence,
 )
 from advisor.report.layout import escape_markdown
@@ -114,7 +115,7 @@ def _search_table(search: SearchView, dropped: tuple[str, ...]) -> list[str]:
             lines.append(f"| {_text(c.key)} | failed | {_text(c.message[:80])} | |")
             continue
         value = metric_text(metric, c)
-        lines.append(f"| {_text(c.key)} | {c.mean:.4f} ± {c.sd:.4f} | {value} | {' '.join(tags)} |")
+        lines.append(f"| {_text(c.key)} | {score_text(c)} | {value} | {' '.join(tags)} |")
     lines.append("")
     return lines
 

@@ -1,6 +1,7 @@
-"""Small inline SVG charts for the HTML report: histograms, scores with error bars, and
-training curves. Pure string building -- no plotting library, nothing fetched -- and every
-piece of text is escaped, since column names come from the data."""
+"""Small inline SVG charts for the HTML report: histograms, differences to a reference
+with their error bars, and training curves. Pure string
+building -- no plotting library, nothing fetched -- and every piece of text is escaped,
+since column names come from the data."""
 
 from __future__ import annotations
 
@@ -100,47 +101,74 @@ def histogram(
     return "".join(parts)
 
 
-def error_bars(
+def differences(
     labels: Sequence[str],
-    means: Sequence[float],
-    sds: Sequence[float],
+    values: Sequence[float],
+    halves: Sequence[float],
+    zero_label: str,
     highlight: Sequence[str] = (),
     title: str = "",
     axis_label: str = "",
     width: int = 640,
+    limit: float | None = None,
 ) -> str:
-    """One row per label: the mean as a dot, ± sd as a bar; highlighted rows in color."""
-    row_h, top, left, right, bottom = 20, 24, 190, 20, 40
+    """One row per label: its difference to a reference as a dot, ± ``halves`` as a bar,
+    and the reference as a dashed line at zero labelled ``zero_label``; highlighted rows
+    in color. A bar wholly left of the line is lower by more than its half-width. Rows
+    whose value is above ``limit`` are far worse than the rest: drawn as an arrow at the
+    right edge with their value, so that they do not squeeze the close ones into a dot."""
+    row_h, top, left, right, bottom = 20, 40, 190, 20, 40
     height = top + row_h * len(labels) + bottom
     parts = [_open(width, height, title)]
     parts.append(f'<text x="4" y="14" class="t">{escape(title)}</text>')
     if not labels:
         return "".join([*parts, "</svg>"])
-    low = min(m - s for m, s in zip(means, sds, strict=True))
-    high = max(m + s for m, s in zip(means, sds, strict=True))
+    shown = [(v, h) for v, h in zip(values, halves, strict=True) if limit is None or v <= limit]
+    low = min(0.0, *(v - h for v, h in shown))
+    high = max(0.0, *(v + h for v, h in shown))
     if not high > low:
-        low, high = low - 1.0, high + 1.0
+        low, high = -1.0, 1.0
     span = high - low
     low, high = low - 0.05 * span, high + 0.05 * span
 
     def x(value: float) -> float:
         return left + (width - left - right) * (value - low) / (high - low)
 
-    for i, (label, mean, sd) in enumerate(zip(labels, means, sds, strict=True)):
+    base = top + row_h * len(labels)
+    zero = _num(x(0.0))
+    parts.append(
+        f'<line x1="{zero}" x2="{zero}" y1="{top - 6}" y2="{base}" class="axis" '
+        'stroke-dasharray="4 3"/>'
+    )
+    parts.append(
+        f'<text x="{zero}" y="{top - 10}" text-anchor="middle" class="tick">'
+        f"{escape(zero_label)}</text>"
+    )
+    for i, (label, value, half) in enumerate(zip(labels, values, halves, strict=True)):
         y = top + row_h * i + row_h / 2
         color = PALETTE[1] if label in highlight else PALETTE[0]
         parts.append(
             f'<text x="{left - 8}" y="{_num(y + 4)}" text-anchor="end">{escape(label)}</text>'
         )
+        tip = f"<title>{escape(label)}: {value:+.4g} ± {half:.2g}</title>"
+        if limit is not None and value > limit:
+            edge = width - right
+            parts.append(
+                f'<polygon points="{_num(edge - 8)},{_num(y - 5)} {_num(edge)},{_num(y)} '
+                f'{_num(edge - 8)},{_num(y + 5)}" fill="{color}">{tip}</polygon>'
+            )
+            parts.append(
+                f'<text x="{_num(edge - 12)}" y="{_num(y + 4)}" text-anchor="end" '
+                f'class="tick">+{escape(_label(value))}, off the scale</text>'
+            )
+            continue
         parts.append(
-            f'<line x1="{_num(x(mean - sd))}" x2="{_num(x(mean + sd))}" y1="{_num(y)}" '
+            f'<line x1="{_num(x(value - half))}" x2="{_num(x(value + half))}" y1="{_num(y)}" '
             f'y2="{_num(y)}" stroke="{color}" stroke-width="2"/>'
         )
         parts.append(
-            f'<circle cx="{_num(x(mean))}" cy="{_num(y)}" r="4" fill="{color}">'
-            f"<title>{escape(label)}: {mean:.4f} ± {sd:.4f}</title></circle>"
+            f'<circle cx="{_num(x(value))}" cy="{_num(y)}" r="4" fill="{color}">{tip}</circle>'
         )
-    base = top + row_h * len(labels)
     parts.append(f'<line x1="{left}" x2="{width - right}" y1="{base}" y2="{base}" class="axis"/>')
     parts += _x_ticks(low, high, left, width - right, base, count=5)
     if axis_label:

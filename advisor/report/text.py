@@ -8,21 +8,24 @@ from typing import Any
 from advisor.network import norms
 from advisor.report.labels import (
     candidate_marks,
+    comparison_text,
     encoding_label,
     encoding_proposals_text,
     evidence_text,
     feature_scaler_label,
+    fold_scores_text,
     highlights,
     metric_text,
     plan_description,
     reason_text,
     scaler_label,
+    score_text,
     split_sentence,
 )
 from advisor.report.layout import Painter, fmt_value, painter, text_table, wrap
 from advisor.report.search_view import CandidateView, SearchView
 from advisor.report.views import AdviceView, RulesView
-from advisor.search.words import loss_change, t_text
+from advisor.search.words import t_text
 
 
 def render_text(
@@ -276,13 +279,13 @@ def _candidate_row(search: SearchView, c: CandidateView) -> tuple[str, str, str,
     if c.status == "eliminated":
         return (
             c.key,
-            f"{c.mean:.4f} ± {c.sd:.4f}",
+            score_text(c),
             metric_text(search.metric, c),
             " ".join([*mark, "eliminated"]),
         )
     if c.status != "ok":
         return (c.key, "failed", c.message[:60], " ".join(mark))
-    return (c.key, f"{c.mean:.4f} ± {c.sd:.4f}", metric_text(search.metric, c), " ".join(mark))
+    return (c.key, score_text(c), metric_text(search.metric, c), " ".join(mark))
 
 
 def _fold_score_lines(search: SearchView) -> list[str]:
@@ -290,8 +293,7 @@ def _fold_score_lines(search: SearchView) -> list[str]:
     lines = ["  Fold scores (same folds for every candidate):"]
     for c in search.candidates:
         if c.status == "ok":
-            folds = ", ".join(f"{v:.4f}" for v in c.fold_scores)
-            lines.append(f"    {c.key}: {folds}")
+            lines.append(f"    {c.key}: {fold_scores_text(c)}")
     return lines
 
 
@@ -305,7 +307,7 @@ def _comparison_lines(search: SearchView, width: int | None) -> list[str]:
         comparison_rows.append(
             (
                 comp.challenger,
-                loss_change(comp.mean_improvement),
+                comparison_text(comp),
                 f"{comp.fold_wins}/{search.n_folds}",
                 t_text(comp.t),
                 fmt_value(comp.p),

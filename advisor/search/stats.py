@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from advisor.search.words import SE_RULE
+
 ALPHA = 0.05
-#: The one-standard-error rule: a challenger replaces the default when its mean loss is
-#: lower by more than this many corrected standard errors of the paired fold differences.
-SE_RULE = 1.0
 #: How the search decides, written into the advice file.
 DECISION_RULE = (
     "one-standard-error rule: a challenger replaces the default when its mean loss is "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import html
 import json
 import math
 import os
@@ -357,8 +358,25 @@ def test_plots_have_labelled_ticks_on_both_axes():
     curve = svg.lines([("a", [1.0, 0.5, 0.4, 0.35])], y_label="loss")
     assert ">1</text>" in curve and ">4</text>" in curve  # epochs 1 .. 4 on x
     assert curve.count('class="tick"') >= 6
-    bars = svg.error_bars(["a", "b"], [0.2, 0.3], [0.05, 0.1], axis_label="loss")
-    assert bars.count('class="tick"') >= 3
+    bars = svg.differences(["a", "b"], [-0.2, 0.3], [0.05, 0.1], "default", axis_label="loss")
+    assert bars.count('class="tick"') >= 4  # the zero line's label and the x ticks
+    assert 'stroke-dasharray="4 3"' in bars and ">default</text>" in bars
+
+
+def test_numbers_are_printed_to_the_precision_their_fold_noise_supports():
+    """Issue 34: "higher loss by 0.0005459" where the folds vary by ±0.005 claims digits
+    the folds cannot support: two significant digits of the noise, no more."""
+    from advisor.search.words import loss_change, noise_decimals, standard_error, to_noise
+
+    assert noise_decimals(0.005) == 4 and noise_decimals(0.05) == 3 and noise_decimals(3.2) == 1
+    assert noise_decimals(250.0) == 0 and noise_decimals(0.0) == 4 and noise_decimals(None) == 4
+    assert noise_decimals(0.0000047) == 4  # never more digits than before
+    assert to_noise(0.0005459, 0.005) == "0.0005"
+    assert loss_change(-0.0005459, 0.005) == "higher loss by 0.0005"
+    assert loss_change(0.0123456, 0.0021) == "lower loss by 0.0123"
+    assert loss_change(0.0123456) == "lower loss by 0.01235"  # no noise: 4 digits, as before
+    assert loss_change(0.00001, 0.005) == "the same loss to the folds' precision"
+    assert standard_error(0.01, 2.0) == 0.005 and standard_error(0.01, None) is None
 
 
 def test_a_many_level_categorical_says_what_one_hot_encoding_really_makes():
@@ -431,3 +449,18 @@ def test_a_raced_search_says_what_its_decision_rests_on_in_every_format(monkeypa
     assert {c["challenger"] for c in data["search"]["comparisons"]}.isdisjoint(
         c["key"] for c in out
     )
+
+
+def test_the_html_plots_each_challenger_against_the_default_and_states_the_decision_once():
+    """Issue 34: raw losses put six close candidates on one dot beside one at 1.05; the
+    chart shows each challenger's difference to the default with the rule's error bar, the
+    far-worse ones off the scale, and the decision sentence appears once on the page."""
+    from advisor.report.html import render_html
+
+    data = json.loads((GOLDEN / "penguins.advice.json").read_text())
+    page = render_html(data)
+    assert "minus the default" in page and 'stroke-dasharray="4 3"' in page
+    compared = data["search"]["comparisons"]
+    far = [c for c in compared if -c["mean_improvement"] > 0.1]
+    assert far and page.count("off the scale") == len(far)
+    assert page.count(html.escape(data["search"]["decision"])) == 1
