@@ -88,7 +88,8 @@ def advise(
     sample is drawn there (stratified; whole groups or the latest times with ``groups`` or
     ``time_order``; docs/scale.md); ``target`` a column name or the
     target values (without one, the advice is the rules' plan, unvalidated); ``progress``
-    receives a `ProgressEvent` (a ``str``) as the search advances; ``sep``, ``decimal`` and
+    receives a `ProgressEvent` (a ``str``) as the search advances (without one, a
+    notebook shows a progress bar, and anywhere else nothing is shown); ``sep``, ``decimal`` and
     ``encoding`` override what is sniffed from a CSV. The other options (``task``,
     ``budget``, ``seed``, ``rules``, ``disable_rules``, ``overrides``, ``work_dir``,
     ``max_trials``, ``time_limit``, ``groups``, ``time_order``, ``gap``, ``sample_rows``,
@@ -105,14 +106,15 @@ def advise(
     {'height': 'standard', 'income': 'log1p_standard'}
     >>> advice = advise("sample_data/penguins.csv", target="species")  # doctest: +SKIP
     >>> advice.search["winner"], advice.in_network  # doctest: +SKIP
-    ('rules+none', 'none')
+    ('rules+none@periodic', 'none')
     """
     from advisor.options import AdviseOptions
+    from advisor.progress_bar import notebook_progress
 
     csv = DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
-    return run_stages(
-        data, target, AdviseOptions.from_keywords(options, csv=csv), progress, dask=dask
-    )
+    settings = AdviseOptions.from_keywords(options, csv=csv)
+    with notebook_progress(progress) as shown:
+        return run_stages(data, target, settings, shown, dask=dask)
 
 
 #: What the stages after the read import (`run_stages` imports them while it reads).

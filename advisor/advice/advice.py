@@ -147,9 +147,17 @@ class Advice:
         return self.render("markdown")
 
     def to_html(self) -> str:
-        """The self-contained HTML report; in a notebook:
-        ``IPython.display.HTML(advice.to_html())``."""
+        """The self-contained HTML report (a whole page; a notebook shows the advice's
+        card by itself, `_repr_html_`)."""
         return self.render("html")
+
+    def _repr_html_(self) -> str:
+        """What Jupyter shows for the advice: a compact card (the decision, the plan per
+        feature, the evidence) with the full report behind a disclosure."""
+        from advisor.report.notebook import render_advice_card
+
+        data = self.to_dict()
+        return render_advice_card(data, full_report=self.to_html())
 
     def to_keras(self, model: Any = None) -> Any:
         """The fitted preprocessing as a Keras model reproducing ``pipeline.transform``

@@ -10,6 +10,12 @@ from advisor.report.labels import reason_text, scaler_label
 from advisor.report.layout import fmt_value, text_table
 from advisor.report.views import FeatureView, ProfileView, ProposalsView
 
+#: The columns of `advise profile`'s table (and of the profile's notebook card).
+PROFILE_HEADER = (
+    "column", "kind", "missing", "mean", "std", "skew", "kurt", "q01 .. q99", "far out",
+    "normal p", "bounds", "flags",
+)  # fmt: skip
+
 
 def render_profile_text(data: dict[str, Any]) -> str:
     """The `advise profile` report: one row per column, then the dataset-level facts."""
@@ -22,11 +28,8 @@ def render_profile_text(data: dict[str, Any]) -> str:
     )
     lines.append(f"{profile.n_rows} rows, {len(profile.features)} columns ({mode}{extra})")
     lines.append("")
-    rows: list[tuple[str, ...]] = [
-        ("column", "kind", "missing", "mean", "std", "skew", "kurt", "q01 .. q99", "far out",
-         "normal p", "bounds", "flags"),
-    ]  # fmt: skip
-    rows += [_profile_row(f) for f in profile.features]
+    rows: list[tuple[str, ...]] = [PROFILE_HEADER]
+    rows += [profile_row(f) for f in profile.features]
     lines += text_table(rows, indent="  ")
     lines.append("")
     ratio = profile.scale_ratio
@@ -44,7 +47,7 @@ def render_profile_text(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _profile_row(f: FeatureView) -> tuple[str, ...]:
+def profile_row(f: FeatureView) -> tuple[str, ...]:
     """One column's row of `advise profile`'s table."""
     if f.kind in ("datetime", "id-like") and f.min is None:
         return (f.name, f.kind, "", "", "", "", "", "", "", "", "", "set aside")

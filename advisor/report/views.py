@@ -277,6 +277,8 @@ class RulesView:
     profile: ProfileView
     proposals: ProposalsView
     plan_name: str
+    #: The plan's scaler of each numeric column (by name).
+    scalers: Mapping[str, str]
     dates: tuple[str, ...]
     dropped: tuple[str, ...]
     #: The layout's suggestion (--groups, --time-order), unless the run chose its folds.
@@ -342,6 +344,7 @@ def _rules_part(root: JsonObject) -> dict[str, Any]:
         "profile": ProfileView.read(root.obj("profile")),
         "proposals": ProposalsView.read(root.obj("proposals")),
         "plan_name": plan.req("name"),
+        "scalers": {str(k): str(v) for k, v in (plan.opt("scalers") or {}).items()},
         "dates": plan.strings("dates", required=False),
         "dropped": plan.strings("dropped", required=False),
         "layout_suggestion": _layout_suggestion(root),
