@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -90,3 +91,12 @@ def client():
 def _private_cache(tmp_path_factory):
     """Searches keep their trials in a cache directory: keep the tests' out of ~/.cache."""
     os.environ["ADVISOR_CACHE_DIR"] = str(tmp_path_factory.mktemp("advisor-cache"))
+
+
+def chromium() -> str | None:
+    """A Chromium executable on the PATH (Debian's ``chromium``, which .ci/run installs)."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None

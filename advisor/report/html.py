@@ -52,6 +52,12 @@ details { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padd
 details[open] { padding-bottom: 12px; }
 summary { cursor: pointer; }
 .plots { display: flex; gap: 16px; flex-wrap: wrap; margin: 8px 0; }
+.scroll { overflow-x: auto; max-width: 100%; }
+@media (max-width: 600px) {
+  body { padding: 12px; }
+  .advice dt { float: none; width: auto; } .advice dd { margin: 0 0 6px 0; }
+}
+svg { max-width: 100%; height: auto; }
 svg text { font: 11px system-ui, sans-serif; fill: var(--fg); }
 svg text.t { font-weight: 600; }
 svg text.tick { font-size: 9px; fill: var(--muted); }
@@ -245,7 +251,10 @@ def _candidates_table(search: SearchView) -> str:
         "<th>fold scores</th><th></th></tr>"
     )
     body = "".join(_candidate_row(search, c) for c in search.candidates)
-    return f'<table class="sortable"><thead>{header}</thead><tbody>{body}</tbody></table>'
+    return (
+        '<div class="scroll"><table class="sortable">'
+        f"<thead>{header}</thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def _candidate_row(search: SearchView, c: CandidateView) -> str:
@@ -293,10 +302,10 @@ def _comparisons_table(search: SearchView) -> str:
     return (
         f"<h3>Each challenger against the default {escape(search.default)}</h3>"
         f'<p class="muted">{escape(search.test)}; alpha {search.alpha}.</p>'
-        '<table class="sortable"><thead><tr><th>challenger</th>'
+        '<div class="scroll"><table class="sortable"><thead><tr><th>challenger</th>'
         "<th>mean loss against the default</th>"
         "<th>fold wins</th><th>t</th><th>p</th><th>p (Holm)</th><th>beats the default</th></tr>"
-        f"</thead><tbody>{rows}</tbody></table>"
+        f"</thead><tbody>{rows}</tbody></table></div>"
     )
 
 

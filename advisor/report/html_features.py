@@ -39,8 +39,8 @@ def features_section(view: AdviceView) -> str:
         "<h2>Features</h2>"
         '<p class="muted">Click a header to sort; each column below has its histograms '
         "before and after its scaler, the ranked proposals and the evidence.</p>"
-        f'<table class="sortable"><thead>{header}</thead><tbody>{"".join(rows)}</tbody></table>'
-        + "".join(cards)
+        '<div class="scroll"><table class="sortable">'
+        f"<thead>{header}</thead><tbody>{''.join(rows)}</tbody></table></div>" + "".join(cards)
     )
 
 

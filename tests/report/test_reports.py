@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE
+from conftest import SAMPLE, chromium
 
 from advisor import advise
 from advisor.advice.advice import SCHEMA_FILE, Advice
@@ -211,17 +211,9 @@ def test_html_is_self_contained_and_escapes_every_data_string():
     assert "<polyline" in page and "<circle" in page
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.mark.slow
 def test_html_renders_in_a_headless_browser_without_console_errors(tmp_path):
-    browser = _chromium()
+    browser = chromium()
     if browser is None:
         pytest.skip(
             "no chromium found: install Debian's chromium (`apt-get install chromium`; "
