@@ -454,12 +454,17 @@ def _cell(task: str, value: float) -> str:
 
 def render(summaries: list[DatasetSummary], strategies: Sequence[str], subject: str) -> str:
     """The tables of the shuffled-fold (kfold) datasets, then those of the grouped or
-    time-ordered ones (the panels): each section's headings name its folds."""
+    time-ordered ones (the panels): each section's headings name its folds; with both,
+    a last overall table of every dataset together."""
     sections = [
         [s for s in summaries if s.split == reference.KFOLD],
         [s for s in summaries if s.split != reference.KFOLD],
     ]
-    return "\n".join(render_section(part, strategies, subject) for part in sections if part)
+    out = "\n".join(render_section(part, strategies, subject) for part in sections if part)
+    if subject and all(sections):
+        # Every table once, whatever its folds: the figure the targets are stated on.
+        out += "\n" + render_overall(summaries, strategies, subject)
+    return out
 
 
 def folds_label(summaries: list[DatasetSummary]) -> str:
