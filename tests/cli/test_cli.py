@@ -30,7 +30,8 @@ def test_help_does_not_import_tensorflow():
         "for args in (['--help'], ['run', '--help'], ['check', '--help'], ['report', '--help']):\n"
         "    r = CliRunner().invoke(main, args)\n"
         "    assert r.exit_code == 0, r.output\n"
-        "heavy = ('tensorflow', 'keras', 'keras_tuner', 'sklearn', 'numpy', 'pandas', 'scipy')\n"
+        "heavy = ('tensorflow', 'keras', 'keras_tuner', 'sklearn', 'numpy', 'pandas', 'scipy',\n"
+        "         'tqdm')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
