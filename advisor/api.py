@@ -47,9 +47,14 @@ def profile_dataset(
     partitions are summarized on its workers (the ``[dask]`` extra; docs/scale.md). See
     docs/profiler.md for every statistic."""
     from advisor.profiling.profile import profile_path, profile_table
+    from advisor.progress_bar import in_kernel
     from advisor.table.frames import features_frame
     from advisor.table.load import load_table
 
+    if in_kernel():  # a notebook shows the profile as a card
+        from advisor.report.notebook import show_profiles_as_cards
+
+        show_profiles_as_cards()
     if isinstance(data, (str, os.PathLike)):
         hint = DialectHint(encoding=encoding, delimiter=sep, decimal=decimal)
         if dask is not None:

@@ -217,7 +217,8 @@ def test_the_import_graph_sees_imports_in_functions_and_type_only_ones():
 #: the stages before its own, never one after (`_stage`: a subpackage by its name, a
 #: top-level module by its own; the package's ``__init__`` comes last).
 STAGES = (
-    "errors", "vocab", "version", "backend", "io", "options", "progress", "table",
+    "errors", "vocab", "version", "backend", "io", "options", "progress", "progress_bar",
+    "table",
     "profiling", "cluster", "network", "plan", "export", "keras_export", "rules", "search",
     "report", "advice", "check", "api", "cli", "advisor",
 )  # fmt: skip

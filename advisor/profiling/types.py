@@ -132,12 +132,6 @@ class DatasetProfile:
             raise KeyError(name)
         return getattr(self, name)
 
-    def _repr_html_(self) -> str:
-        """What Jupyter shows for the profile: a card with one row per column."""
-        from advisor.report.notebook import render_profile_card
-
-        return render_profile_card(self.to_dict())
-
     def to_dict(self) -> dict[str, Any]:
         skip = ("features", "target", "layout")
         data = {k: v for k, v in asdict(self).items() if k not in skip}

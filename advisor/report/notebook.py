@@ -1,5 +1,6 @@
-"""Notebook cards: what Jupyter shows for an `Advice` or a `DatasetProfile` (their
-``_repr_html_``).
+"""Notebook cards: what Jupyter shows for an `Advice` (its ``_repr_html_``) or a
+`DatasetProfile` (an HTML formatter `show_profiles_as_cards` registers with the kernel:
+the profiling stage comes before the reports and does not import them).
 
 In: an advice or profile dictionary (``to_dict()``). Out: one self-contained ``<div>``: the
 decision, the plan per feature and the evidence in one table each, and for an advice the
@@ -14,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import sys
 from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 from advisor.network import norms
+from advisor.progress_bar import in_kernel
 from advisor.report.labels import (
     candidate_marks,
     encoding_label,
@@ -169,3 +172,22 @@ def render_profile_card(data: dict[str, Any]) -> str:
     if profile.layout is not None:
         parts.append(f"<p>Table layout: {escape(profile.layout.suggestion)}</p>")
     return _wrap(uid, "".join(parts))
+
+
+def profile_card(profile: Any) -> str:
+    """The card of a `DatasetProfile` (what the kernel's HTML formatter calls)."""
+    return render_profile_card(profile.to_dict())
+
+
+def show_profiles_as_cards() -> bool:
+    """In an IPython kernel, register `profile_card` as the HTML display of every
+    `DatasetProfile` (IPython's formatter for a type; idempotent). False outside a kernel."""
+    if not in_kernel():
+        return False
+    shell = sys.modules["IPython"].get_ipython()
+    formatters = getattr(getattr(shell, "display_formatter", None), "formatters", {})
+    html = formatters.get("text/html")
+    if html is None:
+        return False
+    html.for_type_by_name("advisor.profiling.types", "DatasetProfile", profile_card)
+    return True

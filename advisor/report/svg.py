@@ -138,11 +138,8 @@ def differences(
     zero = _num(x(0.0))
     parts.append(
         f'<line x1="{zero}" x2="{zero}" y1="{top - 6}" y2="{base}" class="axis" '
-        'stroke-dasharray="4 3"/>'
-    )
-    parts.append(
-        f'<text x="{zero}" y="{top - 10}" text-anchor="middle" class="tick">'
-        f"{escape(zero_label)}</text>"
+        f'stroke-dasharray="4 3"/><text x="{zero}" y="{top - 10}" text-anchor="middle" '
+        f'class="tick">{escape(zero_label)}</text>'
     )
     for i, (label, value, half) in enumerate(zip(labels, values, halves, strict=True)):
         y = top + row_h * i + row_h / 2
@@ -152,15 +149,7 @@ def differences(
         )
         tip = f"<title>{escape(label)}: {value:+.4g} ± {half:.2g}</title>"
         if limit is not None and value > limit:
-            edge = width - right
-            parts.append(
-                f'<polygon points="{_num(edge - 8)},{_num(y - 5)} {_num(edge)},{_num(y)} '
-                f'{_num(edge - 8)},{_num(y + 5)}" fill="{color}">{tip}</polygon>'
-            )
-            parts.append(
-                f'<text x="{_num(edge - 12)}" y="{_num(y + 4)}" text-anchor="end" '
-                f'class="tick">+{escape(_label(value))}, off the scale</text>'
-            )
+            parts += _off_scale(width - right, y, value, color, tip)
             continue
         parts.append(
             f'<line x1="{_num(x(value - half))}" x2="{_num(x(value + half))}" y1="{_num(y)}" '
@@ -169,15 +158,28 @@ def differences(
         parts.append(
             f'<circle cx="{_num(x(value))}" cy="{_num(y)}" r="4" fill="{color}">{tip}</circle>'
         )
-    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{base}" y2="{base}" class="axis"/>')
-    parts += _x_ticks(low, high, left, width - right, base, count=5)
-    if axis_label:
-        parts.append(
-            f'<text x="{(left + width - right) / 2:.0f}" y="{base + 30}" text-anchor="middle">'
-            f"{escape(axis_label)}</text>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    parts += _x_axis(low, high, left, width - right, base, axis_label)
+    return "".join([*parts, "</svg>"])
+
+
+def _x_axis(low: float, high: float, x0: float, x1: float, y: float, label: str) -> list[str]:
+    """A horizontal axis at ``y`` from ``x0`` to ``x1``: the line, its ticks and its label."""
+    out = [f'<line x1="{x0}" x2="{x1}" y1="{y}" y2="{y}" class="axis"/>']
+    out += _x_ticks(low, high, x0, x1, y, count=5)
+    if label:
+        middle = f"{(x0 + x1) / 2:.0f}"
+        out.append(f'<text x="{middle}" y="{y + 30}" text-anchor="middle">{escape(label)}</text>')
+    return out
+
+
+def _off_scale(edge: float, y: float, value: float, color: str, tip: str) -> list[str]:
+    """An arrow at the right edge with its value: a row far beyond the chart's scale."""
+    return [
+        f'<polygon points="{_num(edge - 8)},{_num(y - 5)} {_num(edge)},{_num(y)} '
+        f'{_num(edge - 8)},{_num(y + 5)}" fill="{color}">{tip}</polygon>',
+        f'<text x="{_num(edge - 12)}" y="{_num(y + 4)}" text-anchor="end" '
+        f'class="tick">+{escape(_label(value))}, off the scale</text>',
+    ]
 
 
 def lines(

@@ -1,4 +1,5 @@
-"""What a notebook shows for an advice and a profile (`_repr_html_`): a compact card whose
+"""What a notebook shows for an advice (`_repr_html_`) and a profile (a kernel formatter): a
+compact card whose
 styles touch only itself, with the decision once, the plan per feature, the evidence, and
 the full report behind a disclosure."""
 
@@ -12,7 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from advisor.report.notebook import render_advice_card, render_profile_card
+from advisor.report.notebook import (
+    profile_card,
+    render_advice_card,
+    render_profile_card,
+    show_profiles_as_cards,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -65,7 +71,7 @@ def test_cards_escape_what_comes_from_the_data(tmp_path):
     assert "&lt;b&gt;x&lt;/b&gt;" in card and "y&amp;z" in card
     assert "Not run" in html.unescape(card)  # no target: the full report says why
     profile = profile_dataset(frame)
-    shown = profile._repr_html_()
+    shown = profile_card(profile)
     _scoped(shown)
     assert shown.count("<tr>") == 1 + len(frame.columns)  # the header and one per column
 
@@ -76,3 +82,28 @@ def test_the_profile_card_has_the_profile_columns_and_a_row_per_column():
     _scoped(card)
     assert "<th>skew</th>" in card and "<th>normal p</th>" in card
     assert all(f"<td>{f['name']}</td>" in card for f in data["features"])
+
+
+def test_a_kernel_shows_profiles_as_cards_and_elsewhere_nothing_is_registered(monkeypatch):
+    import sys
+    import types
+
+    from advisor.api import profile_dataset
+
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert not show_profiles_as_cards()
+    registered: dict[tuple[str, str], object] = {}
+    html_formatter = types.SimpleNamespace(
+        for_type_by_name=lambda module, name, fn: registered.__setitem__((module, name), fn)
+    )
+    shell = types.SimpleNamespace(
+        kernel=object(),
+        display_formatter=types.SimpleNamespace(formatters={"text/html": html_formatter}),
+    )
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: shell  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    profile = profile_dataset(pd.DataFrame({"x": np.arange(50.0)}))
+    show = registered[("advisor.profiling.types", "DatasetProfile")]
+    assert type(profile).__module__ == "advisor.profiling.types"
+    assert 'class="nadv-card"' in show(profile)  # type: ignore[operator]
