@@ -74,8 +74,7 @@ def numeric_layer(transformer: PlanTransformer) -> NumericPreprocessing:
     for key, indices, scaler in transformer.scalers_:
         groups.append({"indices": list(indices), "ops": _ops_for(key, scaler, len(indices))})
     indicators = [plan.numeric.index(c) for c in transformer.indicator_columns_]
-    encoded = dict(zip((c for c, _ in transformer.bins), getattr(transformer, "edges_", ()),
-                       strict=False))  # fmt: skip
+    encoded = transformer.column_edges()
     edges = [[float(e) for e in encoded[c]] if c in encoded else [] for c in plan.numeric]
     return NumericPreprocessing(
         groups=groups,

@@ -128,10 +128,15 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
         out = np.hstack(parts) if parts else np.zeros((len(frame), 0))
         return np.asarray(out, dtype=np.float64)
 
+    def column_edges(self) -> dict[str, np.ndarray]:
+        """Each PLE-encoded column's fitted bin edges, by name (empty: no encoding, or not
+        fitted yet); `encode`, `numeric_names` and the Keras export read them here."""
+        return dict(zip((c for c, _ in self.bins), getattr(self, "edges_", ()), strict=False))
+
     def encode(self, scaled: np.ndarray) -> np.ndarray:
         """The scaled, imputed numbers with each encoded column replaced, in place, by its
         piecewise-linear encoding (no encoding: ``scaled`` itself)."""
-        edges = dict(zip((c for c, _ in self.bins), getattr(self, "edges_", ()), strict=False))
+        edges = self.column_edges()
         if not edges:
             return scaled
         blocks = []
@@ -144,7 +149,7 @@ class PlanTransformer(TransformerMixin, BaseEstimator):
 
     def numeric_names(self) -> list[str]:
         """The names of the numeric block's outputs: a column, or its bins ``col__ple0``..."""
-        edges = dict(zip((c for c, _ in self.bins), getattr(self, "edges_", ()), strict=False))
+        edges = self.column_edges()
         names = []
         for column in self.plan.numeric:
             if column in edges:
