@@ -156,8 +156,7 @@ class Advice:
         feature, the evidence) with the full report behind a disclosure."""
         from advisor.report.notebook import render_advice_card
 
-        data = self.to_dict()
-        return render_advice_card(data, full_report=self.to_html())
+        return render_advice_card(self.to_dict())
 
     def to_keras(self, model: Any = None) -> Any:
         """The fitted preprocessing as a Keras model reproducing ``pipeline.transform``

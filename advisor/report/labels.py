@@ -10,7 +10,7 @@ from advisor.plan.catalog import CATALOG
 from advisor.report.layout import fmt_value
 from advisor.report.search_view import CandidateView, ComparisonView, SearchView
 from advisor.report.views import EntryView, FeatureView
-from advisor.search.words import loss_change, standard_error, to_noise
+from advisor.search.words import comparison_change, to_noise
 
 
 def scaler_label(key: str) -> str:
@@ -122,8 +122,7 @@ def fold_scores_text(candidate: CandidateView) -> str:
 def comparison_text(comparison: ComparisonView) -> str:
     """A challenger's mean loss against the default's in words, to the precision the
     comparison's standard error supports."""
-    noise = standard_error(comparison.mean_improvement, comparison.t)
-    return loss_change(comparison.mean_improvement, noise)
+    return comparison_change(comparison.mean_improvement, comparison.t)
 
 
 def metric_text(metric: str, candidate: CandidateView) -> str:

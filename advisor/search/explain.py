@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from advisor.search.results import CandidateResult, Comparison, results_by_key
 from advisor.search.stats import ALPHA, SE_RULE
-from advisor.search.words import loss_change, standard_error, t_text
+from advisor.search.words import comparison_change, t_text
 
 
 def explain(
@@ -31,7 +31,7 @@ def explain(
     nearest = min(comparisons, key=lambda c: by_key[c.challenger].mean, default=None)
     detail = (
         f"; the best challenger, {nearest.challenger}, has "
-        f"{_change(nearest)} on average (better on "
+        f"{comparison_change(nearest.mean_improvement, nearest.t)} on average (better on "
         f"{nearest.fold_wins}/{k} folds, t={t_text(nearest.t)})"
         if nearest is not None
         else ""
@@ -47,7 +47,7 @@ def _switch(default: CandidateResult, best: Comparison, tried: int, k: int) -> s
     strength = "significant" if best.significant else "not significant"
     decision = (
         f"{best.challenger} beats the default {default.key} by more than one standard error: "
-        f"{_change(best)} on average, better on "
+        f"{comparison_change(best.mean_improvement, best.t)} on average, better on "
         f"{best.fold_wins}/{k} folds, corrected resampled t={t_text(best.t)} "
         f"(one-sided p={best.p:.3g}; Holm-adjusted over {tried} challengers "
         f"{best.p_holm:.3g}, {strength} at alpha {ALPHA})"
@@ -60,10 +60,3 @@ def _switch(default: CandidateResult, best: Comparison, tried: int, k: int) -> s
             "for the switch is suggestive, not conclusive"
         )
     return decision
-
-
-def _change(comparison: Comparison) -> str:
-    """The comparison's mean difference in words, to the precision its standard error
-    supports."""
-    noise = standard_error(comparison.mean_improvement, comparison.t)
-    return loss_change(comparison.mean_improvement, noise)

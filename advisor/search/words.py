@@ -54,6 +54,12 @@ def loss_change(improvement: float, noise: float | None = None) -> str:
     return f"{'lower' if improvement > 0 else 'higher'} loss by {size}"
 
 
+def comparison_change(improvement: float, t: float | None) -> str:
+    """`loss_change` of a paired comparison, to the precision its standard error (from its
+    mean difference and t) supports: the decision sentence and the reports both say it so."""
+    return loss_change(improvement, standard_error(improvement, t))
+
+
 def t_text(t: float | None) -> str:
     """A corrected resampled t statistic (None: every fold differs by the same amount)."""
     return "inf" if t is None else f"{t:.2f}"
