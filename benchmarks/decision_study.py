@@ -37,8 +37,10 @@ from advisor.search.stats import corrected_resampled_ttest  # noqa: E402
 #: inner fold losses per candidate key (the default first) -> the chosen key
 Rule = Callable[[dict[str, list[float]], str], str]
 TEST_FRACTION = 0.2  # 5 folds
-#: The search's default candidate (records keep the candidates sorted by key).
+#: The search's default candidate (records keep the candidates sorted by key): the rules'
+#: plan with the baseline encoding where one fired, else the plan alone.
 DEFAULT = "rules+none"
+EMBEDDED = "rules+none@periodic"
 
 
 def one_se(
@@ -64,6 +66,36 @@ def one_se(
     return rule
 
 
+def lower_baseline(threshold: float = 1.0) -> Rule:
+    """Two baselines: the embedded plan and the plain one; the lower mean inner loss of
+    the two is the default the others must beat by one standard error."""
+
+    def rule(inner: dict[str, list[float]], first: str) -> str:
+        base = first
+        if first == EMBEDDED and DEFAULT in inner:
+            base = min((EMBEDDED, DEFAULT), key=lambda k: float(np.mean(inner[k])))
+        return one_se(base, threshold)(
+            {k: v for k, v in inner.items() if k not in (EMBEDDED, DEFAULT) or k == base}, base
+        )
+
+    return rule
+
+
+def keys_only(rule: Rule, keep: Callable[[str], bool]) -> Rule:
+    """``rule`` among the candidates ``keep`` accepts (and the default)."""
+
+    def restricted(inner: dict[str, list[float]], first: str) -> str:
+        return rule({k: v for k, v in inner.items() if k == first or keep(k)}, first)
+
+    return restricted
+
+
+def _norm_with_rules_plan(key: str) -> bool:
+    """In-network normalization only with the rules' plan (and its encodings)."""
+    plan, _, rest = key.partition("+")
+    return plan == "rules" or not rest.startswith(("batch", "layer"))
+
+
 def lowest(plans: Sequence[str] = ()) -> Rule:
     """The lowest mean inner loss, no preference for the default."""
 
@@ -76,6 +108,14 @@ def lowest(plans: Sequence[str] = ()) -> Rule:
 
 RULES: dict[str, Rule] = {
     "one-SE, default rules (today)": one_se(),
+    "one-SE, default the plain plan (periodic a challenger)": one_se(DEFAULT),
+    "one-SE, default the lower of plain and periodic": lower_baseline(),
+    "one-SE, BatchNorm/LayerNorm only with the rules' plan": keys_only(
+        one_se(), _norm_with_rules_plan
+    ),
+    "one-SE, BatchNorm/LayerNorm with the rules' and no scaling plans": keys_only(
+        one_se(), lambda k: _norm_with_rules_plan(k) or k.startswith("none+")
+    ),
     "one-SE, default realmlp": one_se("realmlp+none"),
     "one-SE, default realmlp, t > 0.5": one_se("realmlp+none", threshold=0.5),
     "one-SE, default realmlp, t > 1.5": one_se("realmlp+none", threshold=1.5),
@@ -99,7 +139,7 @@ def chosen_records(records: list[dict[str, Any]], rule: Rule, name: str) -> list
     for record in records:
         candidates = record["candidates"]
         inner = {k: v["inner"] for k, v in candidates.items() if v["status"] == "ok" and v["inner"]}
-        first = DEFAULT if DEFAULT in inner else min(inner)
+        first = next((k for k in (EMBEDDED, DEFAULT) if k in inner), min(inner))
         key = rule(inner, first)
         scored = (
             candidates[key]
@@ -139,9 +179,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             per_dataset[name] = [folds[f] for f in range(reference.FOLDS)]
     print(f"{len(per_dataset)} of {len(names)} {args.half} datasets have every fold recorded")
     today = RULES["one-SE, default rules (today)"]
+    first = {r["dataset"]: next((k for k in (EMBEDDED, DEFAULT) if k in r["candidates"]), DEFAULT)
+             for records in per_dataset.values() for r in records}  # fmt: skip
     folds = [r for records in per_dataset.values() for r in records]
     same = sum(
-        today({k: v["inner"] for k, v in r["candidates"].items() if v["inner"]}, DEFAULT)
+        today(
+            {k: v["inner"] for k, v in r["candidates"].items() if v["inner"]},
+            first[r["dataset"]],
+        )
         == r["winner"]
         for r in folds
     )

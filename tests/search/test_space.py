@@ -20,7 +20,16 @@ def test_fast_budget_is_the_small_grid_with_the_default_first(penguins_path):
     assert candidates[0].key == "rules+none@periodic"
     assert "rules+none" in {c.key for c in candidates[1:]}
     assert {c.in_network for c in candidates} == {"none", "batch", "layer"}
-    assert len(candidates) <= 12
+    # In-network normalization with the rules' plan and with no scaling only; every plan
+    # without it.
+    normalized = {c.key for c in candidates if c.in_network != "none"}
+    assert normalized == {"rules+batch", "rules+layer", "none+batch", "none+layer"}
+    assert {c.plan.name for c in candidates if c.in_network == "none"} == {
+        "rules",
+        "shapes",
+        "none",
+    }
+    assert len(candidates) <= 10
     # On penguins the shapes plan is standardize-everything (near-Gaussian columns, NRM010),
     # so that control is not tried twice.
     assert {c.plan.name for c in candidates} == {"rules", "shapes", "none"}
@@ -41,6 +50,8 @@ def test_standard_budget_adds_controls_norms_and_runner_up_swaps():
     assert {c.in_network for c in candidates} == {"none", "batch", "batch_renorm", "layer", "group"}
     assert candidates[0].key == "rules+none@periodic"
     assert len({c.key for c in candidates}) == len(candidates)
+    # The standard budget tries every plan with every normalization.
+    assert {"shapes+batch", "quantile+layer", "yeo-johnson+group"} <= {c.key for c in candidates}
 
 
 def test_thorough_budget_places_normalization_after_and_tries_learning_rates(penguins_path):
