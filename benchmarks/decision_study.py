@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import quality  # noqa: E402
 import reference  # noqa: E402
 
+from advisor.search.space import FAST_NORMALIZED  # noqa: E402
 from advisor.search.stats import corrected_resampled_ttest  # noqa: E402
 
 #: inner fold losses per candidate key (the default first) -> the chosen key
@@ -41,6 +42,12 @@ TEST_FRACTION = 0.2  # 5 folds
 #: plan with the baseline encoding where one fired, else the plan alone.
 DEFAULT = "rules+none"
 EMBEDDED = "rules+none@periodic"
+
+
+def default_of(keys: Collection[str]) -> str:
+    """The record's default candidate among ``keys``: the embedded plan where the
+    baseline encoding fired, else the plain one (else the first key)."""
+    return next((k for k in (EMBEDDED, DEFAULT) if k in keys), min(keys))
 
 
 def one_se(
@@ -90,10 +97,14 @@ def keys_only(rule: Rule, keep: Callable[[str], bool]) -> Rule:
     return restricted
 
 
-def _norm_with_rules_plan(key: str) -> bool:
-    """In-network normalization only with the rules' plan (and its encodings)."""
-    plan, _, rest = key.partition("+")
-    return plan == "rules" or not rest.startswith(("batch", "layer"))
+def normalized_with(*plans: str) -> Callable[[str], bool]:
+    """Keeps a candidate key without in-network normalization, or with it on ``plans``."""
+
+    def keep(key: str) -> bool:
+        plan, _, rest = key.partition("+")
+        return plan in plans or not rest.startswith(("batch", "layer"))
+
+    return keep
 
 
 def lowest(plans: Sequence[str] = ()) -> Rule:
@@ -111,10 +122,10 @@ RULES: dict[str, Rule] = {
     "one-SE, default the plain plan (periodic a challenger)": one_se(DEFAULT),
     "one-SE, default the lower of plain and periodic": lower_baseline(),
     "one-SE, BatchNorm/LayerNorm only with the rules' plan": keys_only(
-        one_se(), _norm_with_rules_plan
+        one_se(), normalized_with("rules")
     ),
-    "one-SE, BatchNorm/LayerNorm with the rules' and no scaling plans": keys_only(
-        one_se(), lambda k: _norm_with_rules_plan(k) or k.startswith("none+")
+    "one-SE, BatchNorm/LayerNorm with the rules' and no scaling plans (the fast budget's)": (
+        keys_only(one_se(), normalized_with(*FAST_NORMALIZED))
     ),
     "one-SE, default realmlp": one_se("realmlp+none"),
     "one-SE, default realmlp, t > 0.5": one_se("realmlp+none", threshold=0.5),
@@ -139,8 +150,7 @@ def chosen_records(records: list[dict[str, Any]], rule: Rule, name: str) -> list
     for record in records:
         candidates = record["candidates"]
         inner = {k: v["inner"] for k, v in candidates.items() if v["status"] == "ok" and v["inner"]}
-        first = next((k for k in (EMBEDDED, DEFAULT) if k in inner), min(inner))
-        key = rule(inner, first)
+        key = rule(inner, default_of(inner))
         scored = (
             candidates[key]
             if "accuracy" in candidates[key] or "rmse" in candidates[key]
@@ -179,17 +189,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             per_dataset[name] = [folds[f] for f in range(reference.FOLDS)]
     print(f"{len(per_dataset)} of {len(names)} {args.half} datasets have every fold recorded")
     today = RULES["one-SE, default rules (today)"]
-    first = {r["dataset"]: next((k for k in (EMBEDDED, DEFAULT) if k in r["candidates"]), DEFAULT)
-             for records in per_dataset.values() for r in records}  # fmt: skip
     folds = [r for records in per_dataset.values() for r in records]
-    same = sum(
-        today(
-            {k: v["inner"] for k, v in r["candidates"].items() if v["inner"]},
-            first[r["dataset"]],
-        )
-        == r["winner"]
-        for r in folds
-    )
+    inner = [{k: v["inner"] for k, v in r["candidates"].items() if v["inner"]} for r in folds]
+    same = sum(today(i, default_of(i)) == r["winner"] for i, r in zip(inner, folds, strict=True))
     print(f"the simulated decision of today picks the advisor's own winner on {same} of "
           f"{len(folds)} folds\n")  # fmt: skip
     print("| decision rule | mean rank | median regret, cla (pt) | median regret, reg (% RMSE) "
