@@ -80,11 +80,13 @@ def training_together(candidates: int, done: int, total: int) -> ProgressEvent:
     )
 
 
-def race_stage(number: int, rows: int, candidates: int) -> ProgressEvent:
+def race_stage(number: int, rows: int, candidates: int, repeat: bool = False) -> ProgressEvent:
     """The search's ``number``-th stage trains ``candidates`` on ``rows`` rows (the race
-    across sample sizes: more rows for the candidates still open)."""
+    across sample sizes: more rows for the candidates still open; ``repeat``: the same
+    rows on a second set of folds, for a close decision)."""
+    where = f"{rows:,} rows" + (", a second set of folds" if repeat else "")
     return ProgressEvent(
-        f"stage {number}: {candidates} candidates on {rows:,} rows",
+        f"stage {number}: {candidates} candidates on {where}",
         stage="search",
         done=number,
         total=0,

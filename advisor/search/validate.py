@@ -130,7 +130,11 @@ def validate(
             work_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="advisor-"))
 
         def search(
-            x: pd.DataFrame, y: pd.Series, chosen: tuple[Candidate, ...], part: Split | None
+            x: pd.DataFrame,
+            y: pd.Series,
+            chosen: tuple[Candidate, ...],
+            part: Split | None,
+            seed: int,
         ) -> SearchResult:
             return run_search(
                 x,
@@ -139,7 +143,7 @@ def validate(
                 chosen,
                 target_method=target_method,
                 budget=budget,
-                seed=options.seed,
+                seed=seed,
                 progress=progress,
                 work_dir=work_dir,
                 split=part,
