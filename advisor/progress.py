@@ -80,13 +80,11 @@ def training_together(candidates: int, done: int, total: int) -> ProgressEvent:
     )
 
 
-def race_stage(number: int, rows: int, candidates: int, repeat: bool = False) -> ProgressEvent:
+def race_stage(number: int, rows: int, candidates: int) -> ProgressEvent:
     """The search's ``number``-th stage trains ``candidates`` on ``rows`` rows (the race
-    across sample sizes: more rows for the candidates still open; ``repeat``: the same
-    rows on a second set of folds, for a close decision)."""
-    where = f"{rows:,} rows" + (", a second set of folds" if repeat else "")
+    across sample sizes: more rows for the candidates still open)."""
     return ProgressEvent(
-        f"stage {number}: {candidates} candidates on {where}",
+        f"stage {number}: {candidates} candidates on {rows:,} rows",
         stage="search",
         done=number,
         total=0,

@@ -293,7 +293,7 @@ def _comparisons_table(search: SearchView) -> str:
     rows = "".join(
         f"<tr><td>{escape(c.challenger)}</td>"
         f'<td data-v="{c.mean_improvement!r}">{comparison_text(c)}</td>'
-        f'<td class="num">{c.fold_wins}/{search.folds_of(c.challenger)}</td>'
+        f'<td class="num">{c.fold_wins}/{search.n_folds}</td>'
         f'<td class="num">{t_text(c.t)}</td>'
         f'<td class="num">{_p(c.p)}</td><td class="num">{_p(c.p_holm)}</td>'
         f"<td>{'yes' if c.beats_default else 'no'}</td></tr>"

@@ -59,15 +59,12 @@ def plan_description(name: str) -> str:
 
 
 def candidate_marks(search: SearchView, candidate: CandidateView) -> list[str]:
-    """ "winner" and/or "default" for a candidate of the search, and its fold count where
-    a second set of folds scored it again (its mean is over more folds than the others')."""
+    """ "winner" and/or "default" for a candidate of the search."""
     marks = []
     if candidate.key == search.winner:
         marks.append("winner")
     if candidate.key == search.default:
         marks.append("default")
-    if len(candidate.fold_scores) > search.n_folds:  # a second set of folds: another mean
-        marks.append(f"{len(candidate.fold_scores)} folds")
     return marks
 
 
@@ -84,14 +81,6 @@ def evidence_text(search: SearchView) -> str | None:
         steps = [f"{stages[0].candidates} candidates on {stages[0].rows:,} rows"]
         steps += [f"{s.candidates} on {s.rows:,}" for s in stages[1:]]
         text += f" ({', then '.join(steps)})"
-    if evidence.repeats > 1:
-        again = sum(len(c.fold_scores) > evidence.folds for c in search.candidates) - 1
-        who = {0: "", 1: " and the challenger"}.get(again, f" and the {again} challengers")
-        text += (
-            f", and on {evidence.repeats - 1} more set of {evidence.folds} folds (another "
-            f"seed) for the default{who} with a lower mean loss than it, their fold scores "
-            "pooled"
-        )
     won = search.winner != search.default
     why = {
         ("clear", True): "the winner leads the default by two standard errors or more",

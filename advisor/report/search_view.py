@@ -62,19 +62,17 @@ class Stage:
 
 @dataclass(frozen=True)
 class EvidenceView:
-    """What the decision rests on: the last stage's rows and folds, every stage, how sure
-    it is (``clear`` or ``close``) and how many sets of folds the close calls had."""
+    """What the decision rests on: the last stage's rows and folds, every stage, and how
+    sure it is (``clear`` or ``close``)."""
 
     rows: int
     folds: int
     stages: tuple[Stage, ...]
     certainty: str
-    repeats: int = 1  # sets of folds (files before version 6: one)
 
     @classmethod
     def read(cls, obj: JsonObject) -> EvidenceView:
-        stages = tuple(build_view(Stage, s) for s in obj.objs("stages"))
-        return build_view(cls, obj, stages=stages, repeats=int(obj.opt("repeats", 1)))
+        return build_view(cls, obj, stages=tuple(build_view(Stage, s) for s in obj.objs("stages")))
 
 
 @dataclass(frozen=True)
@@ -174,9 +172,3 @@ class SearchView:
             split=None if split is None else build_view(SplitView, split),
             target_transform=obj.opt("target_transform"),
         )
-
-    def folds_of(self, key: str) -> int:
-        """How many folds a candidate was scored on (and a comparison with it made on):
-        ``n_folds``, or more where a second set of folds scored it again."""
-        scores = next((c.fold_scores for c in self.candidates if c.key == key), ())
-        return max(len(scores), 1) if scores else self.n_folds

@@ -308,7 +308,7 @@ def _comparison_lines(search: SearchView, width: int | None) -> list[str]:
             (
                 comp.challenger,
                 comparison_text(comp),
-                f"{comp.fold_wins}/{search.folds_of(comp.challenger)}",
+                f"{comp.fold_wins}/{search.n_folds}",
                 t_text(comp.t),
                 fmt_value(comp.p),
                 fmt_value(comp.p_holm),

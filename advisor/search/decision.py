@@ -10,8 +10,6 @@ test in `advisor.search.stats`.
 
 from __future__ import annotations
 
-import dataclasses
-
 from advisor.network.nets import NetSpec
 from advisor.plan.plans import Candidate
 from advisor.search.explain import explain
@@ -25,7 +23,7 @@ from advisor.search.stats import (
     holm,
 )
 
-__all__ = ["ALPHA", "DECISION_RULE", "SE_RULE", "decide", "pooled"]
+__all__ = ["ALPHA", "DECISION_RULE", "SE_RULE", "decide"]
 
 
 def decide(
@@ -63,7 +61,7 @@ def decide(
         default_key=default.key,
         winner_key=best.challenger if best is not None else default.key,
         comparisons=comparisons,
-        decision=explain(default, best, comparisons, results),
+        decision=explain(default, best, comparisons, results, setup.k),
         n_folds=setup.k,
         score_name="log loss" if setup.task == "classification" else REGRESSION_SCORE,
         metric_name="accuracy" if setup.task == "classification" else "R²",
@@ -77,61 +75,14 @@ def decide(
     )
 
 
-def pooled(
-    first: SearchResult, second: SearchResult, candidates: tuple[Candidate, ...]
-) -> SearchResult:
-    """``first`` with the fold results of ``second`` (the default and some challengers
-    scored again on another set of folds) appended, decided again by the same rule.
-
-    Both sets' fold differences enter one corrected resampled t-test: with r sets of k
-    folds its variance factor is 1/(k·r) + n_test/n_train (Nadeau and Bengio's corrected
-    repeated k-fold test; Bouckaert and Frank 2004), which `corrected_resampled_ttest`
-    computes from the number of differences. A challenger that was not scored again is
-    compared on the first set's folds. When the default failed on the second set, the
-    first result stands."""
-    again = {r.key: r for r in second.candidates if r.status == "ok"}
-    if first.default_key not in again:
-        return first
-    results = tuple(_appended(r, again.get(r.key)) for r in first.candidates)
-    default = results[0]
-    comparisons = compare(default, results[1:], first.test_fraction)
-    best = choose(comparisons, results, candidates)
-    return dataclasses.replace(
-        first,
-        candidates=results,
-        winner_key=best.challenger if best is not None else default.key,
-        comparisons=comparisons,
-        decision=explain(default, best, comparisons, results),
-        seconds=first.seconds + second.seconds,
-        cached=first.cached + second.cached,
-    )
-
-
-def _appended(result: CandidateResult, again: CandidateResult | None) -> CandidateResult:
-    """``result`` with another set's folds after its own (as it was without one)."""
-    if again is None or result.status != "ok":
-        return result
-    return dataclasses.replace(
-        result,
-        fold_scores=result.fold_scores + again.fold_scores,
-        fold_metrics=result.fold_metrics + again.fold_metrics,
-        best_epochs=result.best_epochs + again.best_epochs,
-        curves=result.curves + again.curves,
-        seconds=result.seconds + again.seconds,
-    )
-
-
 def compare(
     default: CandidateResult, others: tuple[CandidateResult, ...], test_fraction: float
 ) -> tuple[Comparison, ...]:
-    """Each challenger that ran against the default, on the same folds (the default's
-    first folds where the challenger has fewer: `pooled`): the corrected resampled t-test,
-    and its p-value Holm-adjusted over all of them."""
+    """Each challenger that ran against the default, on the same folds: the corrected
+    resampled t-test, and its p-value Holm-adjusted over all of them."""
     challengers = [r for r in others if r.status == "ok"]
     tests = [
-        corrected_resampled_ttest(
-            default.fold_scores[: len(r.fold_scores)], r.fold_scores, test_fraction
-        )
+        corrected_resampled_ttest(default.fold_scores, r.fold_scores, test_fraction)
         for r in challengers
     ]
     adjusted = holm([t.p for t in tests]) if tests else []

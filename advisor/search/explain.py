@@ -1,9 +1,8 @@
 """The decision in words: why the winner won, or why the default stands.
 
-In: the default's result, the winning comparison (or None), every comparison and result
-(a comparison's folds are its challenger's). Out: the sentence the advice file keeps as
-``search.decision`` and the reports print. Choosing is `advisor.search.decision`; this
-module only words it.
+In: the default's result, the winning comparison (or None), every comparison and result,
+and the number of folds. Out: the sentence the advice file keeps as ``search.decision``
+and the reports print. Choosing is `advisor.search.decision`; this module only words it.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ def explain(
     best: Comparison | None,
     comparisons: tuple[Comparison, ...],
     results: tuple[CandidateResult, ...],
+    k: int,
 ) -> str:
     """The decision in words (see the module docs)."""
     if default.status != "ok":
@@ -25,18 +25,14 @@ def explain(
             f"the default {default.key} failed ({default.message}); "
             "the rules' plan is kept without validation"
         )
-    by_key = results_by_key(results)
     if best is not None:
-        return _switch(default, best, len(comparisons), len(by_key[best.challenger].fold_scores))
-
-    # The challenger nearest the default on their common folds (a second set of folds
-    # gives some candidates means over more folds than others).
-    nearest = max(comparisons, key=lambda c: c.mean_improvement, default=None)
+        return _switch(default, best, len(comparisons), k)
+    by_key = results_by_key(results)
+    nearest = min(comparisons, key=lambda c: by_key[c.challenger].mean, default=None)
     detail = (
         f"; the best challenger, {nearest.challenger}, has "
         f"{comparison_change(nearest.mean_improvement, nearest.t)} on average (better on "
-        f"{nearest.fold_wins}/{len(by_key[nearest.challenger].fold_scores)} folds, "
-        f"t={t_text(nearest.t)})"
+        f"{nearest.fold_wins}/{k} folds, t={t_text(nearest.t)})"
         if nearest is not None
         else ""
     )

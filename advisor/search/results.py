@@ -93,16 +93,13 @@ class Stage:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the decision rests on: the rows and folds of the last stage, every stage, how
-    sure the decision is ("clear" or "close": `advisor.search.stages.certainty`), and how
-    many sets of folds the default and the challengers ahead of it were scored on (2 when
-    a close decision on one stage was checked on a second set: `advisor.search.stages`)."""
+    """What the decision rests on: the rows and folds of the last stage, every stage, and
+    how sure the decision is ("clear" or "close": `advisor.search.stages.certainty`)."""
 
     rows: int
     folds: int
     stages: tuple[Stage, ...]
     certainty: str
-    repeats: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,7 +107,6 @@ class Evidence:
             "folds": self.folds,
             "stages": [{"rows": s.rows, "candidates": s.candidates} for s in self.stages],
             "certainty": self.certainty,
-            "repeats": self.repeats,
         }
 
 

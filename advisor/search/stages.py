@@ -34,14 +34,6 @@ stage's results; candidates that left earlier are reported with the scores of th
 they left at. Every choice counts rows, never seconds: the same seed gives the same
 stages and the same advice.
 
-A search of one stage (at most twice ``first_rows`` rows: small tables, where more rows
-cannot add evidence) whose decision is close (`certainty`) gets a second set of folds
-instead: the default and every challenger with a lower mean loss train again on the same
-rows, split by another seed (`repeat_seed`), and the two sets' fold scores are pooled and
-decided again by the same rule (`advisor.search.decision.pooled`). Five folds of a few
-hundred rows are noisy: one validation part with an extreme target can carry a whole
-comparison.
-
 Issue 17's study found that stopping on early *epochs* moves winners; here no candidate is
 judged before its training ended, only on fewer rows.
 """
@@ -57,7 +49,6 @@ import pandas as pd
 from advisor.plan.plans import Candidate
 from advisor.progress import Progress, race_stage
 from advisor.search.budgets import Budget
-from advisor.search.decision import pooled
 from advisor.search.folds import split_sample
 from advisor.search.results import (
     CandidateResult,
@@ -66,7 +57,7 @@ from advisor.search.results import (
     SearchResult,
     Stage,
 )
-from advisor.search.stats import SE_RULE, PairedTest, corrected_resampled_ttest, derive_seed
+from advisor.search.stats import SE_RULE, PairedTest, corrected_resampled_ttest
 from advisor.search.words import t_text
 from advisor.table.units import Split
 from advisor.vocab import Task
@@ -78,13 +69,7 @@ DROP_T = 0.0
 #: has won already: more rows are not needed to decide for it.
 SURE_T = 3.0
 
-#: One cross-validated search: some candidates on some rows, with the folds split by a seed.
-Search = Callable[[pd.DataFrame, pd.Series, tuple[Candidate, ...], Split | None, int], SearchResult]
-
-
-def repeat_seed(seed: int) -> int:
-    """The seed of the second set of folds of a close one-stage decision."""
-    return derive_seed(seed, "repeat", 2)
+Search = Callable[[pd.DataFrame, pd.Series, tuple[Candidate, ...], Split | None], SearchResult]
 
 
 def stage_rows(n: int, budget: Budget) -> tuple[int, ...]:
@@ -173,7 +158,7 @@ def race(
             part_x, part_y, part_split = features, y, split
         if progress is not None and len(sizes) > 1:
             progress(race_stage(number + 1, len(part_x), len(live)))
-        result = search(part_x, part_y, live, part_split, seed)
+        result = search(part_x, part_y, live, part_split)
         seconds, cached = seconds + result.seconds, cached + result.cached
         by_key = {c.key: c for c in result.candidates}
         where = standings(result)
@@ -205,13 +190,6 @@ def race(
             )
         live = tuple(c for c in live if c.key in keep)
     assert result is not None
-    repeats = 1
-    again = repeated(result, candidates, len(stages), split)
-    if again:
-        if progress is not None:
-            progress(race_stage(2, len(features), len(again), repeat=True))
-        second = search(features, y, again, split, repeat_seed(seed))
-        result, repeats = pooled(result, second, candidates), 2
     final = {c.key: c for c in result.candidates}
     merged = tuple(final.get(c.key) or left[c.key] for c in candidates)
     evidence = Evidence(
@@ -219,25 +197,10 @@ def race(
         folds=result.n_folds,
         stages=tuple(stages),
         certainty=certainty(result),
-        repeats=repeats,
     )
     return dataclasses.replace(
         result, candidates=merged, evidence=evidence, seconds=seconds, cached=cached
     )
-
-
-def repeated(
-    result: SearchResult, candidates: tuple[Candidate, ...], n_stages: int, split: Split | None
-) -> tuple[Candidate, ...]:
-    """The candidates a second set of folds scores again (none: the decision stands on
-    one): after a single stage with shuffled folds (grouped and time-ordered folds are
-    fixed by the data) whose decision is close, the default and every challenger with a
-    lower mean loss than it."""
-    shuffled = split is None or split.kind == "kfold"
-    if n_stages > 1 or not shuffled or certainty(result) != "close":
-        return ()
-    ahead = {c.challenger for c in result.comparisons if margin(c) > DROP_T}
-    return tuple(c for c in candidates if c.key == result.default_key or c.key in ahead)
 
 
 def certainty(result: SearchResult) -> str:

@@ -130,11 +130,7 @@ def validate(
             work_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="advisor-"))
 
         def search(
-            x: pd.DataFrame,
-            y: pd.Series,
-            chosen: tuple[Candidate, ...],
-            part: Split | None,
-            seed: int,
+            x: pd.DataFrame, y: pd.Series, chosen: tuple[Candidate, ...], part: Split | None
         ) -> SearchResult:
             return run_search(
                 x,
@@ -143,7 +139,7 @@ def validate(
                 chosen,
                 target_method=target_method,
                 budget=budget,
-                seed=seed,
+                seed=options.seed,
                 progress=progress,
                 work_dir=work_dir,
                 split=part,

@@ -10,7 +10,7 @@ import pytest
 
 from advisor.plan.plans import InputPlan, make_candidates
 from advisor.search.budgets import BUDGETS, Budget
-from advisor.search.results import Comparison
+from advisor.search.results import Comparison, SearchResult
 from advisor.search.run import run_search
 from advisor.search.stages import DROP_T, SURE_T, race, stage_rows, standing
 from advisor.search.stats import PairedTest
@@ -74,10 +74,10 @@ def test_the_race_trains_fewer_candidates_on_more_rows_and_says_so(tmp_path):
     budget = Budget("fast", folds=3, max_steps=60, patience=2, min_steps=10, first_rows=400)
     calls: list[tuple[int, tuple[str, ...]]] = []
 
-    def search(x: pd.DataFrame, t: pd.Series, chosen, part: Split | None, seed: int):
+    def search(x: pd.DataFrame, t: pd.Series, chosen, part: Split | None) -> SearchResult:
         calls.append((len(x), tuple(c.key for c in chosen)))
         return run_search(
-            x, t, "classification", chosen, budget=budget, seed=seed, work_dir=tmp_path, split=part
+            x, t, "classification", chosen, budget=budget, seed=0, work_dir=tmp_path, split=part
         )
 
     result = race(frame, y, "classification", candidates, budget, 0, None, search)
@@ -111,10 +111,8 @@ def test_one_stage_is_the_plain_search(tmp_path):
     candidates = make_candidates(_plan("rules", "robust"), ("none",))
     budget = Budget("fast", folds=3, max_steps=30, patience=1, first_rows=4000)
 
-    def search(x: pd.DataFrame, t: pd.Series, chosen, part: Split | None, seed: int):
-        return run_search(
-            x, t, "classification", chosen, budget=budget, seed=seed, work_dir=tmp_path
-        )
+    def search(x: pd.DataFrame, t: pd.Series, chosen, part: Split | None) -> SearchResult:
+        return run_search(x, t, "classification", chosen, budget=budget, work_dir=tmp_path)
 
     staged = race(frame, y, "classification", candidates, budget, 0, None, search)
     plain = run_search(frame, y, "classification", candidates, budget=budget, work_dir=tmp_path)
@@ -166,11 +164,9 @@ def test_the_first_stage_screens_and_never_decides(tmp_path):
     budget = Budget("fast", folds=3, max_steps=60, patience=2, min_steps=10, first_rows=400)
     calls: list[tuple[int, tuple[str, ...]]] = []
 
-    def search(x: pd.DataFrame, t: pd.Series, chosen, part: Split | None, seed: int):
+    def search(x: pd.DataFrame, t: pd.Series, chosen, part: Split | None) -> SearchResult:
         calls.append((len(x), tuple(c.key for c in chosen)))
-        return run_search(
-            x, t, "classification", chosen, budget=budget, seed=seed, work_dir=tmp_path
-        )
+        return run_search(x, t, "classification", chosen, budget=budget, work_dir=tmp_path)
 
     result = race(frame, y, "classification", candidates, budget, 0, None, search)
     assert [n for n, _ in calls] == [400, 1600]
