@@ -574,9 +574,22 @@ def train_and_score(
     """Train the reference MLP for every prepared strategy of one fold (one packed model per
     in-network normalization: the same rows, batches and initial weights for all) and score
     each on the held-out rows."""
+    _, y_train, _, y_test = data.parts()
+    return [
+        _scores(out, transform, y_train, y_test, data.classes, data.frame.task)
+        for out, transform in train_and_predict(data, prepared, settings)
+    ]
+
+
+def train_and_predict(
+    data: FoldData, prepared: Sequence[Prepared], settings: Reference
+) -> list[tuple[np.ndarray, Any]]:
+    """The reference MLP's outputs on the held-out rows for every prepared strategy of one
+    fold (`train_and_score` scores them), each with its regression target transform (None
+    for classification): logits, or the prediction in the transformed target's units."""
     from reference_mlp import PackedReference, Slot
 
-    _, y_train, _, y_test = data.parts()
+    _, y_train, _, _ = data.parts()
     task = data.frame.task
     fit, val = data.validation_rows(settings)
     batch = int(min(settings.batch_size, max(8, len(fit) // 4)))
@@ -621,11 +634,16 @@ def train_and_score(
         for i, out in zip(members, trainer.fit_predict([slots[i] for i in members], data.seed),
                           strict=True):  # fmt: skip
             outputs[i] = out
-    scores = []
-    for out, transform in zip(outputs, targets, strict=True):
-        assert out is not None
-        scores.append(_scores(out, transform, y_train, y_test, data.classes, task))
-    return scores
+    assert all(out is not None for out in outputs)
+    return list(zip(outputs, targets, strict=True))  # type: ignore[arg-type]
+
+
+def in_target_units(out: np.ndarray, transform: Any, y_train: pd.Series) -> np.ndarray:
+    """A regression output mapped back to the target's units (a non-finite prediction
+    reads as the training mean)."""
+    with np.errstate(all="ignore"):
+        predicted = np.asarray(transform.inverse_transform(out[:, 0]), dtype=float)
+    return np.where(np.isfinite(predicted), predicted, float(np.mean(y_train)))
 
 
 def _scores(
@@ -645,10 +663,8 @@ def _scores(
             warnings.simplefilter("ignore")
             balanced = float(balanced_accuracy_score(truth, predicted))
         return {"accuracy": float(np.mean(predicted == truth)), "balanced_accuracy": balanced}
-    with np.errstate(all="ignore"):
-        predicted = np.asarray(transform.inverse_transform(out[:, 0]), dtype=float)
     truth = y_test.to_numpy(dtype=float)
-    predicted = np.where(np.isfinite(predicted), predicted, float(np.mean(y_train)))
+    predicted = in_target_units(out, transform, y_train)
     sse = float(np.sum((truth - predicted) ** 2))
     sst = float(np.sum((truth - truth.mean()) ** 2))
     return {"r2": 1.0 - sse / sst if sst > 0 else 0.0, "rmse": math.sqrt(sse / len(truth))}
