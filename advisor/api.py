@@ -155,6 +155,7 @@ def run_stages(
     from advisor.profiling.profile import profile_table
     from advisor.progress import rules_ready
     from advisor.rules.engine import apply_rules, load_rules
+    from advisor.rules.target_links import with_target_links
     from advisor.search.validate import fold_split, split_columns, validate
 
     split = fold_split(table, options)
@@ -164,6 +165,7 @@ def run_stages(
         from advisor.cluster.profile import with_full_statistics
 
         profile = with_full_statistics(profile, drawn.full)
+    profile = with_target_links(profile, table)
     ruleset = load_rules(options.rules, options.disable_rules)
     proposals = apply_rules(
         profile, ruleset, overrides=overrides, exportable_only=options.exportable_only

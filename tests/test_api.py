@@ -81,7 +81,7 @@ def test_arrays_and_target_values_are_accepted_in_place_of_a_frame():
 
 
 def test_loading_a_file_of_another_schema_version_is_refused(penguin_advice, tmp_path):
-    text = penguin_advice.to_json().replace('"schema_version": 5', '"schema_version": 99')
+    text = penguin_advice.to_json().replace('"schema_version": 6', '"schema_version": 99')
     path = tmp_path / "future.json"
     path.write_text(text)
     with pytest.raises(AdviceFileError, match="schema version 99 is not supported"):

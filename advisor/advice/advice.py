@@ -28,7 +28,7 @@ from advisor.version import __version__
 from advisor.vocab import Encoding, InNetwork, ReportFormat, Task
 
 SCHEMA_NAME = "normalization-advice"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Versions this advisor reads. Version 1 (advisor 0.1.0 before the reports) lacks the
 #: per-feature ``distributions``, the fired rules' rationale and the search's ``sample``;
 #: they read as empty (so `advise check` cannot test drift against a version-1 file).
@@ -36,7 +36,9 @@ SCHEMA_VERSION = 5
 #: issue 30) and the ``eliminated`` candidate status; its searches read as one stage.
 #: Version 3 lacks the search's ``split`` (how the folds were made, issue 32), its default
 #: ``target_transform`` and each candidate's ``target``: they read as not recorded.
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
+#: Version 5 lacks the features' ``target_r2`` and ``target_r2_clipped`` (issue 33): they
+#: read as not computed.
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 #: The JSON Schema (draft 2020-12) of the advice file, shipped with the package.
 SCHEMA_FILE = Path(__file__).with_name("advice.schema.json")
 

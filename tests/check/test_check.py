@@ -188,7 +188,7 @@ def test_advice_files_of_other_schema_versions_are_refused_naming_the_version(
     tmp_path, concrete_halves
 ):
     advice, _, second = concrete_halves
-    text = advice.to_json().replace('"schema_version": 5', '"schema_version": 0')
+    text = advice.to_json().replace('"schema_version": 6', '"schema_version": 0')
     old = tmp_path / "old.json"
     old.write_text(text)
     data = tmp_path / "data.csv"

@@ -200,7 +200,7 @@ def test_with_target_runs_the_search_and_writes_reproducible_json(tmp_path, peng
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json", "w1", "w2"]
     assert first.read_bytes() == second.read_bytes()
     data = json.loads(first.read_text())
-    assert data["schema_version"] == 5 and data["advice"]["validated"] is True
+    assert data["schema_version"] == 6 and data["advice"]["validated"] is True
     assert "seconds" not in first.read_text()
 
 

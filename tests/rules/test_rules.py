@@ -360,6 +360,24 @@ def _target_fires(values: np.ndarray) -> set[str]:
     return {f.rule_id for f in result.findings}
 
 
+def _tail_fires(tail_carries: bool, task: str = "regression") -> set[str]:
+    """The rules fired on a heavy-tailed count whose far values the target follows
+    linearly (``tail_carries``), or a Gaussian column the target follows as closely."""
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    x = np.round(rng.lognormal(2.0, 1.5, 600)) if tail_carries else rng.normal(50, 10, 600)
+    y = x + rng.normal(0, 0.2 * x.std(), 600)
+    if task == "classification":
+        y = np.where(y > np.median(y), "high", "low")
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=600), "y": y})
+    from advisor.rules.target_links import with_target_links
+
+    table = load_table(frame, target="y", task=task)
+    proposals = apply_rules(with_target_links(profile_table(table), table), RULES)
+    return {f.rule_id for f in proposals.feature("x").findings}
+
+
 def _image_fires(n_columns: int, top: int = 16) -> set[str]:
     """The rules fired on pixel 0 of rows of ``n_columns`` integer intensities 0..top."""
     import pandas as pd
@@ -425,6 +443,12 @@ OTHER_FIRES = {
     "NRM020": (lambda s: _categorical_fires(), lambda s: _fired(s["gaussian"])),
     "NRM022": (lambda s: _date_fires(text=True), lambda s: _date_fires(text=False)),
     "NRM023": (lambda s: _text_fires(40), lambda s: _text_fires(30)),
+    # The clip would flatten the tail the target follows; not where it keeps the signal,
+    # and never for classification (no linear signal to keep).
+    "NRM024": (
+        lambda s: _tail_fires(True),
+        lambda s: _tail_fires(False) | _tail_fires(True, "classification"),
+    ),
     "NRM100": (lambda s: _dataset_fires(10), lambda s: _dataset_fires(0)),
     "NRM101": (lambda s: _dataset_fires(500), lambda s: _dataset_fires(499)),
     "NRM102": (lambda s: _dataset_fires(499), lambda s: _dataset_fires(500)),

@@ -75,7 +75,7 @@ def test_a_search_that_picks_an_encoding_advises_and_reports_it(tmp_path):
     statuses = {c["key"]: c["encoding"] for c in advice.search["candidates"]}
     assert statuses["rules+none@ple"] == "ple" and statuses["rules+none"] == "none"
     data = json.loads(advice.to_json())
-    assert data["schema_version"] == 5
+    assert data["schema_version"] == 6
     assert data["advice"]["encoding"]["kind"] == advice.encoding
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text())).validate(data)
