@@ -36,7 +36,7 @@ from advisor.errors import InputError
 from advisor.io.partitions import read_data_frame
 from advisor.io.sniff import DialectHint
 from advisor.profiling.profile import profile_table
-from advisor.rules.target_links import with_target_links
+from advisor.rules.target_links import with_links_of, with_target_links
 from advisor.table.load import Table, TaskArg, load_table
 from advisor.vocab import SEVERITIES
 
@@ -73,8 +73,9 @@ def check(
         from advisor.cluster.profile import with_full_statistics
 
         profile = with_full_statistics(profile, full)
-    # The rules the check reruns read the target's links as the advice's run did.
-    profile = with_target_links(profile, table)
+    # The rules the check reruns read the target's links as the advice's run did: from the
+    # new rows where they hold the target, else those the advice was made with.
+    profile = with_links_of(with_target_links(profile, table), base.get("profile") or {})
     findings = _coverage_findings(baseline, base, where, table, full)
     findings += column_findings(baseline, base, table)
     findings += feature_findings(baseline, base, table, profile)

@@ -29,6 +29,10 @@ def rule_findings(
     used = {r for e in base["proposals"]["features"] for p in e["ranked"] for r in p["rules"]}
     rules = load_rules()
     absent = [r.id for r in rules.rules if r.baseline and r.id not in used]
+    # An advice from before the target's links (schema 5): the rules that read them could
+    # not fire then, so their flips now would be the rule's, not the data's.
+    if not any("target_r2" in f for f in (base.get("profile") or {}).get("features", ())):
+        absent += [r.id for r in rules.rules if "target_r2" in r.condition.text]
     proposals = apply_rules(profile, load_rules(disable=absent) if absent else rules)
     plan = baseline.plan
     base_top = {e["subject"]: e["ranked"][0]["choice"] for e in base["proposals"]["features"]}

@@ -70,7 +70,7 @@ class FeatureProfile:
     bimodality: float | None = None  # Sarle's coefficient; > 5/9 suggests several modes
     multimodal: bool | None = None  # bimodality > 5/9 and excess kurtosis < 0
     log_skew: float | None = None  # skewness of log1p(x) for non-negative columns
-    #: Regression only (`advisor.profiling.target_links`): the squared correlation of the
+    #: Regression only (`advisor.rules.target_links`): the squared correlation of the
     #: column's values with the target, and of its robust-scaled, smooth-clipped values.
     target_r2: float | None = None
     target_r2_clipped: float | None = None

@@ -21,7 +21,8 @@ class AutoScaler(TransformerMixin, BaseEstimator):
     column with its top proposal (categorical columns are one-hot encoded, constant and
     id-like columns dropped, missing values imputed). With a fixed ``plan`` -- as
     ``Advice.pipeline`` uses it -- a refit or a ``clone`` keeps the plan and only refits the
-    scalers.
+    scalers. A finite numeric ``y`` passed to `fit` that the loader reads as a regression
+    target lets the rules that read the target's links (NRM024) fire, as in `advise`.
 
     Parameters
     ----------
@@ -96,7 +97,7 @@ class AutoScaler(TransformerMixin, BaseEstimator):
             plan = self.plan
             self.reasons_: dict[str, str] = {}
         else:
-            plan, self.reasons_ = self._plan_from_rules(frame)
+            plan, self.reasons_ = self._plan_from_rules(frame, y)
         self.plan_ = plan
         self.scalers_ = dict(plan.scalers)
         self.dropped_ = list(plan.dropped)
@@ -131,13 +132,24 @@ class AutoScaler(TransformerMixin, BaseEstimator):
             values = values.astype(np.float64)
         return pd.DataFrame(values, columns=[f"x{i}" for i in range(values.shape[1])])
 
-    def _plan_from_rules(self, frame: pd.DataFrame) -> tuple[InputPlan, dict[str, str]]:
+    def _plan_from_rules(self, frame: pd.DataFrame, y: Any) -> tuple[InputPlan, dict[str, str]]:
         from advisor.profiling.profile import profile_table
         from advisor.rules.engine import apply_rules, load_rules
+        from advisor.rules.target_links import with_target_links
         from advisor.table.load import load_table
 
         table = load_table(frame)
         profile = profile_table(table, seed=self.seed, threads=1)
+        values = None if y is None else np.asarray(y)
+        if values is not None and values.ndim == 1 and len(values) == len(frame):
+            # A target (regression, once the loader infers it): the rules that read its
+            # links (NRM024) see them, as in `advise`. Other targets are ignored.
+            name = "__target__"
+            while name in frame.columns:
+                name += "_"
+            if values.dtype.kind in "fiu" and np.isfinite(values.astype(float)).all():
+                linked = load_table(frame.assign(**{name: values}), target=name)
+                profile = with_target_links(profile, linked)
         ruleset = load_rules(self.rules, self.disable_rules)
         proposals = apply_rules(profile, ruleset, overrides=dict(self.overrides or {}))
         reasons = {f.subject: f.reason() for f in proposals.features if f.findings}

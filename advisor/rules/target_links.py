@@ -33,13 +33,16 @@ MIN_PAIRS = 20
 
 
 def squared_correlation(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Pearson's r² of two equally long float arrays (None for a constant one)."""
+    """Pearson's r² of two equally long float arrays (None for a constant one, or when
+    the values are too large to correlate in floating point)."""
+    x = x / max(float(np.max(np.abs(x))), 1e-300)  # scale-free: no overflow in the sums
+    y = y / max(float(np.max(np.abs(y))), 1e-300)
     dx, dy = x - x.mean(), y - y.mean()
     sxx, syy = float(dx @ dx), float(dy @ dy)
-    if sxx <= 0.0 or syy <= 0.0:
+    if not (sxx > 0.0 and syy > 0.0):
         return None
     r = float(dx @ dy) / np.sqrt(sxx * syy)
-    return float(min(1.0, r * r))
+    return float(min(1.0, r * r)) if np.isfinite(r) else None
 
 
 def clipped(x: np.ndarray) -> np.ndarray:
@@ -51,8 +54,9 @@ def clipped(x: np.ndarray) -> np.ndarray:
 
 
 def target_links(feature: FeatureProfile, x: np.ndarray, y: np.ndarray) -> FeatureProfile:
-    """``feature`` with ``target_r2`` and ``target_r2_clipped`` (unchanged when the column
-    is not numeric, constant, or has fewer than `MIN_PAIRS` finite pairs with ``y``)."""
+    """``feature`` with ``target_r2`` and ``target_r2_clipped`` over the finite pairs
+    (unchanged when the column is binary, constant, or has fewer than `MIN_PAIRS` finite
+    pairs with ``y``)."""
     if not feature.numeric or feature.kind in ("constant", "empty", "binary"):
         return feature
     keep = np.isfinite(x) & np.isfinite(y)
@@ -76,6 +80,24 @@ def with_target_links(profile: DatasetProfile, table: Table) -> DatasetProfile:
     numeric = set(table.numeric)
     features = tuple(
         target_links(f, table.features[f.name].to_numpy(dtype=float), y) if f.name in numeric else f
+        for f in profile.features
+    )
+    return dataclasses.replace(profile, features=features)
+
+
+def with_links_of(profile: DatasetProfile, before: dict[str, Any]) -> DatasetProfile:
+    """``profile`` with the links of an earlier profile (``before``: its JSON form, by
+    column name) where it has none of its own: `advise check` on new rows without the
+    target reruns the rules with the links the advice was made with."""
+    earlier = {f["name"]: f for f in before.get("features", ()) if "target_r2" in f}
+    features = tuple(
+        dataclasses.replace(
+            f,
+            target_r2=earlier[f.name]["target_r2"],
+            target_r2_clipped=earlier[f.name]["target_r2_clipped"],
+        )
+        if f.target_r2 is None and f.name in earlier
+        else f
         for f in profile.features
     )
     return dataclasses.replace(profile, features=features)

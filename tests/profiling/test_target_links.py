@@ -9,7 +9,12 @@ import pytest
 
 from advisor.plan.catalog import FitContext, make_scaler
 from advisor.profiling.profile import profile_stream, profile_table
-from advisor.rules.target_links import clipped, squared_correlation, with_target_links
+from advisor.rules.target_links import (
+    clipped,
+    squared_correlation,
+    with_links_of,
+    with_target_links,
+)
 from advisor.table.load import load_table
 
 
@@ -70,3 +75,38 @@ def test_the_cluster_path_links_the_rows_the_search_uses_to_the_full_statistics(
     for name in ("counts", "plain"):
         assert merged.feature(name).target_r2 == in_memory.feature(name).target_r2
         assert merged.feature(name).target_r2_clipped == in_memory.feature(name).target_r2_clipped
+
+
+def test_huge_values_correlate_as_their_scaled_copies():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=100), rng.normal(size=100)
+    assert squared_correlation(x * 1e306, y * 1e200) == pytest.approx(squared_correlation(x, y))
+
+
+def test_a_check_without_the_target_keeps_the_links_the_advice_was_made_with():
+    frame = _frame()
+    table = load_table(frame, target="y", task="regression")
+    made = with_target_links(profile_table(table), table)
+    before = {"features": [f.to_dict() for f in made.features]}
+    new_rows = load_table(frame.drop(columns="y"))
+    kept = with_links_of(with_target_links(profile_table(new_rows), new_rows), before)
+    assert kept.feature("counts").target_r2 == made.feature("counts").target_r2
+    assert kept.feature("counts").target_r2_clipped == made.feature("counts").target_r2_clipped
+    # A file from before the links (none recorded): nothing to keep.
+    old = {
+        "features": [
+            {k: v for k, v in f.items() if "target_r2" not in k} for f in before["features"]
+        ]
+    }
+    assert with_links_of(profile_table(new_rows), old).feature("counts").target_r2 is None
+
+
+def test_the_autoscaler_reads_the_links_of_a_regression_target_it_is_fit_with():
+    from advisor.rules.autoscaler import AutoScaler
+
+    frame = _frame()
+    x, y = frame.drop(columns="y"), frame["y"]
+    assert AutoScaler().fit(x, y).scalers_["counts"] == "standard"  # NRM024, as in advise
+    assert AutoScaler().fit(x).scalers_["counts"] != "standard"
+    labels = np.where(y > y.median(), 1, 0)  # a class label: no links
+    assert AutoScaler().fit(x, labels).scalers_["counts"] != "standard"

@@ -360,14 +360,19 @@ def _target_fires(values: np.ndarray) -> set[str]:
     return {f.rule_id for f in result.findings}
 
 
-def _tail_fires(tail_carries: bool, task: str = "regression") -> set[str]:
+def _tail_fires(tail_carries: bool, task: str = "regression", stray: bool = False) -> set[str]:
     """The rules fired on a heavy-tailed count whose far values the target follows
-    linearly (``tail_carries``), or a Gaussian column the target follows as closely."""
+    linearly (``tail_carries``), or a Gaussian column the target follows as closely;
+    ``stray``: instead, unrelated noise but for one far row that lines up with the
+    target (its r² is large, the clip flattens it: a stray row, not a tail)."""
     import pandas as pd
 
     rng = np.random.default_rng(11)
     x = np.round(rng.lognormal(2.0, 1.5, 600)) if tail_carries else rng.normal(50, 10, 600)
     y = x + rng.normal(0, 0.2 * x.std(), 600)
+    if stray:
+        x, y = rng.normal(size=600), rng.normal(size=600)
+        x[0], y[0] = 500.0, 40.0
     if task == "classification":
         y = np.where(y > np.median(y), "high", "low")
     frame = pd.DataFrame({"x": x, "noise": rng.normal(size=600), "y": y})
@@ -447,7 +452,11 @@ OTHER_FIRES = {
     # and never for classification (no linear signal to keep).
     "NRM024": (
         lambda s: _tail_fires(True),
-        lambda s: _tail_fires(False) | _tail_fires(True, "classification"),
+        lambda s: (
+            _tail_fires(False)
+            | _tail_fires(True, "classification")
+            | _tail_fires(False, stray=True)
+        ),
     ),
     "NRM100": (lambda s: _dataset_fires(10), lambda s: _dataset_fires(0)),
     "NRM101": (lambda s: _dataset_fires(500), lambda s: _dataset_fires(499)),
