@@ -283,3 +283,22 @@ def test_an_advice_made_without_the_baseline_rule_is_checked_without_it():
     # No flip to the baseline's choice on every column: the rules rerun without it too.
     flips = [f for f in result.findings if f.code == "CHK010"]
     assert not [f for f in flips if f.evidence["now"] == "robust_clip"]
+
+
+@pytest.mark.slow
+def test_a_column_the_target_follows_keeps_its_scaler_when_new_rows_lack_the_target():
+    """NRM024 fires on a regression advice (the target follows a count's tail); checking
+    new rows without the target reruns the rules with the advice's links: no flip."""
+    rng = np.random.default_rng(5)
+    counts = np.round(rng.lognormal(2.0, 2.0, 800))
+    frame = pd.DataFrame(
+        {"counts": counts, "noise": rng.normal(size=800), "y": counts + rng.normal(0, 5, 800)}
+    )
+    first, second = _halves(frame, seed=1)
+    advice = advise(first, target="y", seed=0, max_trials=1)
+    assert dict(advice.plan.scalers)["counts"] == "standard"
+    fired = {r for e in advice.proposals["features"] for p in e["ranked"] for r in p["rules"]}
+    assert "NRM024" in fired
+    for rows in (second, second.drop(columns="y")):
+        result = check(rows, advice)
+        assert ("CHK010", "counts") not in {(f.code, f.feature) for f in result.findings}
