@@ -12,6 +12,10 @@ from advisor.check.findings import Finding, jsonable
 from advisor.profiling.types import DatasetProfile
 from advisor.rules.engine import apply_rules, load_rules
 
+#: The profile fields of the target's links (`advisor.rules.target_links`): absent from an
+#: advice of schema 5 and before.
+LINK_FIELDS = frozenset({"target_r2", "target_r2_clipped"})
+
 
 def rule_findings(
     baseline: Advice,
@@ -31,8 +35,8 @@ def rule_findings(
     absent = [r.id for r in rules.rules if r.baseline and r.id not in used]
     # An advice from before the target's links (schema 5): the rules that read them could
     # not fire then, so their flips now would be the rule's, not the data's.
-    if not any("target_r2" in f for f in (base.get("profile") or {}).get("features", ())):
-        absent += [r.id for r in rules.rules if "target_r2" in r.condition.text]
+    if not any(LINK_FIELDS & set(f) for f in (base.get("profile") or {}).get("features", ())):
+        absent += [r.id for r in rules.rules if LINK_FIELDS & set(r.condition.fields)]
     proposals = apply_rules(profile, load_rules(disable=absent) if absent else rules)
     plan = baseline.plan
     base_top = {e["subject"]: e["ranked"][0]["choice"] for e in base["proposals"]["features"]}

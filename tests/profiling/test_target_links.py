@@ -110,3 +110,18 @@ def test_the_autoscaler_reads_the_links_of_a_regression_target_it_is_fit_with():
     assert AutoScaler().fit(x).scalers_["counts"] != "standard"
     labels = np.where(y > y.median(), 1, 0)  # a class label: no links
     assert AutoScaler().fit(x, labels).scalers_["counts"] != "standard"
+
+
+def test_the_check_knows_every_link_field_and_which_rules_read_them():
+    """`advise check` leaves out the rules that read the links against an advice from
+    before them: its list of link fields is the one `with_target_links` fills in."""
+    from advisor.check.rule_changes import LINK_FIELDS
+    from advisor.rules.engine import load_rules
+
+    table = load_table(_frame(), target="y", task="regression")
+    profile = profile_table(table)
+    before, after = profile.feature("counts"), with_target_links(profile, table).feature("counts")
+    filled = {k for k, v in vars(after).items() if v != vars(before)[k]}
+    assert filled == LINK_FIELDS
+    readers = {r.id for r in load_rules().rules if LINK_FIELDS & set(r.condition.fields)}
+    assert "NRM024" in readers
