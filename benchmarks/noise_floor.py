@@ -1,0 +1,260 @@
+"""The quality benchmark's noise floor: how far standardize-everything moves from itself
+when only the reference MLP's seed changes.
+
+The quality benchmark counts a table as a loss to standardize-everything when the
+advisor's mean score is worse than standardization's by more than 1 point of accuracy /
+2% of RMSE (and, beyond that, 3 points / 6%). Both scores come from one seed of the
+reference MLP per fold: its initial weights, its batch order and its early-stopping rows.
+A preprocessing that changed nothing would still move the score by the training's own
+noise. This script measures that noise: it retrains the reference MLP on standardized
+inputs with ``--replicas`` other seeds (the folds, the training rows and the held-out
+rows unchanged), and counts, per replica, the tables where standardization under the new
+seed is "worse than standardize-everything" by the benchmark's own thresholds
+(`quality.losses_to_standard`'s). Beside each table: the advisor's gap to
+standardization at an advisor digest (from its committed records, nothing is rerun), and
+the largest gap a reseeding alone produced there.
+
+    python benchmarks/noise_floor.py --advisor eb97657d8caa --replicas 2 --jobs 2
+    python benchmarks/noise_floor.py --advisor eb97657d8caa --datasets meats,forbes
+
+Replica scores are appended to ``benchmarks/results/noise_floor/<dataset>.jsonl`` and
+reused; replica 0 is the benchmark's own record of standardize-everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import multiprocessing
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+
+import quality  # noqa: E402
+import reference  # noqa: E402
+
+STRATEGY = quality.STANDARD
+
+
+@dataclasses.dataclass(frozen=True)
+class Reseeded(reference.FoldData):
+    """A fold whose reference MLP trains under another seed (replica 0: the benchmark's)."""
+
+    replica: int = 0
+
+    @property
+    def seed(self) -> int:
+        if self.replica == 0:
+            return super().seed
+        return reference.derive_seed(
+            reference.SEED, self.dataset.name, self.fold, "reference", "replica", self.replica
+        )
+
+
+def _path(results: Path, dataset: str) -> Path:
+    return results / "noise_floor" / f"{dataset}.jsonl"
+
+
+def _key(record: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        record["file_sha256"],
+        record["strategy"],
+        int(record["fold"]),
+        int(record["replica"]),
+        record["reference"],
+        record.get("split", reference.KFOLD),
+    )
+
+
+def replica_records(
+    dataset: reference.Dataset, replicas: int, results: Path
+) -> dict[int, list[dict[str, Any]]]:
+    """Per replica (0 the benchmark's own records), standardize-everything's record of each
+    fold; missing replicas are trained and appended."""
+    settings = reference.Reference()
+    key = settings.key()
+    strategy = reference.STRATEGIES[STRATEGY]
+    out = {0: reference.evaluate_fixed(dataset, [strategy], settings, results, log=lambda _m: None)}
+    path = _path(results, dataset.name)
+    have = {_key(r): r for r in reference.read_records(path)}
+    folds: list[reference.FoldData] | None = None
+    for replica in range(1, replicas + 1):
+        runs = []
+        for fold in range(reference.FOLDS):
+            wanted = (dataset.sha256, STRATEGY, fold, replica, key, dataset.split)
+            if wanted not in have:
+                if folds is None:
+                    folds = reference.dataset_folds(dataset, settings)
+                base = folds[fold]
+                data = Reseeded(**{f.name: getattr(base, f.name) for f in
+                                   dataclasses.fields(base)}, replica=replica)  # fmt: skip
+                started = time.perf_counter()
+                outcome = reference.train_and_score(
+                    data, [reference.prepare_fixed(strategy, data)], settings
+                )[0]
+                record = {
+                    "dataset": dataset.name,
+                    "file_sha256": dataset.sha256,
+                    "strategy": STRATEGY,
+                    "fold": fold,
+                    "replica": replica,
+                    "task": dataset.task,
+                    "reference": key,
+                    **reference.split_field(dataset),
+                    **outcome,
+                    "seconds": round(time.perf_counter() - started, 3),
+                }
+                reference.append_record(path, record)
+                have[wanted] = record
+            runs.append(have[wanted])
+        out[replica] = runs
+    return out
+
+
+def advisor_mean(dataset: reference.Dataset, digest: str, results: Path) -> float | None:
+    """The advisor's mean score (accuracy % or RMSE) at ``digest``, from its records."""
+    key = reference.Reference().key()
+    records = [
+        r
+        for r in reference.read_records(results / "advisor" / f"{dataset.name}.jsonl")
+        if r["advisor"] == digest
+        and r["reference"] == key
+        and r["budget"] == "fast"
+        and r.get("split", reference.KFOLD) == dataset.split
+    ]
+    if len({r["fold"] for r in records}) < reference.FOLDS:
+        return None
+    return _mean(dataset.task, records)
+
+
+def _mean(task: str, records: Sequence[dict[str, Any]]) -> float:
+    """Mean over folds, as the quality tables show it: accuracy in %, or RMSE."""
+    value = float(np.mean([quality.primary(r) for r in records]))
+    return 100.0 * value if task == "classification" else -value
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    dataset: str
+    task: str
+    gaps: tuple[float, ...]  # each replica's loss to replica 0 (points, or % of RMSE)
+    advisor_gap: float | None  # the advisor's loss to replica 0
+
+
+def row_of(
+    dataset: reference.Dataset, runs: dict[int, list[dict[str, Any]]], advisor: float | None
+) -> Row:
+    base = _mean(dataset.task, runs[0])
+    gaps = tuple(
+        quality.regret(dataset.task, base, _mean(dataset.task, runs[r]))
+        for r in sorted(runs)
+        if r > 0
+    )
+    gap = None if advisor is None else quality.regret(dataset.task, base, advisor)
+    return Row(dataset.name, dataset.task, gaps, gap)
+
+
+def _unit(task: str, value: float) -> str:
+    return f"{value:+.2f} pt" if task == "classification" else f"{value:+.1f}%"
+
+
+def render(rows: Sequence[Row], replicas: int, digest: str | None) -> str:
+    """Per table with a gap beyond the small threshold (a replica's or the advisor's), then
+    the counts per replica beside the advisor's."""
+    lines = [
+        f"| dataset | task | {' | '.join(f'seed {r}' for r in range(1, replicas + 1))} "
+        f"| largest reseeding loss | advisor {digest or ''} |",
+        "|---|---|" + "---:|" * (replicas + 2),
+    ]
+    for row in rows:
+        small = quality.LOSS_SMALL[row.task]
+        shown = [*row.gaps, row.advisor_gap if row.advisor_gap is not None else -np.inf]
+        if max(shown) <= small:
+            continue
+        cells = [_unit(row.task, g) for g in row.gaps]
+        worst = _unit(row.task, max(row.gaps))
+        advisor = "" if row.advisor_gap is None else _unit(row.task, row.advisor_gap)
+        lines.append(f"| {row.dataset} | {row.task} | {' | '.join(cells)} | {worst} | {advisor} |")
+    heading = "| who | tables | worse than standardize-everything by > 1 pt / 2% | by > 3 pt / 6% |"
+    lines += ["", heading, "|---|---:|---:|---:|"]
+    for replica in range(replicas):
+        gaps = [(r.task, r.gaps[replica]) for r in rows]
+        small, large = _counts(gaps)
+        lines.append(f"| standardize-everything, seed {replica + 1} | {len(gaps)} | {small} "
+                     f"| {large} |")  # fmt: skip
+    either = [(r.task, max(r.gaps)) for r in rows]
+    small, large = _counts(either)
+    lines.append(f"| the worse of the {replicas} reseedings | {len(either)} | {small} | {large} |")
+    if digest:
+        mine = [(r.task, r.advisor_gap) for r in rows if r.advisor_gap is not None]
+        small, large = _counts(mine)  # type: ignore[arg-type]
+        lines.append(f"| advisor `{digest}` | {len(mine)} | {small} | {large} |")
+    return "\n".join(lines)
+
+
+def _counts(gaps: Sequence[tuple[str, float]]) -> tuple[int, int]:
+    small = sum(g > quality.LOSS_SMALL[t] for t, g in gaps)
+    large = sum(g > quality.LOSS_LARGE[t] for t, g in gaps)
+    return small, large
+
+
+def _job(name: str, folders: Sequence[str], replicas: int, results: str) -> str:
+    datasets = reference.discover([Path(f) for f in folders])
+    replica_records(datasets[name], replicas, Path(results))
+    return name
+
+
+def _job_star(job: tuple[Any, ...]) -> str:
+    return _job(*job)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", action="append", type=Path,
+                        help="a folder with targets.json (repeatable; default: the shared "
+                             "datasets and the corpus)")  # fmt: skip
+    parser.add_argument("--datasets", help="comma-separated subset of the datasets' names")
+    parser.add_argument("--half", choices=("calibration", "validation"))
+    parser.add_argument("--replicas", type=int, default=2, help="seeds besides the benchmark's")
+    parser.add_argument("--advisor", help="an advisor digest whose records to set beside")
+    parser.add_argument("--results", type=Path, default=reference.RESULTS)
+    parser.add_argument("--jobs", type=int, default=1, help="datasets in parallel processes")
+    parser.add_argument("--output", type=Path, help="also write the tables to this file")
+    args = parser.parse_args(argv)
+    if args.replicas < 1:
+        raise SystemExit("--replicas must be at least 1")
+    folders = [str(f) for f in (args.data or reference.DEFAULT_DATA)]
+    datasets = reference.discover([Path(f) for f in folders])
+    names = reference.select(datasets, args.datasets, args.half)
+    started = time.perf_counter()
+    jobs = [(n, folders, args.replicas, str(args.results)) for n in names]
+    if args.jobs > 1:
+        with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:
+            for name in pool.imap_unordered(_job_star, jobs):
+                print(f"{name} done", file=sys.stderr, flush=True)
+    else:
+        for job in jobs:
+            _job(*job)
+    rows = []
+    for name in names:
+        runs = replica_records(datasets[name], args.replicas, args.results)  # all recorded now
+        mean = advisor_mean(datasets[name], args.advisor, args.results) if args.advisor else None
+        rows.append(row_of(datasets[name], runs, mean))
+    text = render(rows, args.replicas, args.advisor)
+    text += f"\n\nReference MLP key {reference.Reference().key()}; "
+    text += f"{len(names)} datasets in {time.perf_counter() - started:.0f} s"
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

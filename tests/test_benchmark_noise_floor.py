@@ -1,0 +1,61 @@
+"""The quality benchmark's noise floor: standardize-everything against itself under other
+seeds of the reference MLP."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import noise_floor
+import reference
+
+
+def test_the_counts_use_the_benchmarks_thresholds():
+    rows = [
+        noise_floor.Row("a", "regression", (2.5, 0.1), 7.0),  # a replica beyond 2%
+        noise_floor.Row("b", "classification", (0.5, 3.5), 0.2),  # beyond 1 and 3 points
+        noise_floor.Row("c", "regression", (-1.0, 1.9), None),  # nothing beyond
+    ]
+    text = noise_floor.render(rows, 2, "abc")
+    assert "| standardize-everything, seed 1 | 3 | 1 | 0 |" in text
+    assert "| standardize-everything, seed 2 | 3 | 1 | 1 |" in text
+    assert "| the worse of the 2 reseedings | 3 | 2 | 1 |" in text
+    assert "| advisor `abc` | 2 | 1 | 1 |" in text  # c has no advisor records
+    assert "| a | regression | +2.5% | +0.1% | +2.5% | +7.0% |" in text
+    assert "| c |" not in text  # only the tables beyond the small threshold are listed
+
+
+@pytest.mark.slow
+def test_replica_zero_is_the_benchmarks_record_and_the_others_train_anew(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.lognormal(0, 1, 300)
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=300), "y": 3 * x + rng.normal(size=300)})
+    frame.to_csv(tmp_path / "toy.csv", index=False)
+    (tmp_path / "targets.json").write_text(
+        json.dumps({"toy": {"file": "toy.csv", "target": "y", "task": "regression"}})
+    )
+    results = tmp_path / "results"
+    args = ["--data", str(tmp_path), "--replicas", "1", "--results", str(results)]
+    noise_floor.main(args)
+    dataset = reference.discover([tmp_path])["toy"]
+    base = reference.dataset_folds(dataset, reference.Reference())[3]
+    fields = ("dataset", "frame", "fold", "train", "test", "classes")
+    again = noise_floor.Reseeded(**{k: getattr(base, k) for k in fields})
+    assert again.seed == base.seed  # replica 0: the benchmark's own seed
+    other = noise_floor.Reseeded(**vars(again) | {"replica": 1})
+    assert other.seed != base.seed and np.array_equal(other.test, base.test)
+    (expected,) = reference.train_and_score(
+        other, [reference.prepare_fixed(reference.STRATEGIES["standard"], other)],
+        reference.Reference(),
+    )  # fmt: skip
+    records = reference.read_records(results / "noise_floor" / "toy.jsonl")
+    assert [r["rmse"] for r in records if r["fold"] == 3] == [expected["rmse"]]
+    assert "| standardize-everything, seed 1 | 1 |" in capsys.readouterr().out
+    noise_floor.main(args)  # every replica recorded: nothing trains, nothing is appended
+    assert len(reference.read_records(results / "noise_floor" / "toy.jsonl")) == 5
