@@ -9,7 +9,7 @@ optimizer state, and gradients never cross slots, so slot k computes what a sepa
 would, up to floating-point summation order: that follows the pack's shape (its number of
 slots, and its width, the widest slot's), not the other slots' values, and on a small table
 a difference in the last bits can grow over training into several per cent of RMSE (one
-matrix scored 1.21 to 1.75 on a fold of meats by its pack's size: docs/history.md, "A
+matrix scored 1.21 to 1.75 on a fold of meats by the pack it trained in: docs/history.md, "A
 second source of noise: the pack"). All slots see the same mini-batches (the same rows, in
 the same order), start from the same initial weights (drawn from the fold's seed) and stop
 early each on its own validation loss. Plain TensorFlow, no Keras model and nothing from
