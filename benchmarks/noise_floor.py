@@ -5,20 +5,24 @@ The quality benchmark counts a table as a loss to standardize-everything when th
 advisor's mean score is worse than standardization's by more than 1 point of accuracy /
 2% of RMSE (and, beyond that, 3 points / 6%). Both scores come from one seed of the
 reference MLP per fold: its initial weights, its batch order and its early-stopping rows.
-A preprocessing that changed nothing would still move the score by the training's own
-noise. This script measures that noise: it retrains the reference MLP on standardized
-inputs with ``--replicas`` other seeds (the folds, the training rows and the held-out
-rows unchanged), and counts, per replica, the tables where standardization under the new
-seed is "worse than standardize-everything" by the benchmark's own thresholds
-(`quality.losses_to_standard`'s). Beside each table: the advisor's gap to
-standardization at an advisor digest (from its committed records, nothing is rerun), and
-the largest gap a reseeding alone produced there.
+The benchmark also trains the fixed strategies of a fold together, as slots of one packed
+model, and the advisor's advice in a pack of its own: the floating-point summation order
+follows the pack's shape, so the same inputs score differently in another pack. A
+preprocessing that changed nothing would still move the score by this noise. The script
+measures it: it retrains the reference MLP on standardized inputs alone (a pack of one
+slot), first with the benchmark's seed (the pack's effect alone), then with
+``--replicas`` other seeds (the folds, the training rows and the held-out rows unchanged),
+and counts, per run, the tables where it is "worse than standardize-everything" by the
+benchmark's own thresholds (`quality.losses_to_standard`'s). Beside each table: the
+advisor's gap to standardization at an advisor digest (from its committed records,
+nothing is rerun), and the largest gap a reseeding produced there.
 
     python benchmarks/noise_floor.py --advisor eb97657d8caa --replicas 2 --jobs 2
     python benchmarks/noise_floor.py --advisor eb97657d8caa --datasets meats,forbes
 
-Replica scores are appended to ``benchmarks/results/noise_floor/<dataset>.jsonl`` and
-reused; replica 0 is the benchmark's own record of standardize-everything.
+Scores are appended to ``benchmarks/results/noise_floor/<dataset>.jsonl`` and reused
+(replica 0: the benchmark's seed, alone); the baseline is the benchmark's own record of
+standardize-everything (``benchmarks/results/fixed/``).
 """
 
 from __future__ import annotations
@@ -77,16 +81,21 @@ def _key(record: dict[str, Any]) -> tuple[Any, ...]:
 def replica_records(
     dataset: reference.Dataset, replicas: int, results: Path
 ) -> dict[int, list[dict[str, Any]]]:
-    """Per replica (0 the benchmark's own records), standardize-everything's record of each
-    fold; missing replicas are trained and appended."""
+    """Standardize-everything's record of each fold: the benchmark's own (key
+    ``"benchmark"``) and, trained alone, under the benchmark's seed (0) and ``replicas``
+    others (1 to ``replicas``); missing ones are trained and appended."""
     settings = reference.Reference()
     key = settings.key()
     strategy = reference.STRATEGIES[STRATEGY]
-    out = {0: reference.evaluate_fixed(dataset, [strategy], settings, results, log=lambda _m: None)}
+    out: dict[Any, list[dict[str, Any]]] = {
+        "benchmark": reference.evaluate_fixed(
+            dataset, [strategy], settings, results, log=lambda _m: None
+        )
+    }
     path = _path(results, dataset.name)
     have = {_key(r): r for r in reference.read_records(path)}
     folds: list[reference.FoldData] | None = None
-    for replica in range(1, replicas + 1):
+    for replica in range(replicas + 1):
         runs = []
         for fold in range(reference.FOLDS):
             wanted = (dataset.sha256, STRATEGY, fold, replica, key, dataset.split)
@@ -145,21 +154,20 @@ def _mean(task: str, records: Sequence[dict[str, Any]]) -> float:
 class Row:
     dataset: str
     task: str
-    gaps: tuple[float, ...]  # each replica's loss to replica 0 (points, or % of RMSE)
-    advisor_gap: float | None  # the advisor's loss to replica 0
+    alone: float  # the benchmark's seed, trained alone: its loss to the benchmark's record
+    gaps: tuple[float, ...]  # each reseeding's loss to it (points, or % of RMSE)
+    advisor_gap: float | None  # the advisor's loss to it
 
 
 def row_of(
-    dataset: reference.Dataset, runs: dict[int, list[dict[str, Any]]], advisor: float | None
+    dataset: reference.Dataset, runs: dict[Any, list[dict[str, Any]]], advisor: float | None
 ) -> Row:
-    base = _mean(dataset.task, runs[0])
-    gaps = tuple(
-        quality.regret(dataset.task, base, _mean(dataset.task, runs[r]))
-        for r in sorted(runs)
-        if r > 0
-    )
-    gap = None if advisor is None else quality.regret(dataset.task, base, advisor)
-    return Row(dataset.name, dataset.task, gaps, gap)
+    task = dataset.task
+    base = _mean(task, runs["benchmark"])
+    replicas = sorted(r for r in runs if r != "benchmark")
+    losses = [quality.regret(task, base, _mean(task, runs[r])) for r in replicas]
+    gap = None if advisor is None else quality.regret(task, base, advisor)
+    return Row(dataset.name, task, losses[0], tuple(losses[1:]), gap)
 
 
 def _unit(task: str, value: float) -> str:
@@ -169,26 +177,29 @@ def _unit(task: str, value: float) -> str:
 def render(rows: Sequence[Row], replicas: int, digest: str | None) -> str:
     """Per table with a gap beyond the small threshold (a replica's or the advisor's), then
     the counts per replica beside the advisor's."""
+    seeds = " | ".join(f"seed {r}" for r in range(1, replicas + 1))
     lines = [
-        f"| dataset | task | {' | '.join(f'seed {r}' for r in range(1, replicas + 1))} "
-        f"| largest reseeding loss | advisor {digest or ''} |",
-        "|---|---|" + "---:|" * (replicas + 2),
+        f"| dataset | task | seed 0 alone | {seeds} | largest reseeding loss "
+        f"| advisor {digest or ''} |",
+        "|---|---|" + "---:|" * (replicas + 3),
     ]
     for row in rows:
         small = quality.LOSS_SMALL[row.task]
-        shown = [*row.gaps, row.advisor_gap if row.advisor_gap is not None else -np.inf]
+        shown = [row.alone, *row.gaps, row.advisor_gap if row.advisor_gap is not None else -np.inf]
         if max(shown) <= small:
             continue
-        cells = [_unit(row.task, g) for g in row.gaps]
+        cells = [_unit(row.task, g) for g in (row.alone, *row.gaps)]
         worst = _unit(row.task, max(row.gaps))
         advisor = "" if row.advisor_gap is None else _unit(row.task, row.advisor_gap)
         lines.append(f"| {row.dataset} | {row.task} | {' | '.join(cells)} | {worst} | {advisor} |")
     heading = "| who | tables | worse than standardize-everything by > 1 pt / 2% | by > 3 pt / 6% |"
     lines += ["", heading, "|---|---:|---:|---:|"]
+    small, large = _counts([(r.task, r.alone) for r in rows])
+    lines.append(f"| standardize-everything alone, seed 0 | {len(rows)} | {small} | {large} |")
     for replica in range(replicas):
         gaps = [(r.task, r.gaps[replica]) for r in rows]
         small, large = _counts(gaps)
-        lines.append(f"| standardize-everything, seed {replica + 1} | {len(gaps)} | {small} "
+        lines.append(f"| standardize-everything alone, seed {replica + 1} | {len(gaps)} | {small} "
                      f"| {large} |")  # fmt: skip
     either = [(r.task, max(r.gaps)) for r in rows]
     small, large = _counts(either)

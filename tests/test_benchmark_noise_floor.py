@@ -18,16 +18,17 @@ import reference
 
 def test_the_counts_use_the_benchmarks_thresholds():
     rows = [
-        noise_floor.Row("a", "regression", (2.5, 0.1), 7.0),  # a replica beyond 2%
-        noise_floor.Row("b", "classification", (0.5, 3.5), 0.2),  # beyond 1 and 3 points
-        noise_floor.Row("c", "regression", (-1.0, 1.9), None),  # nothing beyond
+        noise_floor.Row("a", "regression", 0.5, (2.5, 0.1), 7.0),  # a reseeding beyond 2%
+        noise_floor.Row("b", "classification", 1.5, (0.5, 3.5), 0.2),  # beyond 1 and 3 pt
+        noise_floor.Row("c", "regression", 0.0, (-1.0, 1.9), None),  # nothing beyond
     ]
     text = noise_floor.render(rows, 2, "abc")
-    assert "| standardize-everything, seed 1 | 3 | 1 | 0 |" in text
-    assert "| standardize-everything, seed 2 | 3 | 1 | 1 |" in text
+    assert "| standardize-everything alone, seed 0 | 3 | 1 | 0 |" in text  # b's 1.5 pt
+    assert "| standardize-everything alone, seed 1 | 3 | 1 | 0 |" in text
+    assert "| standardize-everything alone, seed 2 | 3 | 1 | 1 |" in text
     assert "| the worse of the 2 reseedings | 3 | 2 | 1 |" in text
     assert "| advisor `abc` | 2 | 1 | 1 |" in text  # c has no advisor records
-    assert "| a | regression | +2.5% | +0.1% | +2.5% | +7.0% |" in text
+    assert "| a | regression | +0.5% | +2.5% | +0.1% | +2.5% | +7.0% |" in text
     assert "| c |" not in text  # only the tables beyond the small threshold are listed
 
 
@@ -54,8 +55,13 @@ def test_replica_zero_is_the_benchmarks_record_and_the_others_train_anew(tmp_pat
         other, [reference.prepare_fixed(reference.STRATEGIES["standard"], other)],
         reference.Reference(),
     )  # fmt: skip
+    (alone,) = reference.train_and_score(
+        again, [reference.prepare_fixed(reference.STRATEGIES["standard"], again)],
+        reference.Reference(),
+    )  # fmt: skip
     records = reference.read_records(results / "noise_floor" / "toy.jsonl")
-    assert [r["rmse"] for r in records if r["fold"] == 3] == [expected["rmse"]]
-    assert "| standardize-everything, seed 1 | 1 |" in capsys.readouterr().out
-    noise_floor.main(args)  # every replica recorded: nothing trains, nothing is appended
-    assert len(reference.read_records(results / "noise_floor" / "toy.jsonl")) == 5
+    by_replica = {r["replica"]: r["rmse"] for r in records if r["fold"] == 3}
+    assert by_replica == {0: alone["rmse"], 1: expected["rmse"]}
+    assert "| standardize-everything alone, seed 1 | 1 |" in capsys.readouterr().out
+    noise_floor.main(args)  # every run recorded: nothing trains, nothing is appended
+    assert len(reference.read_records(results / "noise_floor" / "toy.jsonl")) == 10
