@@ -78,20 +78,39 @@ def _key(record: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+def benchmark_records(dataset: reference.Dataset, results: Path) -> list[dict[str, Any]]:
+    """Standardize-everything's records of the quality benchmark, fold by fold (trained in
+    the fixed strategies' pack: `benchmarks/reference.py` makes them; this script never
+    does, so that a record of a pack of one cannot pass for one)."""
+    key = reference.Reference().key()
+    have = {
+        reference.record_key(r): r
+        for r in reference.read_records(reference.fixed_results_path(results, dataset.name))
+    }
+    strategy = reference.STRATEGIES[STRATEGY]
+    wanted = [
+        (dataset.sha256, STRATEGY, f, key, dataset.split, strategy.encoding_key)
+        for f in range(reference.FOLDS)
+    ]
+    missing = [w[2] + 1 for w in wanted if w not in have]
+    if missing:
+        raise SystemExit(
+            f"{dataset.name}: no record of {STRATEGY!r} for fold(s) {missing} under reference "
+            f"key {key} in {results / 'fixed'}; run benchmarks/reference.py first"
+        )
+    return [have[w] for w in wanted]
+
+
 def replica_records(
     dataset: reference.Dataset, replicas: int, results: Path
-) -> dict[int, list[dict[str, Any]]]:
+) -> dict[Any, list[dict[str, Any]]]:
     """Standardize-everything's record of each fold: the benchmark's own (key
     ``"benchmark"``) and, trained alone, under the benchmark's seed (0) and ``replicas``
     others (1 to ``replicas``); missing ones are trained and appended."""
     settings = reference.Reference()
     key = settings.key()
     strategy = reference.STRATEGIES[STRATEGY]
-    out: dict[Any, list[dict[str, Any]]] = {
-        "benchmark": reference.evaluate_fixed(
-            dataset, [strategy], settings, results, log=lambda _m: None
-        )
-    }
+    out: dict[Any, list[dict[str, Any]]] = {"benchmark": benchmark_records(dataset, results)}
     path = _path(results, dataset.name)
     have = {_key(r): r for r in reference.read_records(path)}
     folds: list[reference.FoldData] | None = None
@@ -129,19 +148,21 @@ def replica_records(
 
 
 def advisor_mean(dataset: reference.Dataset, digest: str, results: Path) -> float | None:
-    """The advisor's mean score (accuracy % or RMSE) at ``digest``, from its records."""
+    """The advisor's mean score (accuracy % or RMSE) at ``digest``, from its records (per
+    fold the last, as `quality.evaluate_subject` reads them)."""
     key = reference.Reference().key()
-    records = [
-        r
+    by_fold = {
+        int(r["fold"]): r
         for r in reference.read_records(results / "advisor" / f"{dataset.name}.jsonl")
         if r["advisor"] == digest
+        and r["file_sha256"] == dataset.sha256
         and r["reference"] == key
         and r["budget"] == "fast"
         and r.get("split", reference.KFOLD) == dataset.split
-    ]
-    if len({r["fold"] for r in records}) < reference.FOLDS:
+    }
+    if len(by_fold) < reference.FOLDS:
         return None
-    return _mean(dataset.task, records)
+    return _mean(dataset.task, list(by_fold.values()))
 
 
 def _mean(task: str, records: Sequence[dict[str, Any]]) -> float:

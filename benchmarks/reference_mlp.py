@@ -5,15 +5,16 @@ Every strategy of one fold is scored with the same fixed MLP (``depth`` x Dense(
 of the training part, restoring the best weights). Training K strategies one Keras ``fit``
 after another spends most of its time on per-step overhead, so this module trains them as
 one *packed* model: slot k holds strategy k's inputs, weights, normalization statistics and
-optimizer state, and gradients never cross slots, so slot k computes what a separate MLP
-would, up to floating-point summation order: that follows the pack's shape (its number of
-slots, and its width, the widest slot's), not the other slots' values, and on a small table
-a difference in the last bits can grow over training into several per cent of RMSE (one
-matrix scored 1.21 to 1.75 on a fold of meats by the pack it trained in: docs/history.md, "A
-second source of noise: the pack"). All slots see the same mini-batches (the same rows, in
-the same order), start from the same initial weights (drawn from the fold's seed) and stop
-early each on its own validation loss. Plain TensorFlow, no Keras model and nothing from
-the advisor.
+optimizer state, and gradients never cross slots. A slot does not compute exactly what a
+separate MLP would, though: the floating-point summation order follows the pack's shape
+(its number of slots and its width, the widest slot's), and the first layer's initial
+weights are drawn at that width, so a narrower slot starts from other weights than it would
+alone. On a small table such differences grow over training into several per cent of RMSE
+(one matrix scored 1.29 alone, 1.21 in a pack of four or five and 1.45 in a pack of ten on
+a fold of meats: docs/history.md, "A second source of noise: the pack"). All slots see
+the same mini-batches (the same rows, in the same order), start from the same initial
+weights (drawn from the fold's seed) and stop early each on its own validation loss.
+Plain TensorFlow, no Keras model and nothing from the advisor.
 
 With ``encoding="periodic"`` every slot's first ``Slot.embedded`` input columns (its scaled
 numbers) go through PBLD periodic embeddings (`reference_encodings`) before the first

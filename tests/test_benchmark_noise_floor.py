@@ -32,19 +32,35 @@ def test_the_counts_use_the_benchmarks_thresholds():
     assert "| c |" not in text  # only the tables beyond the small threshold are listed
 
 
-@pytest.mark.slow
-def test_replica_zero_is_the_benchmarks_record_and_the_others_train_anew(tmp_path, capsys):
+def _toy(folder):
     rng = np.random.default_rng(0)
     x = rng.lognormal(0, 1, 300)
     frame = pd.DataFrame({"x": x, "noise": rng.normal(size=300), "y": 3 * x + rng.normal(size=300)})
-    frame.to_csv(tmp_path / "toy.csv", index=False)
-    (tmp_path / "targets.json").write_text(
+    frame.to_csv(folder / "toy.csv", index=False)
+    (folder / "targets.json").write_text(
         json.dumps({"toy": {"file": "toy.csv", "target": "y", "task": "regression"}})
     )
+
+
+def test_without_the_benchmarks_record_it_says_so_and_trains_nothing(tmp_path):
+    _toy(tmp_path)
     results = tmp_path / "results"
+    with pytest.raises(SystemExit, match=r"toy: no record of 'standard' .* benchmarks/reference"):
+        noise_floor.main(["--data", str(tmp_path), "--results", str(results)])
+    assert not results.exists()  # no record of a pack of one passes for the benchmark's
+
+
+@pytest.mark.slow
+def test_the_benchmarks_seed_alone_and_a_reseeding_train_anew_beside_its_record(tmp_path, capsys):
+    _toy(tmp_path)
+    results = tmp_path / "results"
+    dataset = reference.discover([tmp_path])["toy"]
+    packed = [reference.STRATEGIES[n] for n in ("standard", "minmax", "robust")]
+    reference.evaluate_fixed(dataset, packed, reference.Reference(), results, log=lambda _m: None)
+    fixed_lines = (results / "fixed" / "toy.jsonl").read_text()
     args = ["--data", str(tmp_path), "--replicas", "1", "--results", str(results)]
     noise_floor.main(args)
-    dataset = reference.discover([tmp_path])["toy"]
+    assert (results / "fixed" / "toy.jsonl").read_text() == fixed_lines  # never written
     base = reference.dataset_folds(dataset, reference.Reference())[3]
     fields = ("dataset", "frame", "fold", "train", "test", "classes")
     again = noise_floor.Reseeded(**{k: getattr(base, k) for k in fields})
