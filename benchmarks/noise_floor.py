@@ -139,6 +139,7 @@ def replica_records(
                     **reference.split_field(dataset),
                     **outcome,
                     "seconds": round(time.perf_counter() - started, 3),
+                    "environment": reference.environment(),
                 }
                 reference.append_record(path, record)
                 have[wanted] = record

@@ -320,6 +320,7 @@ def evaluate_subject(
                 "budget": budget,
                 "advisor": code,
                 "advise_rules": [Path(r).name for r in extra_rules],
+                "environment": reference.environment(),
                 **outcome,
             }
             reference.append_record(path, record)

@@ -54,6 +54,7 @@ import hashlib
 import json
 import math
 import os
+import platform
 import sys
 import time
 import warnings
@@ -700,6 +701,44 @@ def prepare_fixed(strategy: Strategy, data: FoldData) -> Prepared:
 # ----------------------------------------------------------------------------- results store
 
 
+#: The libraries whose versions a record names (the first installed of each group).
+_LIBRARIES = (
+    ("tensorflow-cpu", "tensorflow"), ("keras",), ("keras-tuner",), ("numpy",),
+    ("scikit-learn",), ("scipy",),
+)  # fmt: skip
+
+
+def environment() -> dict[str, str]:
+    """Where a record was made: the library versions and the CPU (its model and a digest of
+    its instruction-set flags). Not part of any key: the same settings on another machine
+    may compute other digits (the advisor's search does: docs/history.md, "The advisor's
+    records and the machine"), and a record says where it came from."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str] = {}
+    for names in _LIBRARIES:
+        for name in names:
+            try:
+                out[name] = version(name)
+                break
+            except PackageNotFoundError:
+                continue
+    model, flags = "", ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            field_name, _, value = line.partition(":")
+            if field_name.strip() == "model name" and not model:
+                model = value.strip()
+            elif field_name.strip() == "flags" and not flags:
+                flags = " ".join(sorted(value.split()))
+    except OSError:
+        pass
+    out["cpu"] = model or platform.processor() or platform.machine()
+    if flags:
+        out["cpu_flags"] = hashlib.sha256(flags.encode()).hexdigest()[:12]
+    return out
+
+
 def record_key(record: dict[str, Any]) -> tuple[str, str, int, str, str, str]:
     """What a fixed record depends on; a record without ``split`` was made with kfold, one
     without ``encoding`` encodes nothing."""
@@ -786,6 +825,7 @@ def evaluate_fixed(
                     **({"encoding": strategy.encoding_key} if strategy.encoding_key else {}),
                     **outcome,
                     "seconds": seconds,
+                    "environment": environment(),
                 }
                 append_record(path, record)
                 have[record_key(record)] = record

@@ -61,6 +61,12 @@ def test_the_benchmarks_seed_alone_and_a_reseeding_train_anew_beside_its_record(
     args = ["--data", str(tmp_path), "--replicas", "1", "--results", str(results)]
     noise_floor.main(args)
     assert (results / "fixed" / "toy.jsonl").read_text() == fixed_lines  # never written
+    # Every record says where it was made (the advisor's search computes other digits on
+    # another machine): the library versions and the CPU.
+    for record in reference.read_records(results / "noise_floor" / "toy.jsonl"):
+        assert record["environment"]["numpy"] == np.__version__ and record["environment"]["cpu"]
+    for record in reference.read_records(results / "fixed" / "toy.jsonl"):
+        assert set(record["environment"]) >= {"numpy", "scikit-learn", "cpu"}
     base = reference.dataset_folds(dataset, reference.Reference())[3]
     fields = ("dataset", "frame", "fold", "train", "test", "classes")
     again = noise_floor.Reseeded(**{k: getattr(base, k) for k in fields})
