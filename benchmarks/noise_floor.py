@@ -88,10 +88,7 @@ def benchmark_records(dataset: reference.Dataset, results: Path) -> list[dict[st
         for r in reference.read_records(reference.fixed_results_path(results, dataset.name))
     }
     strategy = reference.STRATEGIES[STRATEGY]
-    wanted = [
-        (dataset.sha256, STRATEGY, f, key, dataset.split, strategy.encoding_key)
-        for f in range(reference.FOLDS)
-    ]
+    wanted = [reference._wanted_key(dataset, strategy, f, key) for f in range(reference.FOLDS)]
     missing = [w[2] + 1 for w in wanted if w not in have]
     if missing:
         raise SystemExit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -100,3 +101,15 @@ def chromium() -> str | None:
         if found:
             return found
     return None
+
+
+def write_toy_benchmark_table(folder: Path) -> None:
+    """A 300-row regression table ("toy": y follows a log-normal x, beside noise) with its
+    targets.json, for the benchmark scripts' ``--data`` folders."""
+    rng = np.random.default_rng(0)
+    x = rng.lognormal(0, 1, 300)
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=300), "y": 3 * x + rng.normal(size=300)})
+    frame.to_csv(folder / "toy.csv", index=False)
+    (folder / "targets.json").write_text(
+        json.dumps({"toy": {"file": "toy.csv", "target": "y", "task": "regression"}})
+    )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 
 import numpy as np
-import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, write_toy_benchmark_table
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import loss_anatomy
@@ -36,13 +34,7 @@ def test_a_validation_half_dataset_is_refused_unless_asked(capsys):
 
 @pytest.mark.slow
 def test_it_scores_a_fold_as_the_benchmark_does(tmp_path, capsys):
-    rng = np.random.default_rng(0)
-    x = rng.lognormal(0, 1, 300)
-    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=300), "y": 3 * x + rng.normal(size=300)})
-    frame.to_csv(tmp_path / "toy.csv", index=False)
-    (tmp_path / "targets.json").write_text(
-        json.dumps({"toy": {"file": "toy.csv", "target": "y", "task": "regression"}})
-    )
+    write_toy_benchmark_table(tmp_path)
     loss_anatomy.main(["--dataset", "toy", "--data", str(tmp_path), "--fold", "2",
                        "--strategies", "standard"])  # fmt: skip
     out = capsys.readouterr().out

@@ -3,13 +3,11 @@ seeds of the reference MLP."""
 
 from __future__ import annotations
 
-import json
 import sys
 
 import numpy as np
-import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, write_toy_benchmark_table
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import noise_floor
@@ -32,18 +30,8 @@ def test_the_counts_use_the_benchmarks_thresholds():
     assert "| c |" not in text  # only the tables beyond the small threshold are listed
 
 
-def _toy(folder):
-    rng = np.random.default_rng(0)
-    x = rng.lognormal(0, 1, 300)
-    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=300), "y": 3 * x + rng.normal(size=300)})
-    frame.to_csv(folder / "toy.csv", index=False)
-    (folder / "targets.json").write_text(
-        json.dumps({"toy": {"file": "toy.csv", "target": "y", "task": "regression"}})
-    )
-
-
 def test_without_the_benchmarks_record_it_says_so_and_trains_nothing(tmp_path):
-    _toy(tmp_path)
+    write_toy_benchmark_table(tmp_path)
     results = tmp_path / "results"
     with pytest.raises(SystemExit, match=r"toy: no record of 'standard' .* benchmarks/reference"):
         noise_floor.main(["--data", str(tmp_path), "--results", str(results)])
@@ -52,7 +40,7 @@ def test_without_the_benchmarks_record_it_says_so_and_trains_nothing(tmp_path):
 
 @pytest.mark.slow
 def test_the_benchmarks_seed_alone_and_a_reseeding_train_anew_beside_its_record(tmp_path, capsys):
-    _toy(tmp_path)
+    write_toy_benchmark_table(tmp_path)
     results = tmp_path / "results"
     dataset = reference.discover([tmp_path])["toy"]
     packed = [reference.STRATEGIES[n] for n in ("standard", "minmax", "robust")]
