@@ -54,6 +54,12 @@ class Reseeded(reference.FoldData):
 
     replica: int = 0
 
+    @classmethod
+    def of(cls, base: reference.FoldData, replica: int) -> Reseeded:
+        """``base`` under the seed of ``replica``."""
+        fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+        return cls(**fields, replica=replica)
+
     @property
     def seed(self) -> int:
         if self.replica == 0:
@@ -118,9 +124,7 @@ def replica_records(
             if wanted not in have:
                 if folds is None:
                     folds = reference.dataset_folds(dataset, settings)
-                base = folds[fold]
-                data = Reseeded(**{f.name: getattr(base, f.name) for f in
-                                   dataclasses.fields(base)}, replica=replica)  # fmt: skip
+                data = Reseeded.of(folds[fold], replica)
                 started = time.perf_counter()
                 outcome = reference.train_and_score(
                     data, [reference.prepare_fixed(strategy, data)], settings
@@ -160,10 +164,10 @@ def advisor_mean(dataset: reference.Dataset, digest: str, results: Path) -> floa
     }
     if len(by_fold) < reference.FOLDS:
         return None
-    return _mean(dataset.task, list(by_fold.values()))
+    return table_mean(dataset.task, list(by_fold.values()))
 
 
-def _mean(task: str, records: Sequence[dict[str, Any]]) -> float:
+def table_mean(task: str, records: Sequence[dict[str, Any]]) -> float:
     """Mean over folds, as the quality tables show it: accuracy in %, or RMSE."""
     value = float(np.mean([quality.primary(r) for r in records]))
     return 100.0 * value if task == "classification" else -value
@@ -182,9 +186,9 @@ def row_of(
     dataset: reference.Dataset, runs: dict[Any, list[dict[str, Any]]], advisor: float | None
 ) -> Row:
     task = dataset.task
-    base = _mean(task, runs["benchmark"])
+    base = table_mean(task, runs["benchmark"])
     replicas = sorted(r for r in runs if r != "benchmark")
-    losses = [quality.regret(task, base, _mean(task, runs[r])) for r in replicas]
+    losses = [quality.regret(task, base, table_mean(task, runs[r])) for r in replicas]
     gap = None if advisor is None else quality.regret(task, base, advisor)
     return Row(dataset.name, task, losses[0], tuple(losses[1:]), gap)
 
@@ -213,24 +217,24 @@ def render(rows: Sequence[Row], replicas: int, digest: str | None) -> str:
         lines.append(f"| {row.dataset} | {row.task} | {' | '.join(cells)} | {worst} | {advisor} |")
     heading = "| who | tables | worse than standardize-everything by > 1 pt / 2% | by > 3 pt / 6% |"
     lines += ["", heading, "|---|---:|---:|---:|"]
-    small, large = _counts([(r.task, r.alone) for r in rows])
+    small, large = loss_counts([(r.task, r.alone) for r in rows])
     lines.append(f"| standardize-everything alone, seed 0 | {len(rows)} | {small} | {large} |")
     for replica in range(replicas):
         gaps = [(r.task, r.gaps[replica]) for r in rows]
-        small, large = _counts(gaps)
+        small, large = loss_counts(gaps)
         lines.append(f"| standardize-everything alone, seed {replica + 1} | {len(gaps)} | {small} "
                      f"| {large} |")  # fmt: skip
     either = [(r.task, max(r.gaps)) for r in rows]
-    small, large = _counts(either)
+    small, large = loss_counts(either)
     lines.append(f"| the worse of the {replicas} reseedings | {len(either)} | {small} | {large} |")
     if digest:
         mine = [(r.task, r.advisor_gap) for r in rows if r.advisor_gap is not None]
-        small, large = _counts(mine)  # type: ignore[arg-type]
+        small, large = loss_counts(mine)  # type: ignore[arg-type]
         lines.append(f"| advisor `{digest}` | {len(mine)} | {small} | {large} |")
     return "\n".join(lines)
 
 
-def _counts(gaps: Sequence[tuple[str, float]]) -> tuple[int, int]:
+def loss_counts(gaps: Sequence[tuple[str, float]]) -> tuple[int, int]:
     small = sum(g > quality.LOSS_SMALL[t] for t, g in gaps)
     large = sum(g > quality.LOSS_LARGE[t] for t, g in gaps)
     return small, large

@@ -249,16 +249,36 @@ def candidate_inputs(
     own target transform): so that the decision rule can be studied on the calibration
     half from one run (which candidate the inner folds favoured, and how it scored on the
     held-out fold)."""
-    from advisor.plan.target import TargetTransformer
-    from advisor.rules.autoscaler import AutoScaler
     from advisor.search.space import search_space
 
     if advice.search_obj is None or advice.proposals_obj is None:
         return [], []
     ok = {r.key for r in advice.search_obj.candidates if r.status == "ok"}
+    method = None
+    if advice.target_transformer is not None:
+        method = advice.search_obj.target_method or "standard"
+    candidates = search_space(advice.proposals_obj, advice.budget).candidates()
+    return prepared_candidates(candidates, ok, method, x_train, y_train, x_test)
+
+
+def prepared_candidates(
+    candidates: Sequence[Any],
+    ok: set[str],
+    target_method: str | None,
+    x_train: Any,
+    y_train: Any,
+    x_test: Any,
+) -> tuple[list[str], list[Any]]:
+    """The search's ``candidates`` whose keys are in ``ok`` and whose in-network
+    normalization the reference MLP has, each fitted on the training part (one fit per
+    plan and bins) with its target transform (its own, else ``target_method``; None:
+    classification): their keys, and their inputs in that order."""
+    from advisor.plan.target import TargetTransformer
+    from advisor.rules.autoscaler import AutoScaler
+
     keys, prepared = [], []
     fitted: dict[Any, Any] = {}
-    for candidate in search_space(advice.proposals_obj, advice.budget).candidates():
+    for candidate in candidates:
         if candidate.key not in ok or candidate.in_network not in ("none", "batch", "layer"):
             continue
         name = (candidate.plan.name, candidate.bins)
@@ -270,10 +290,9 @@ def candidate_inputs(
             )
         keys.append(candidate.key)
         x_fit, x_held = fitted[name]
-        target = advice.target_transformer
-        if target is not None:
-            method = candidate.target or advice.search_obj.target_method or "standard"
-            target = TargetTransformer(method).fit(y_train)
+        target = None
+        if target_method is not None:
+            target = TargetTransformer(candidate.target or target_method).fit(y_train)
         coding = encoded(candidate.encoding, candidate.plan)
         prepared.append(reference.Prepared(x_fit, x_held, candidate.in_network, target, **coding))
     return keys, prepared

@@ -56,10 +56,9 @@ def test_the_benchmarks_seed_alone_and_a_reseeding_train_anew_beside_its_record(
     for record in reference.read_records(results / "fixed" / "toy.jsonl"):
         assert set(record["environment"]) >= {"numpy", "scikit-learn", "cpu"}
     base = reference.dataset_folds(dataset, reference.Reference())[3]
-    fields = ("dataset", "frame", "fold", "train", "test", "classes")
-    again = noise_floor.Reseeded(**{k: getattr(base, k) for k in fields})
+    again = noise_floor.Reseeded.of(base, 0)
     assert again.seed == base.seed  # replica 0: the benchmark's own seed
-    other = noise_floor.Reseeded(**vars(again) | {"replica": 1})
+    other = noise_floor.Reseeded.of(base, 1)
     assert other.seed != base.seed and np.array_equal(other.test, base.test)
     (expected,) = reference.train_and_score(
         other, [reference.prepare_fixed(reference.STRATEGIES["standard"], other)],
