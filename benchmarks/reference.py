@@ -736,7 +736,25 @@ def environment() -> dict[str, str]:
     out["cpu"] = model or platform.processor() or platform.machine()
     if flags:
         out["cpu_flags"] = hashlib.sha256(flags.encode()).hexdigest()[:12]
+    caches = _cpu_caches()
+    if caches:
+        out["cpu_caches"] = caches
     return out
+
+
+def _cpu_caches() -> str:
+    """The first core's caches as the kernel reports them ("L1d 48K, L1i 64K, L2 2048K,
+    ..."): the blocking of a large matrix product can follow them, and with it the last
+    bits of a training (docs/history.md, "The encodings' records and the machine")."""
+    names = {"Data": "d", "Instruction": "i", "Unified": ""}
+    parts = []
+    for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+        try:
+            level, kind, size = ((index / f).read_text().strip() for f in ("level", "type", "size"))
+        except OSError:
+            continue
+        parts.append(f"L{level}{names.get(kind, kind)} {size}")
+    return ", ".join(parts)
 
 
 def record_key(record: dict[str, Any]) -> tuple[str, str, int, str, str, str]:
