@@ -84,43 +84,47 @@ def _key(record: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def benchmark_records(dataset: reference.Dataset, results: Path) -> list[dict[str, Any]]:
-    """Standardize-everything's records of the quality benchmark, fold by fold (trained in
-    the fixed strategies' pack: `benchmarks/reference.py` makes them; this script never
-    does, so that a record of a pack of one cannot pass for one)."""
+def benchmark_records(
+    dataset: reference.Dataset, results: Path, name: str = STRATEGY
+) -> list[dict[str, Any]]:
+    """A fixed strategy's records of the quality benchmark (standardize-everything's by
+    default), fold by fold (trained in the fixed strategies' pack: `benchmarks/reference.py`
+    makes them; this script never does, so that a record of a pack of one cannot pass for
+    one)."""
     key = reference.Reference().key()
     have = {
         reference.record_key(r): r
         for r in reference.read_records(reference.fixed_results_path(results, dataset.name))
     }
-    strategy = reference.STRATEGIES[STRATEGY]
+    strategy = reference.STRATEGIES[name]
     wanted = [reference._wanted_key(dataset, strategy, f, key) for f in range(reference.FOLDS)]
     missing = [w[2] + 1 for w in wanted if w not in have]
     if missing:
         raise SystemExit(
-            f"{dataset.name}: no record of {STRATEGY!r} for fold(s) {missing} under reference "
+            f"{dataset.name}: no record of {name!r} for fold(s) {missing} under reference "
             f"key {key} in {results / 'fixed'}; run benchmarks/reference.py first"
         )
     return [have[w] for w in wanted]
 
 
 def replica_records(
-    dataset: reference.Dataset, replicas: int, results: Path
+    dataset: reference.Dataset, replicas: int, results: Path, name: str = STRATEGY
 ) -> dict[Any, list[dict[str, Any]]]:
-    """Standardize-everything's record of each fold: the benchmark's own (key
-    ``"benchmark"``) and, trained alone, under the benchmark's seed (0) and ``replicas``
-    others (1 to ``replicas``); missing ones are trained and appended."""
+    """A fixed strategy's record of each fold (standardize-everything's by default): the
+    benchmark's own (key ``"benchmark"``) and, trained alone, under the benchmark's seed
+    (0) and ``replicas`` others (1 to ``replicas``); missing ones are trained and
+    appended."""
     settings = reference.Reference()
     key = settings.key()
-    strategy = reference.STRATEGIES[STRATEGY]
-    out: dict[Any, list[dict[str, Any]]] = {"benchmark": benchmark_records(dataset, results)}
+    strategy = reference.STRATEGIES[name]
+    out: dict[Any, list[dict[str, Any]]] = {"benchmark": benchmark_records(dataset, results, name)}
     path = _path(results, dataset.name)
     have = {_key(r): r for r in reference.read_records(path)}
     folds: list[reference.FoldData] | None = None
     for replica in range(replicas + 1):
         runs = []
         for fold in range(reference.FOLDS):
-            wanted = (dataset.sha256, STRATEGY, fold, replica, key, dataset.split)
+            wanted = (dataset.sha256, name, fold, replica, key, dataset.split)
             if wanted not in have:
                 if folds is None:
                     folds = reference.dataset_folds(dataset, settings)
@@ -132,7 +136,7 @@ def replica_records(
                 record = {
                     "dataset": dataset.name,
                     "file_sha256": dataset.sha256,
-                    "strategy": STRATEGY,
+                    "strategy": name,
                     "fold": fold,
                     "replica": replica,
                     "task": dataset.task,

@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 import noise_floor  # noqa: E402
 import quality  # noqa: E402
 import reference  # noqa: E402
+from quality import STANDARD  # noqa: E402
 
 BUDGET = "fast"  # the budget the quality benchmark scores
 
@@ -241,6 +242,34 @@ def advice_runs(
 
 
 @dataclasses.dataclass(frozen=True)
+class Subject:
+    """What is set against standardize-everything: the advisor's recorded advice at a
+    digest, or a fixed strategy of the benchmark (by name)."""
+
+    advisor: str | None = None
+    strategy: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"advisor `{self.advisor}`" if self.advisor else f"`{self.strategy}`"
+
+    def benchmark(self, dataset: reference.Dataset, results: Path) -> list[dict[str, Any]]:
+        """The quality benchmark's own records, fold by fold (never trained here)."""
+        if self.advisor:
+            return advice_records(dataset, self.advisor, results)
+        return noise_floor.benchmark_records(dataset, results, str(self.strategy))
+
+    def runs(
+        self, dataset: reference.Dataset, replicas: int, results: Path
+    ) -> list[list[dict[str, Any]]]:
+        """Trained alone, per replica, fold by fold (missing runs trained and appended)."""
+        if self.advisor:
+            return advice_runs(dataset, self.advisor, replicas, results)
+        runs = noise_floor.replica_records(dataset, replicas, results, str(self.strategy))
+        return [runs[r] for r in range(replicas + 1)]
+
+
+@dataclasses.dataclass(frozen=True)
 class Row:
     dataset: str
     task: str
@@ -274,7 +303,8 @@ def row_of(
     benchmark_advice: Sequence[dict[str, Any]],
 ) -> Row:
     """One table's gaps: ``standard`` is `noise_floor.replica_records`' (the benchmark's
-    record and each replica alone), ``advice`` the advice's runs per replica."""
+    record and each replica alone), ``advice`` the subject's runs per replica and
+    ``benchmark_advice`` its benchmark records."""
     task = dataset.task
     mean = noise_floor.table_mean  # accuracy % or RMSE, as the tables show it
     benchmark_gap = quality.regret(task, mean(task, standard["benchmark"]),
@@ -292,7 +322,7 @@ def _unit(task: str, value: float) -> str:
     return f"{value:+.2f} pt" if task == "classification" else f"{value:+.1f}%"
 
 
-def render(rows: Sequence[Row], replicas: int, digest: str) -> str:
+def render(rows: Sequence[Row], replicas: int, label: str) -> str:
     """The tables beyond the small threshold by any measure, then the counts: the
     benchmark's, each seed's (both alone), and the means over every seed."""
     seeds = " | ".join(f"seed {r}" for r in range(replicas + 1))
@@ -311,7 +341,7 @@ def render(rows: Sequence[Row], replicas: int, digest: str) -> str:
             f"| {_unit(row.task, row.mean_gap)}{spread} | {row.outcome} |"
         )
     heading = (
-        f"| advisor `{digest}` against standardize-everything | tables "
+        f"| {label} against standardize-everything | tables "
         "| worse by > 1 pt / 2% | by > 3 pt / 6% | losses under the paired test |"
     )
     lines += ["", heading, "|---|---:|---:|---:|---:|"]
@@ -329,10 +359,10 @@ def render(rows: Sequence[Row], replicas: int, digest: str) -> str:
     return "\n".join(lines)
 
 
-def _job(name: str, folders: Sequence[str], digest: str, replicas: int, results: str) -> str:
+def _job(name: str, folders: Sequence[str], subject: Subject, replicas: int, results: str) -> str:
     datasets = reference.discover([Path(f) for f in folders])
     noise_floor.replica_records(datasets[name], replicas, Path(results))
-    advice_runs(datasets[name], digest, replicas, Path(results))
+    subject.runs(datasets[name], replicas, Path(results))
     return name
 
 
@@ -347,9 +377,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                              "datasets and the corpus)")  # fmt: skip
     parser.add_argument("--datasets", help="comma-separated subset of the datasets' names")
     parser.add_argument("--half", choices=("calibration", "validation"))
-    parser.add_argument("--advisor", required=True,
-                        help="the advisor digest whose recorded advice to train (the current "
-                             "source's)")  # fmt: skip
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--advisor",
+                     help="the advisor digest whose recorded advice to train (the current "
+                          "source's)")  # fmt: skip
+    who.add_argument("--strategy", choices=sorted(set(reference.STRATEGIES) - {STANDARD}),
+                     help="a fixed strategy to set against standardize-everything")  # fmt: skip
     parser.add_argument("--replicas", type=int, default=5, help="seeds besides the benchmark's")
     parser.add_argument("--results", type=Path, default=reference.RESULTS)
     parser.add_argument("--jobs", type=int, default=1, help="datasets in parallel processes")
@@ -357,20 +390,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.replicas < 1:
         raise SystemExit("--replicas must be at least 1")
-    current = quality.advisor_digest()
-    if current != args.advisor:
+    if args.advisor and quality.advisor_digest() != args.advisor:
         raise SystemExit(
             f"the advice's inputs are rebuilt by the current source, whose advisor digest is "
-            f"{current}, not {args.advisor}: run this from a checkout at that digest"
+            f"{quality.advisor_digest()}, not {args.advisor}: run this from a checkout at "
+            "that digest"
         )
+    subject = Subject(advisor=args.advisor, strategy=args.strategy)
     folders = [str(f) for f in (args.data or reference.DEFAULT_DATA)]
     datasets = reference.discover([Path(f) for f in folders])
     names = reference.select(datasets, args.datasets, args.half)
     for name in names:  # every record is there before anything trains
         noise_floor.benchmark_records(datasets[name], args.results)
-        advice_records(datasets[name], args.advisor, args.results)
+        subject.benchmark(datasets[name], args.results)
     started = time.perf_counter()
-    jobs = [(n, folders, args.advisor, args.replicas, str(args.results)) for n in names]
+    jobs = [(n, folders, subject, args.replicas, str(args.results)) for n in names]
     if args.jobs > 1:
         with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:
             for name in pool.imap_unordered(_job_star, jobs):
@@ -382,10 +416,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name in names:  # all recorded now: nothing trains here
         dataset = datasets[name]
         standard = noise_floor.replica_records(dataset, args.replicas, args.results)
-        advice = advice_runs(dataset, args.advisor, args.replicas, args.results)
-        benchmark = advice_records(dataset, args.advisor, args.results)
-        rows.append(row_of(dataset, standard, advice, benchmark))
-    text = render(rows, args.replicas, args.advisor)
+        runs = subject.runs(dataset, args.replicas, args.results)
+        rows.append(row_of(dataset, standard, runs, subject.benchmark(dataset, args.results)))
+    text = render(rows, args.replicas, subject.label)
     text += f"\n\nReference MLP key {reference.Reference().key()}; "
     text += f"{len(names)} datasets in {time.perf_counter() - started:.0f} s"
     print(text)

@@ -23,7 +23,7 @@ def test_the_counts_are_per_seed_and_on_the_mean_of_every_seed():
         seeded_losses.Row("b", "classification", 3.5, (3.2, 4.0, 3.1), 3.4, "loss"),
         seeded_losses.Row("c", "regression", 0.0, (-1.0, 1.9, 0.0), 0.3, "tie"),  # within
     ]
-    text = seeded_losses.render(rows, 2, "abc")
+    text = seeded_losses.render(rows, 2, "advisor `abc`")
     assert "| the benchmark (packed, seed 0) | 3 | 1 | 1 | |" in text
     assert "| both alone, seed 0 | 3 | 2 | 1 |" in text
     assert "| both alone, seed 2 | 3 | 1 | 1 |" in text
