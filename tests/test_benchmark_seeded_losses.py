@@ -84,6 +84,12 @@ def test_the_rebuilt_advice_is_what_the_benchmark_trained(tmp_path, capsys):
     assert "| both alone, the mean of 2 seeds | 1 |" in capsys.readouterr().out
     seeded_losses.main(args)  # every run recorded: nothing trains, nothing is appended
     assert len(reference.read_records(results / "seeded_losses" / "toy.jsonl")) == 10
+    # A fixed strategy in the advice's place: its runs alone are noise_floor's records.
+    seeded_losses.main([*args[:2], "--strategy", "minmax", *args[4:]])
+    minmax = [r for r in reference.read_records(results / "noise_floor" / "toy.jsonl")
+              if r["strategy"] == "minmax"]  # fmt: skip
+    assert len(minmax) == 10
+    assert "| `minmax` against standardize-everything | tables |" in capsys.readouterr().out
     # A record whose candidates the current rules no longer propose is refused.
     changed = {**advised[0], "candidates": {**advised[0]["candidates"], "other+none": {}}}
     with pytest.raises(SystemExit, match="toy fold 1: the rules now propose the candidates"):
