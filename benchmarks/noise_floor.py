@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import multiprocessing
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -244,6 +246,60 @@ def loss_counts(gaps: Sequence[tuple[str, float]]) -> tuple[int, int]:
     return small, large
 
 
+def seed_means(task: str, runs: Sequence[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Per fold, a record of the mean score over several runs of the fold (what
+    `quality.primary`, `quality.paired_outcome` and `table_mean` read)."""
+    name = "accuracy" if task == "classification" else "rmse"
+    return [
+        {"task": task, name: float(np.mean([run[fold][name] for run in runs]))}
+        for fold in range(reference.FOLDS)
+    ]
+
+
+def split_counts(
+    tables: Sequence[tuple[str, dict[Any, list[dict[str, Any]]]]], seeds: int
+) -> Counter[tuple[int, int]]:
+    """A subject no different from standardize-everything, measured on a mean of seeds:
+    for every way to split the replicas ``0 .. seeds - 1`` of each table (``(task,
+    replica_records(...))``) into two halves, and both ways round, how many tables one
+    half's mean is worse than the other's beyond the benchmark's two thresholds."""
+    half = seeds // 2
+    out: Counter[tuple[int, int]] = Counter()
+    for first in itertools.combinations(range(seeds), half):
+        if 0 not in first:  # each split once
+            continue
+        second = tuple(r for r in range(seeds) if r not in first)
+        for a, b in ((first, second), (second, first)):
+            gaps = []
+            for task, runs in tables:
+                mean_a = table_mean(task, seed_means(task, [runs[r] for r in a]))
+                mean_b = table_mean(task, seed_means(task, [runs[r] for r in b]))
+                gaps.append((task, quality.regret(task, mean_a, mean_b)))
+            out[loss_counts(gaps)] += 1
+    return out
+
+
+def render_halves(counts: Counter[tuple[int, int]], seeds: int) -> str:
+    """`split_counts` as two distributions, and how often both counts stay within issue
+    33's loss targets (at most 2 tables beyond 1 pt / 2%, none beyond 3 pt / 6%)."""
+    total = sum(counts.values())
+    top = max(max(small, large) for small, large in counts)
+    lines = [
+        f"Standardize-everything's mean over {seeds // 2} seeds against its mean over the "
+        f"{seeds // 2} others ({total} comparisons: every split, both ways round):",
+        "",
+        "| tables beyond | " + " | ".join(str(n) for n in range(top + 1)) + " |",
+        "|---|" + "---:|" * (top + 1),
+    ]
+    for label, which in (("1 pt / 2%", 0), ("3 pt / 6%", 1)):
+        row = [sum(c for k, c in counts.items() if k[which] == n) for n in range(top + 1)]
+        lines.append(f"| {label} | " + " | ".join(str(n) for n in row) + " |")
+    within = sum(c for (small, large), c in counts.items() if small <= 2 and large == 0)
+    lines += ["", f"At most 2 beyond 1 pt / 2% and none beyond 3 pt / 6%: {within} of {total} "
+                  f"({100 * within / total:.1f}%)."]  # fmt: skip
+    return "\n".join(lines)
+
+
 def _job(name: str, folders: Sequence[str], replicas: int, results: str) -> str:
     datasets = reference.discover([Path(f) for f in folders])
     replica_records(datasets[name], replicas, Path(results))
@@ -266,9 +322,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--results", type=Path, default=reference.RESULTS)
     parser.add_argument("--jobs", type=int, default=1, help="datasets in parallel processes")
     parser.add_argument("--output", type=Path, help="also write the tables to this file")
+    parser.add_argument("--halves", action="store_true",
+                        help="also split the seeds (0 to --replicas, an even number of them) "
+                             "into two halves every way and count the tables where one "
+                             "half's mean is worse than the other's")  # fmt: skip
     args = parser.parse_args(argv)
     if args.replicas < 1:
         raise SystemExit("--replicas must be at least 1")
+    if args.halves and (args.replicas + 1) % 2:
+        raise SystemExit("--halves needs an even number of seeds: an odd --replicas")
     folders = [str(f) for f in (args.data or reference.DEFAULT_DATA)]
     datasets = reference.discover([Path(f) for f in folders])
     names = reference.select(datasets, args.datasets, args.half)
@@ -287,6 +349,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         mean = advisor_mean(datasets[name], args.advisor, args.results) if args.advisor else None
         rows.append(row_of(datasets[name], runs, mean))
     text = render(rows, args.replicas, args.advisor)
+    if args.halves:
+        tables = [(datasets[n].task, replica_records(datasets[n], args.replicas, args.results))
+                  for n in names]  # fmt: skip
+        text += "\n\n" + render_halves(split_counts(tables, args.replicas + 1), args.replicas + 1)
     text += f"\n\nReference MLP key {reference.Reference().key()}; "
     text += f"{len(names)} datasets in {time.perf_counter() - started:.0f} s"
     print(text)

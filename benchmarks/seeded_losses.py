@@ -286,16 +286,6 @@ class Row:
         return float(np.std(self.gaps, ddof=1) / math.sqrt(len(self.gaps)))
 
 
-def _averaged(task: str, runs: Sequence[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Per fold, a record of the mean score over the replicas (what `quality.primary` and
-    `quality.paired_outcome` read)."""
-    name = "accuracy" if task == "classification" else "rmse"
-    return [
-        {"task": task, name: float(np.mean([replica[fold][name] for replica in runs]))}
-        for fold in range(reference.FOLDS)
-    ]
-
-
 def row_of(
     dataset: reference.Dataset,
     standard: dict[Any, list[dict[str, Any]]],
@@ -312,7 +302,10 @@ def row_of(
     alone = [standard[r] for r in range(len(advice))]
     pairs = zip(alone, advice, strict=True)
     gaps = tuple(quality.regret(task, mean(task, s), mean(task, a)) for s, a in pairs)
-    standard_mean, advice_mean = _averaged(task, alone), _averaged(task, advice)
+    standard_mean, advice_mean = (
+        noise_floor.seed_means(task, alone),
+        noise_floor.seed_means(task, advice),
+    )
     mean_gap = quality.regret(task, mean(task, standard_mean), mean(task, advice_mean))
     outcome = quality.paired_outcome(advice_mean, standard_mean)
     return Row(dataset.name, task, benchmark_gap, gaps, mean_gap, outcome)

@@ -30,6 +30,24 @@ def test_the_counts_use_the_benchmarks_thresholds():
     assert "| c |" not in text  # only the tables beyond the small threshold are listed
 
 
+def test_the_halves_count_every_split_of_the_seeds_both_ways_round():
+    def runs(name, values):
+        return {r: [{"task": "regression" if name == "rmse" else "classification", name: v}
+                    for _ in range(reference.FOLDS)] for r, v in enumerate(values)}  # fmt: skip
+
+    tables = [
+        ("regression", runs("rmse", [1.0, 1.0, 1.1, 1.1])),  # seeds 2 and 3 are 10% worse
+        ("classification", runs("accuracy", [0.9, 0.9, 0.9, 0.9])),
+    ]
+    counts = noise_floor.split_counts(tables, 4)
+    # {0, 1} against {2, 3}: +10% one way round (beyond 2% and 6%), -9.1% the other; the
+    # two other splits have equal means.
+    assert counts == {(1, 1): 1, (0, 0): 5}
+    text = noise_floor.render_halves(counts, 4)
+    assert "| 1 pt / 2% | 5 | 1 |" in text and "| 3 pt / 6% | 5 | 1 |" in text
+    assert "none beyond 3 pt / 6%: 5 of 6 (83.3%)" in text
+
+
 def test_without_the_benchmarks_record_it_says_so_and_trains_nothing(tmp_path):
     write_toy_benchmark_table(tmp_path)
     results = tmp_path / "results"
