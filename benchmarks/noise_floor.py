@@ -59,7 +59,7 @@ class Reseeded(reference.FoldData):
     @classmethod
     def of(cls, base: reference.FoldData, replica: int) -> Reseeded:
         """``base`` under the seed of ``replica``."""
-        fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+        fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(reference.FoldData)}
         return cls(**fields, replica=replica)
 
     @property

@@ -67,6 +67,8 @@ SUBJECTS = ("advisor", "rules")
 STANDARD = "standard"
 LOSS_SMALL = {"classification": 1.0, "regression": 2.0}  # accuracy points, % of RMSE
 LOSS_LARGE = {"classification": 3.0, "regression": 6.0}
+#: The in-network normalizations the reference MLP has (the candidates it scores).
+TRAINABLE = ("none", "batch", "layer")
 
 
 #: Parts of the package that present or export the advice but cannot change which plan it
@@ -279,7 +281,7 @@ def prepared_candidates(
     keys, prepared = [], []
     fitted: dict[Any, Any] = {}
     for candidate in candidates:
-        if candidate.key not in ok or candidate.in_network not in ("none", "batch", "layer"):
+        if candidate.key not in ok or candidate.in_network not in TRAINABLE:
             continue
         name = (candidate.plan.name, candidate.bins)
         if name not in fitted:

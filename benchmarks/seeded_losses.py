@@ -105,6 +105,12 @@ def proposals_for(data: reference.FoldData) -> Any:
     from advisor.table.load import keep_learnable_classes, load_table
 
     x_train, y_train, _, _ = data.parts()
+    if len(x_train) > BUDGETS[BUDGET].sample_rows:
+        # The advice's pipeline was fitted on the search's sample then, not on these rows.
+        raise SystemExit(
+            f"{data.dataset.name} fold {data.fold + 1}: {len(x_train)} training rows, more "
+            f"than the search's sample of {BUDGETS[BUDGET].sample_rows}"
+        )
     groups = data.dataset.groups
     options = AdviseOptions.from_keywords(
         {
@@ -144,17 +150,23 @@ def _candidates(data: reference.FoldData, record: dict[str, Any]) -> tuple[Any, 
             f"{data.dataset.name} fold {data.fold + 1}: the rules now propose the candidates "
             f"{sorted(candidates)}, the record has {sorted(recorded)}"
         )
+    where = f"{data.dataset.name} fold {data.fold + 1}"
     if record["winner"] not in candidates:
+        raise SystemExit(f"{where}: no candidate {record['winner']!r}")
+    winner = candidates[record["winner"]]
+    if winner.in_network != record.get("in_network", winner.in_network):
         raise SystemExit(
-            f"{data.dataset.name} fold {data.fold + 1}: no candidate {record['winner']!r}"
+            f"{where}: the winner's in-network normalization would be {winner.in_network!r}, "
+            f"the record has {record['in_network']!r}"
         )
+    if winner.in_network not in quality.TRAINABLE:
+        raise SystemExit(f"{where}: the reference MLP has no {winner.in_network!r} layer")
     method = None
     if data.frame.task == "regression":
         method = proposals.target.top if proposals.target is not None else "standard"
-        winner = candidates[record["winner"]]
         if (winner.target or method) != record.get("target_transform"):
             raise SystemExit(
-                f"{data.dataset.name} fold {data.fold + 1}: the advice's target transform "
+                f"{where}: the advice's target transform "
                 f"would be {winner.target or method!r}, the record has "
                 f"{record.get('target_transform')!r}"
             )

@@ -48,6 +48,11 @@ def test_the_halves_count_every_split_of_the_seeds_both_ways_round():
     assert "none beyond 3 pt / 6%: 5 of 6 (83.3%)" in text
 
 
+def test_the_halves_need_an_even_number_of_seeds():
+    with pytest.raises(SystemExit, match="--halves needs an even number of seeds"):
+        noise_floor.main(["--replicas", "2", "--halves"])
+
+
 def test_without_the_benchmarks_record_it_says_so_and_trains_nothing(tmp_path):
     write_toy_benchmark_table(tmp_path)
     results = tmp_path / "results"

@@ -3,8 +3,11 @@ recorded advice rebuilt without a search and trained alone beside standardizatio
 
 from __future__ import annotations
 
+import json
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import ROOT, write_toy_benchmark_table
 
@@ -30,6 +33,21 @@ def test_the_counts_are_per_seed_and_on_the_mean_of_every_seed():
     assert "| both alone, the mean of 3 seeds | 3 | 1 | 1 | 1 |" in text
     assert "| a | regression | +0.5% | +2.5% | +0.1% | -0.6% | +0.7% ± 0.9 | tie |" in text
     assert "| c |" not in text  # only the tables beyond the small threshold are listed
+
+
+def test_a_row_is_the_subjects_gap_to_standardization(tmp_path):
+    write_toy_benchmark_table(tmp_path)
+    dataset = reference.discover([tmp_path])["toy"]
+
+    def runs(rmse):
+        return [{"task": "regression", "rmse": rmse} for _ in range(reference.FOLDS)]
+
+    standard = {"benchmark": runs(1.0), 0: runs(1.0), 1: runs(1.0)}
+    row = seeded_losses.row_of(dataset, standard, [runs(1.1), runs(1.3)], runs(0.9))
+    assert row.benchmark_gap == pytest.approx(-10.0)  # better than standardization there
+    assert row.gaps == pytest.approx((10.0, 30.0))
+    assert row.mean_gap == pytest.approx(20.0) and row.spread == pytest.approx(10.0)
+    assert row.outcome == "loss"  # worse on every fold by the same amount
 
 
 def test_without_the_advisors_record_it_says_so(tmp_path):
@@ -94,3 +112,32 @@ def test_the_rebuilt_advice_is_what_the_benchmark_trained(tmp_path, capsys):
     changed = {**advised[0], "candidates": {**advised[0]["candidates"], "other+none": {}}}
     with pytest.raises(SystemExit, match="toy fold 1: the rules now propose the candidates"):
         seeded_losses.advice_inputs(folds[0], changed)
+
+
+@pytest.mark.slow
+def test_the_proposals_are_advises_on_a_grouped_classification_fold(tmp_path):
+    from advisor import advise
+
+    rng = np.random.default_rng(1)
+    n = 240
+    frame = pd.DataFrame(
+        {
+            "g": np.repeat(np.arange(24), 10),  # 24 groups of 10 rows
+            "size": rng.lognormal(0, 1, n),
+            "share": rng.uniform(0, 1, n),
+            "kind": rng.choice(["a", "b", "c"], n),
+        }
+    )
+    frame["label"] = np.where(frame["size"] + rng.normal(0, 0.5, n) > 1.2, "yes", "no")
+    frame.to_csv(tmp_path / "grouped.csv", index=False)
+    entry = {"file": "grouped.csv", "target": "label", "task": "classification", "groups": "g"}
+    (tmp_path / "targets.json").write_text(json.dumps({"grouped": entry}))
+    dataset = reference.discover([tmp_path])["grouped"]
+    fold = reference.dataset_folds(dataset, reference.Reference())[1]
+    x_train, y_train, _, _ = fold.parts()
+    advice = advise(x_train.assign(__target__=y_train.to_numpy()), target="__target__",
+                    task="classification", budget="fast", seed=quality.SEED, max_trials=1,
+                    groups="g")  # fmt: skip
+    expected = {k: v for k, v in advice.proposals.items() if k != "rules"}
+    assert seeded_losses.proposals_for(fold).to_dict() == expected
+    assert "g" in advice.plan.dropped  # the group column is not a feature, on both paths
