@@ -306,43 +306,65 @@ def _job(name: str, folders: Sequence[str], replicas: int, results: str) -> str:
     return name
 
 
-def _job_star(job: tuple[Any, ...]) -> str:
-    return _job(*job)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_table_arguments(parser: argparse.ArgumentParser, replicas: int) -> None:
+    """The options this script and `seeded_losses` share: which tables, how many seeds
+    besides the benchmark's (``replicas`` by default), where the records are, how many
+    processes, and an output file."""
     parser.add_argument("--data", action="append", type=Path,
                         help="a folder with targets.json (repeatable; default: the shared "
                              "datasets and the corpus)")  # fmt: skip
     parser.add_argument("--datasets", help="comma-separated subset of the datasets' names")
     parser.add_argument("--half", choices=("calibration", "validation"))
-    parser.add_argument("--replicas", type=int, default=2, help="seeds besides the benchmark's")
-    parser.add_argument("--advisor", help="an advisor digest whose records to set beside")
+    parser.add_argument("--replicas", type=int, default=replicas,
+                        help="seeds besides the benchmark's")  # fmt: skip
     parser.add_argument("--results", type=Path, default=reference.RESULTS)
     parser.add_argument("--jobs", type=int, default=1, help="datasets in parallel processes")
     parser.add_argument("--output", type=Path, help="also write the tables to this file")
+
+
+def selected_tables(
+    args: argparse.Namespace,
+) -> tuple[list[str], dict[str, reference.Dataset], list[str]]:
+    """The data folders, every dataset found there, and the names the options select."""
+    if args.replicas < 1:
+        raise SystemExit("--replicas must be at least 1")
+    folders = [str(f) for f in (args.data or reference.DEFAULT_DATA)]
+    datasets = reference.discover([Path(f) for f in folders])
+    return folders, datasets, reference.select(datasets, args.datasets, args.half)
+
+
+def _call(job: tuple[Any, ...]) -> str:
+    function, *arguments = job
+    return str(function(*arguments))
+
+
+def run_jobs(function: Any, jobs: Sequence[tuple[Any, ...]], processes: int) -> None:
+    """``function(*job)`` for every job (a module-level function returning a dataset's
+    name): in ``processes`` spawned processes, one job each, naming each done on stderr, or
+    here in turn."""
+    if processes > 1:
+        with multiprocessing.get_context("spawn").Pool(processes, maxtasksperchild=1) as pool:
+            for name in pool.imap_unordered(_call, [(function, *job) for job in jobs]):
+                print(f"{name} done", file=sys.stderr, flush=True)
+    else:
+        for job in jobs:
+            function(*job)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_table_arguments(parser, replicas=2)
+    parser.add_argument("--advisor", help="an advisor digest whose records to set beside")
     parser.add_argument("--halves", action="store_true",
                         help="also split the seeds (0 to --replicas, an even number of them) "
                              "into two halves every way and count the tables where one "
                              "half's mean is worse than the other's")  # fmt: skip
     args = parser.parse_args(argv)
-    if args.replicas < 1:
-        raise SystemExit("--replicas must be at least 1")
     if args.halves and (args.replicas + 1) % 2:
         raise SystemExit("--halves needs an even number of seeds: an odd --replicas")
-    folders = [str(f) for f in (args.data or reference.DEFAULT_DATA)]
-    datasets = reference.discover([Path(f) for f in folders])
-    names = reference.select(datasets, args.datasets, args.half)
+    folders, datasets, names = selected_tables(args)
     started = time.perf_counter()
-    jobs = [(n, folders, args.replicas, str(args.results)) for n in names]
-    if args.jobs > 1:
-        with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:
-            for name in pool.imap_unordered(_job_star, jobs):
-                print(f"{name} done", file=sys.stderr, flush=True)
-    else:
-        for job in jobs:
-            _job(*job)
+    run_jobs(_job, [(n, folders, args.replicas, str(args.results)) for n in names], args.jobs)
     rows = []
     for name in names:
         runs = replica_records(datasets[name], args.replicas, args.results)  # all recorded now

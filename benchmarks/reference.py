@@ -50,6 +50,7 @@ records carry none, so their keys are the ones written before splits existed.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -709,10 +710,16 @@ _LIBRARIES = (
 
 
 def environment() -> dict[str, str]:
-    """Where a record was made: the library versions and the CPU (its model and a digest of
-    its instruction-set flags). Not part of any key: the same settings on another machine
-    may compute other digits (the advisor's search does: docs/history.md, "The advisor's
-    records and the machine"), and a record says where it came from."""
+    """Where a record was made: the library versions and the CPU (its model, a digest of
+    its instruction-set flags and its caches). Not part of any key: the same settings on
+    another machine may compute other digits (the advisor's search does: docs/history.md,
+    "The advisor's records and the machine"), and a record says where it came from. Read
+    once per process."""
+    return dict(_environment())
+
+
+@functools.cache
+def _environment() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out: dict[str, str] = {}

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
-import multiprocessing
 import sys
 import time
 from collections.abc import Sequence
@@ -371,30 +370,17 @@ def _job(name: str, folders: Sequence[str], subject: Subject, replicas: int, res
     return name
 
 
-def _job_star(job: tuple[Any, ...]) -> str:
-    return _job(*job)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", action="append", type=Path,
-                        help="a folder with targets.json (repeatable; default: the shared "
-                             "datasets and the corpus)")  # fmt: skip
-    parser.add_argument("--datasets", help="comma-separated subset of the datasets' names")
-    parser.add_argument("--half", choices=("calibration", "validation"))
+    noise_floor.add_table_arguments(parser, replicas=5)
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--advisor",
                      help="the advisor digest whose recorded advice to train (the current "
                           "source's)")  # fmt: skip
     who.add_argument("--strategy", choices=sorted(set(reference.STRATEGIES) - {STANDARD}),
                      help="a fixed strategy to set against standardize-everything")  # fmt: skip
-    parser.add_argument("--replicas", type=int, default=5, help="seeds besides the benchmark's")
-    parser.add_argument("--results", type=Path, default=reference.RESULTS)
-    parser.add_argument("--jobs", type=int, default=1, help="datasets in parallel processes")
-    parser.add_argument("--output", type=Path, help="also write the tables to this file")
     args = parser.parse_args(argv)
-    if args.replicas < 1:
-        raise SystemExit("--replicas must be at least 1")
+    folders, datasets, names = noise_floor.selected_tables(args)
     if args.advisor and quality.advisor_digest() != args.advisor:
         raise SystemExit(
             f"the advice's inputs are rebuilt by the current source, whose advisor digest is "
@@ -402,21 +388,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             "that digest"
         )
     subject = Subject(advisor=args.advisor, strategy=args.strategy)
-    folders = [str(f) for f in (args.data or reference.DEFAULT_DATA)]
-    datasets = reference.discover([Path(f) for f in folders])
-    names = reference.select(datasets, args.datasets, args.half)
     for name in names:  # every record is there before anything trains
         noise_floor.benchmark_records(datasets[name], args.results)
         subject.benchmark(datasets[name], args.results)
     started = time.perf_counter()
     jobs = [(n, folders, subject, args.replicas, str(args.results)) for n in names]
-    if args.jobs > 1:
-        with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:
-            for name in pool.imap_unordered(_job_star, jobs):
-                print(f"{name} done", file=sys.stderr, flush=True)
-    else:
-        for job in jobs:
-            _job(*job)
+    noise_floor.run_jobs(_job, jobs, args.jobs)
     rows = []
     for name in names:  # all recorded now: nothing trains here
         dataset = datasets[name]
