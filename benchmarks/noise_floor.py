@@ -155,19 +155,25 @@ def replica_records(
     return out
 
 
-def advisor_mean(dataset: reference.Dataset, digest: str, results: Path) -> float | None:
-    """The advisor's mean score (accuracy % or RMSE) at ``digest``, from its records (per
-    fold the last, as `quality.evaluate_subject` reads them)."""
+def advisor_folds(
+    dataset: reference.Dataset, digest: str, results: Path, budget: str = "fast"
+) -> dict[int, dict[str, Any]]:
+    """The advisor's records at ``digest`` by fold (per fold the last, as
+    `quality.evaluate_subject` reads them, by `quality.subject_key`); folds without one are
+    absent."""
     key = reference.Reference().key()
-    by_fold = {
-        int(r["fold"]): r
+    have = {
+        quality.subject_key(r): r
         for r in reference.read_records(results / "advisor" / f"{dataset.name}.jsonl")
-        if r["advisor"] == digest
-        and r["file_sha256"] == dataset.sha256
-        and r["reference"] == key
-        and r["budget"] == "fast"
-        and r.get("split", reference.KFOLD) == dataset.split
     }
+    wanted = {f: (dataset.sha256, f, key, budget, digest, dataset.split)
+              for f in range(reference.FOLDS)}  # fmt: skip
+    return {f: have[w] for f, w in wanted.items() if w in have}
+
+
+def advisor_mean(dataset: reference.Dataset, digest: str, results: Path) -> float | None:
+    """The advisor's mean score (accuracy % or RMSE) at ``digest``, from its records."""
+    by_fold = advisor_folds(dataset, digest, results)
     if len(by_fold) < reference.FOLDS:
         return None
     return table_mean(dataset.task, list(by_fold.values()))

@@ -72,16 +72,7 @@ def _key(record: dict[str, Any]) -> tuple[Any, ...]:
 def advice_records(dataset: reference.Dataset, digest: str, results: Path) -> list[dict[str, Any]]:
     """The benchmark's record of the advisor at ``digest``, fold by fold (per fold the last,
     as `quality.evaluate_subject` reads them); a clear error where a fold has none."""
-    key = reference.Reference().key()
-    by_fold = {
-        int(r["fold"]): r
-        for r in reference.read_records(results / "advisor" / f"{dataset.name}.jsonl")
-        if r["advisor"] == digest
-        and r["file_sha256"] == dataset.sha256
-        and r["reference"] == key
-        and r["budget"] == BUDGET
-        and r.get("split", reference.KFOLD) == dataset.split
-    }
+    by_fold = noise_floor.advisor_folds(dataset, digest, results, BUDGET)
     missing = [f + 1 for f in range(reference.FOLDS) if f not in by_fold]
     if missing:
         raise SystemExit(
